@@ -1,0 +1,4 @@
+export * from './enums.js';
+export * from './jobs.js';
+export * from './queues.js';
+export * from './payloads/customer-upserted.payload.js';

@@ -1,0 +1,58 @@
+import { Type } from 'class-transformer';
+import { IsDate, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import { CustomerUpsertedPayload } from './payloads/customer-upserted.payload.js';
+import { QueueName } from './queues.js';
+
+/** Job name → payload class. The one place producer and consumer agree on a job's shape. */
+export const JOB_PAYLOADS = {
+  'customer.upserted': CustomerUpsertedPayload,
+} as const;
+
+export type JobName = keyof typeof JOB_PAYLOADS;
+export type JobPayload<N extends JobName> = InstanceType<(typeof JOB_PAYLOADS)[N]>;
+
+/**
+ * Which queues a job is delivered to. An outbox row becomes one BullMQ job per queue listed,
+ * each with the outbox id as job id, so one event can fan out to several consumers.
+ */
+export const JOB_ROUTES = {
+  'customer.upserted': [QueueName.TicketsInbox],
+} as const satisfies { readonly [N in JobName]: readonly QueueName[] };
+
+/** The job names a queue's worker must handle, derived from JOB_ROUTES. */
+export type QueueJobName<Q extends QueueName> = {
+  [N in JobName]: Q extends (typeof JOB_ROUTES)[N][number] ? N : never;
+}[JobName];
+
+/** What travels in a BullMQ job: the event's identity and trace data around its payload. */
+export class JobEnvelope<P extends object = object> {
+  /** The outbox id; also the BullMQ job id and the consumer's idempotency key. */
+  @IsUUID()
+  eventId!: string;
+
+  @Type(() => Date)
+  @IsDate()
+  occurredAt!: Date;
+
+  /** The request that caused the event, so logs can follow it through jobs. */
+  @IsOptional()
+  @IsString()
+  requestId?: string;
+
+  @IsObject()
+  data!: P;
+}
+
+/** A job as a worker of queue Q sees it: a discriminated union over the names routed to Q. */
+export type QueueJob<Q extends QueueName> = {
+  [N in QueueJobName<Q>]: { name: N; envelope: JobEnvelope<JobPayload<N>> };
+}[QueueJobName<Q>];
+
+export function isJobName(name: string): name is JobName {
+  return Object.prototype.hasOwnProperty.call(JOB_PAYLOADS, name);
+}
+
+/** Makes a switch over a job union exhaustive: a name nobody handles fails to compile. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case: ${JSON.stringify(value)}`);
+}

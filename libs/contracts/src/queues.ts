@@ -1,0 +1,18 @@
+/**
+ * Every BullMQ queue of the system, one per consuming concern.
+ *
+ * A queue name is stored with every job in Redis: renaming or removing one strands the jobs
+ * in flight under the old name. Add new names; never rename or reuse an existing one.
+ */
+export const QueueName = Object.freeze({
+  /** Events the tickets service reacts to (customer projection, incidents, inbound mail). */
+  TicketsInbox: 'tickets-inbox',
+  /** Events the segmentation service reacts to (recorded orders). */
+  SegmentationInbox: 'segmentation-inbox',
+  /** Events the notifications service reacts to (ticket mail, shipment notices, webhooks fan-out). */
+  NotificationsInbox: 'notifications-inbox',
+} as const);
+
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const ALL_QUEUES: readonly QueueName[] = Object.freeze(Object.values(QueueName));

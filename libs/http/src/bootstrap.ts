@@ -1,0 +1,60 @@
+import { LOGGER, PinoNestLogger, ServiceConfig, type Logger } from '@careflow/platform';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { ProblemDto } from './api-docs.js';
+import { BEARER_SCHEME } from './auth.decorators.js';
+import { configureHttpApp, type HttpAppOptions } from './http-app.js';
+import { INTERNAL_TOKEN_HEADER, safeEqual } from './internal-token.guard.js';
+import { sendProblem, problem } from './problem.js';
+
+export interface ServiceBootstrapOptions {
+  service: string;
+  title: string;
+  description: string;
+  rawBodies?: HttpAppOptions['rawBodies'];
+}
+
+/** The service's own OpenAPI document; the gateway merges all of them into one. */
+export function buildOpenApi(app: INestApplication, title: string, description: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle(title)
+    .setDescription(description)
+    .setVersion('1.0.0')
+    .setOpenAPIVersion('3.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer cf_…`' }, BEARER_SCHEME)
+    .build();
+  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
+}
+
+/** Creates a service's Nest app without listening: tests and main.ts share it. */
+export async function createServiceApp(module: Type<unknown> | DynamicModule, options: ServiceBootstrapOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bodyParser: false, bufferLogs: true, abortOnError: false });
+  const logger = app.get<Logger>(LOGGER);
+  app.useLogger(new PinoNestLogger(logger));
+  app.enableShutdownHooks();
+  configureHttpApp(app, { logger, rawBodies: options.rawBodies });
+
+  const config = app.get(ServiceConfig);
+  const http = app.getHttpAdapter().getInstance();
+  let document: OpenAPIObject | undefined;
+  http.get('/internal/openapi.json', (req: Request, res: Response) => {
+    const token = req.header(INTERNAL_TOKEN_HEADER);
+    if (!token || !safeEqual(token, config.INTERNAL_TOKEN)) {
+      sendProblem(res, problem(401, 'internal-token-required', 'Services accept calls from the gateway only'));
+      return;
+    }
+    document ??= buildOpenApi(app, options.title, options.description);
+    res.json(document);
+  });
+  return app;
+}
+
+export async function bootstrapService(module: Type<unknown> | DynamicModule, options: ServiceBootstrapOptions): Promise<INestApplication> {
+  const app = await createServiceApp(module, options);
+  const config = app.get(ServiceConfig);
+  await app.listen(config.PORT, '0.0.0.0');
+  app.get<Logger>(LOGGER).info({ port: config.PORT }, `${options.service} listening`);
+  return app;
+}

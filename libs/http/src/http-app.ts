@@ -1,0 +1,74 @@
+import { acceptOrCreateRequestId, RequestContext, type Logger } from '@careflow/platform';
+import type { INestApplication } from '@nestjs/common';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { UnsupportedMediaTypeError } from './domain-error.js';
+import { toProblem } from './problem-details.filter.js';
+import { sendProblem } from './problem.js';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Largest JSON body accepted; larger ones get 413. */
+  jsonLimit?: string;
+  /** Extra raw body types and their limits (message/rfc822 for inbound mail). */
+  rawBodies?: Array<{ type: string; limit: string }>;
+  /** Handlers that take requests before any body parsing (the gateway's proxy). */
+  beforeBodyParsing?: RequestHandler[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    requestId?: string;
+  }
+}
+
+/**
+ * The Express layer every Careflow app shares: request id, body limits with 413, body
+ * parse errors as problem+json, and one structured log line per request.
+ */
+export function configureHttpApp(app: INestApplication, options: HttpAppOptions): void {
+  const { logger } = options;
+  const http = app.getHttpAdapter().getInstance() as express.Express;
+  http.disable('x-powered-by');
+  http.set('etag', false);
+
+  http.use((req: Request, res: Response, next: NextFunction) => {
+    const requestId = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
+    req.requestId = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (res.statusCode >= 500) logger.error(line, 'request');
+      else logger.info(line, 'request');
+    });
+    next();
+  });
+  for (const handler of options.beforeBodyParsing ?? []) http.use(handler);
+  const acceptedTypes = ['application/json', 'application/*+json', ...(options.rawBodies ?? []).map((r) => r.type)];
+  http.use((req: Request, _res: Response, next: NextFunction) => {
+    // A body the API cannot read is refused, not silently treated as empty.
+    if (req.headers['content-length'] !== '0' && hasBody(req) && !req.is(acceptedTypes)) {
+      next(new UnsupportedMediaTypeError(req.headers['content-type'], acceptedTypes));
+      return;
+    }
+    next();
+  });
+  http.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  for (const raw of options.rawBodies ?? []) http.use(express.raw({ type: raw.type, limit: raw.limit }));
+  // Body parser errors (malformed JSON, too large) never reach Nest's filters: answer here.
+  http.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!error) return next();
+    sendProblem(res, toProblem(error, req));
+  });
+  // The request context starts after body parsing: stream callbacks would drop it.
+  http.use((req: Request, _res: Response, next: NextFunction) => {
+    RequestContext.run({ requestId: req.requestId! }, next);
+  });
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}

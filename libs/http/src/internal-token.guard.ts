@@ -1,0 +1,37 @@
+import { ServiceConfig } from '@careflow/platform';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { PROBE_KEY } from './auth.decorators.js';
+import { DomainError } from './domain-error.js';
+
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+
+export class NotFromGatewayError extends DomainError {
+  readonly status = 401;
+  readonly code = 'internal-token-required';
+  readonly title = 'Services accept calls from the gateway only';
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** A service answers only the gateway, which presents INTERNAL_TOKEN; probes are exempt. */
+@Injectable()
+export class InternalTokenGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly config: ServiceConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.reflector.getAllAndOverride<boolean>(PROBE_KEY, [context.getHandler(), context.getClass()])) return true;
+    const token = context.switchToHttp().getRequest<Request>().header(INTERNAL_TOKEN_HEADER);
+    if (!token || !safeEqual(token, this.config.INTERNAL_TOKEN)) throw new NotFromGatewayError();
+    return true;
+  }
+}

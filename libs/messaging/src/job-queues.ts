@@ -1,0 +1,82 @@
+import {
+  JOB_ROUTES,
+  type JobEnvelope,
+  type JobName,
+  type QueueName,
+} from '@careflow/contracts';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Retention long enough for the outbox relay to confirm completion before the job is gone. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 24 * 3600, count: 200_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
+export type JobState = Awaited<ReturnType<Queue['getJobState']>>;
+
+export interface PublishableEvent {
+  /** The outbox id: becomes the job id in every queue the event is routed to. */
+  id: string;
+  event: JobName;
+  envelope: JobEnvelope;
+}
+
+/** The producer side of BullMQ: one Queue object per queue name, sharing one connection. */
+export class JobQueues {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly connection: Redis,
+    readonly prefix: string,
+  ) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, {
+        connection: this.connection,
+        prefix: this.prefix,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      });
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * Adds one job per destination queue of each event. Adding a job id that already exists is
+   * a no-op in BullMQ, which makes publishing the same outbox row twice harmless.
+   */
+  async publish(events: readonly PublishableEvent[]): Promise<void> {
+    const byQueue = new Map<QueueName, Array<{ name: string; data: JobEnvelope; opts: JobsOptions }>>();
+    for (const e of events) {
+      for (const queueName of JOB_ROUTES[e.event]) {
+        const jobs = byQueue.get(queueName) ?? [];
+        jobs.push({ name: e.event, data: e.envelope, opts: { jobId: e.id } });
+        byQueue.set(queueName, jobs);
+      }
+    }
+    await Promise.all([...byQueue].map(([name, jobs]) => this.queue(name).addBulk(jobs)));
+  }
+
+  /** The state of an event's job in each queue it is routed to. */
+  async statesOf(id: string, event: JobName): Promise<JobState[]> {
+    return Promise.all(JOB_ROUTES[event].map((q) => this.queue(q).getJobState(id)));
+  }
+
+  async failureOf(id: string, event: JobName): Promise<string | undefined> {
+    for (const q of JOB_ROUTES[event]) {
+      const job = await this.queue(q).getJob(id);
+      if (job?.failedReason) return `${q}: ${job.failedReason}`;
+    }
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

@@ -1,0 +1,29 @@
+import { JOB_PAYLOADS, JobEnvelope, type JobName, type JobPayload } from '@careflow/contracts';
+import { flattenValidationErrors } from '@careflow/platform';
+import { UnrecoverableError } from 'bullmq';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+
+/**
+ * Validates what a consumer takes off a queue. A payload that does not match its contract
+ * will not match on a retry either: it fails at once, unrecoverable, with the reasons.
+ */
+export async function validateEnvelope<N extends JobName>(
+  name: N,
+  raw: unknown,
+): Promise<JobEnvelope<JobPayload<N>>> {
+  const envelope = plainToInstance(JobEnvelope, raw ?? {});
+  const envelopeErrors = await validate(envelope);
+  const data = plainToInstance(JOB_PAYLOADS[name] as new () => JobPayload<N>, envelope.data ?? {});
+  const dataErrors = await validate(data as object);
+  const problems = [
+    ...flattenValidationErrors(envelopeErrors),
+    ...flattenValidationErrors(dataErrors, 'data'),
+  ];
+  if (problems.length > 0) {
+    throw new UnrecoverableError(
+      `invalid ${name} payload: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    );
+  }
+  return Object.assign(envelope, { data }) as JobEnvelope<JobPayload<N>>;
+}

@@ -1,0 +1,77 @@
+import { JOB_ROUTES, isJobName, type QueueJob, type QueueName } from '@careflow/contracts';
+import { RequestContext } from '@careflow/platform';
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import pg from 'pg';
+import type { EntityManager } from 'typeorm';
+import { validateEnvelope } from './job-validation.js';
+import { WorkerRuntime } from './worker-runtime.js';
+
+/**
+ * The consumer of one queue. Each job is validated against its contract, then handled in a
+ * Postgres transaction that first records the job id in the service's processed_jobs ledger:
+ * a job delivered twice (retry after a crash, an outbox re-publish) finds its id there and
+ * changes nothing, and a worker killed mid-job leaves neither the ledger row nor the
+ * handler's writes behind, so the redelivery does the work once.
+ */
+export abstract class QueueWorker<Q extends QueueName> implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected abstract readonly queue: Q;
+  private worker?: Worker;
+
+  constructor(protected readonly runtime: WorkerRuntime) {}
+
+  /** Handle one job inside the transaction `tx`; switch over job.name exhaustively. */
+  protected abstract handle(job: QueueJob<Q>, tx: EntityManager): Promise<void>;
+
+  onApplicationBootstrap(): void {
+    if (!this.runtime.enabled) return;
+    const { connection, prefix, concurrency, lockDurationMs, stalledIntervalMs } = this.runtime;
+    this.worker = new Worker(this.queue, (job) => this.process(job), {
+      connection: connection.duplicate({ connectionName: `${this.queue}-worker` }),
+      prefix,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: stalledIntervalMs,
+      // A job whose worker died is given back this many times before it counts as failed.
+      maxStalledCount: 5,
+    });
+    this.worker.on('failed', (job, error) => {
+      this.runtime.logger.error(
+        { queue: this.queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error },
+        'job failed',
+      );
+    });
+    this.worker.on('error', (error) => this.runtime.logger.error({ queue: this.queue, err: error }, 'worker error'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  /** Exposed for tests that drive a worker directly. */
+  async process(job: Pick<Job, 'id' | 'name' | 'data'>): Promise<'handled' | 'duplicate'> {
+    const name = job.name;
+    if (!isJobName(name) || !(JOB_ROUTES[name] as readonly string[]).includes(this.queue)) {
+      throw new UnrecoverableError(`job ${name} is not routed to queue ${this.queue}`);
+    }
+    const envelope = await validateEnvelope(name, job.data);
+    const typed = { name, envelope } as unknown as QueueJob<Q>;
+    const ledger = `${pg.escapeIdentifier(this.runtime.schema)}.processed_jobs`;
+    return RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
+      this.runtime.dataSource.transaction(async (tx) => {
+        const claimed: unknown[] = await tx.query(
+          `INSERT INTO ${ledger} (queue, job_id, job_name) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING RETURNING 1`,
+          [this.queue, envelope.eventId, name],
+        );
+        if (claimed.length === 0) {
+          this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'duplicate job skipped');
+          return 'duplicate' as const;
+        }
+        await this.handle(typed, tx);
+        this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'job handled');
+        return 'handled' as const;
+      }),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './database.js';
+export * from './database.module.js';
+export * from './outbox.js';
+export * from './outbox.schema.js';
+export * from './snake-naming.strategy.js';

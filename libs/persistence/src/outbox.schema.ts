@@ -1,0 +1,51 @@
+import pg from 'pg';
+
+/** The NOTIFY channel every outbox insert signals; the payload is the schema name. */
+export const OUTBOX_CHANNEL = 'careflow_outbox';
+
+/**
+ * DDL of the outbox and the processed-jobs ledger, shared by every service's first
+ * migration. Frozen: once released, change these tables with a new migration, never here.
+ */
+export function outboxSchemaSqlV1(schema: string): string[] {
+  const s = pg.escapeIdentifier(schema);
+  return [
+    `CREATE TABLE ${s}.outbox (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      event text NOT NULL,
+      payload jsonb NOT NULL,
+      request_id text,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      published_at timestamptz,
+      publish_count integer NOT NULL DEFAULT 0,
+      failed_at timestamptz,
+      failure text
+    )`,
+    `CREATE INDEX outbox_unpublished_idx ON ${s}.outbox (seq) WHERE published_at IS NULL`,
+    `CREATE INDEX outbox_unconfirmed_idx ON ${s}.outbox (published_at)
+       WHERE published_at IS NOT NULL AND failed_at IS NULL`,
+    `CREATE FUNCTION ${s}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_notify('${OUTBOX_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END
+     $$`,
+    `CREATE TRIGGER outbox_notify AFTER INSERT ON ${s}.outbox
+       FOR EACH STATEMENT EXECUTE FUNCTION ${s}.outbox_notify()`,
+    `CREATE TABLE ${s}.processed_jobs (
+      queue text NOT NULL,
+      job_id text NOT NULL,
+      job_name text NOT NULL,
+      processed_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (queue, job_id)
+    )`,
+  ];
+}
+
+export function dropOutboxSchemaSqlV1(schema: string): string[] {
+  const s = pg.escapeIdentifier(schema);
+  return [
+    `DROP TABLE IF EXISTS ${s}.processed_jobs`,
+    `DROP TRIGGER IF EXISTS outbox_notify ON ${s}.outbox`,
+    `DROP FUNCTION IF EXISTS ${s}.outbox_notify()`,
+    `DROP TABLE IF EXISTS ${s}.outbox`,
+  ];
+}

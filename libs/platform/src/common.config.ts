@@ -1,0 +1,82 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** Environment booleans: `true`/`1` are true, anything else false (implicit conversion would read "false" as true). */
+export function parseBoolean(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1';
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings every process of Careflow shares (API.md, "Configuration"). */
+export class CommonConfig {
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/careflow';
+
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  /**
+   * Prefix of every BullMQ key. Tests give each file its own so parallel files never see
+   * each other's jobs; in production one deployment shares one prefix.
+   */
+  @Matches(/^[a-zA-Z0-9_-]+$/)
+  QUEUE_PREFIX = 'careflow';
+
+  /** Size of the Postgres connection pool of this process. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Jobs one worker process handles at once, per queue. */
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  WORKER_CONCURRENCY = 20;
+
+  /** How long a worker holds a job before another may take it over (it renews while alive). */
+  @IsInt()
+  @Min(500)
+  QUEUE_LOCK_DURATION_MS = 30_000;
+
+  /** How often workers look for jobs whose worker died (lock expired) and put them back. */
+  @IsInt()
+  @Min(200)
+  QUEUE_STALLED_INTERVAL_MS = 30_000;
+
+  /** The outbox relay wakes on NOTIFY; this poll only covers a lost notification. */
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_INTERVAL_MS = 1_000;
+
+  /**
+   * A published outbox row is kept until its jobs are seen completed. Rows still unconfirmed
+   * after this long are checked against Redis and re-published if Redis lost the job.
+   */
+  @IsInt()
+  @Min(100)
+  OUTBOX_CONFIRM_AFTER_MS = 30_000;
+}
+
+/** A backend service: reachable only from the gateway, which presents INTERNAL_TOKEN. */
+export class ServiceConfig extends CommonConfig {
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT!: number;
+
+  @IsString()
+  @IsNotEmpty({ message: 'INTERNAL_TOKEN must be set (npm start generates one per start)' })
+  @MinLength(16)
+  INTERNAL_TOKEN!: string;
+
+  /** Lets an operator stop a replica from running migrations (a separate job runs them). */
+  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
+  @IsBoolean()
+  MIGRATE_ON_START = true;
+}

@@ -1,0 +1,49 @@
+import { HEALTH_CHECKS, ProblemDetailsFilter, createValidationPipe, postgresCheck, redisCheck } from '@careflow/http';
+import { MessagingModule, REDIS } from '@careflow/messaging';
+import { DatabaseModule } from '@careflow/persistence';
+import { PlatformModule } from '@careflow/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { GatewayConfig } from './config/gateway.config.js';
+import { entities } from './database/entities.js';
+import { migrations } from './database/migrations/index.js';
+import { SCHEMA } from './database/schema.js';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
+import { AuthModule } from './modules/auth/auth.module.js';
+import { GatewayAuthGuard } from './modules/auth/gateway-auth.guard.js';
+import { DocsModule } from './modules/docs/docs.module.js';
+import { SystemHealthController } from './modules/health/system-health.controller.js';
+import { ProxyModule } from './modules/proxy/proxy.module.js';
+
+@Module({})
+export class AppModule {
+  static create(config?: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forService({ service: 'gateway', config: GatewayConfig, configValue: config }),
+        DatabaseModule.forService({ service: 'gateway', schema: SCHEMA, entities, migrations }),
+        // The gateway publishes no jobs; it uses the Redis connection for rate limits and revocations.
+        MessagingModule.forService({ service: 'gateway', relay: false, workers: false }),
+        ApiKeysModule,
+        AuthModule,
+        ProxyModule,
+        DocsModule,
+      ],
+      controllers: [SystemHealthController],
+      providers: [
+        {
+          provide: HEALTH_CHECKS,
+          inject: [getDataSourceToken(), REDIS],
+          useFactory: (ds: DataSource, redis: Redis) => [postgresCheck(ds), redisCheck(redis)],
+        },
+        { provide: APP_GUARD, useExisting: GatewayAuthGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

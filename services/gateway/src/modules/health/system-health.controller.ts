@@ -1,0 +1,50 @@
+import { HEALTH_CHECKS, Probe, runChecks, type HealthCheck, type HealthReport } from '@careflow/http';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { SERVICES, type ServiceName } from '../proxy/service-routes.js';
+import { Upstreams } from '../proxy/upstreams.js';
+
+export interface SystemHealth {
+  status: 'ok' | 'unavailable';
+  gateway: HealthReport;
+  services: Record<ServiceName, HealthReport | { status: 'unavailable'; error: string }>;
+}
+
+/** The whole system's health: the gateway's Postgres and Redis, and each service's /health. */
+@ApiExcludeController()
+@Controller('health')
+export class SystemHealthController {
+  constructor(
+    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    private readonly upstreams: Upstreams,
+  ) {}
+
+  @Probe()
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Probe()
+  @Get()
+  async ready(@Res({ passthrough: true }) res: Response): Promise<SystemHealth> {
+    const [gateway, ...services] = await Promise.all([
+      runChecks('gateway', this.checks),
+      ...SERVICES.map((s) => this.service(s)),
+    ]);
+    const byService = Object.fromEntries(SERVICES.map((s, i) => [s, services[i]!])) as SystemHealth['services'];
+    const ok = gateway.status === 'ok' && services.every((s) => s.status === 'ok');
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', gateway, services: byService };
+  }
+
+  private async service(service: ServiceName): Promise<HealthReport | { status: 'unavailable'; error: string }> {
+    try {
+      const res = await this.upstreams.pool(service).request({ path: '/health', method: 'GET', headersTimeout: 2_500, bodyTimeout: 2_500 });
+      return (await res.body.json()) as HealthReport;
+    } catch (error) {
+      return { status: 'unavailable', error: (error as Error).message || (error as { code?: string }).code || 'unreachable' };
+    }
+  }
+}

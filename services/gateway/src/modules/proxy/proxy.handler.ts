@@ -1,0 +1,175 @@
+import { DomainError, INTERNAL_TOKEN_HEADER, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
+import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayConfig } from '../../config/gateway.config.js';
+import { AccessControl } from '../auth/access-control.js';
+import { IdempotencyStore, type StoredResponse } from '../idempotency/idempotency-store.js';
+import { serviceFor, type ServiceName } from './service-routes.js';
+import { Upstreams } from './upstreams.js';
+
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'service-unavailable';
+  readonly title = 'Service unavailable';
+  constructor(service: ServiceName) {
+    super(`The ${service} service is not reachable; retry shortly`);
+    this.extensions['service'] = service;
+  }
+}
+
+export class UpstreamTimeoutError extends DomainError {
+  readonly status = 504;
+  readonly code = 'upstream-timeout';
+  readonly title = 'Upstream timed out';
+  constructor(service: ServiceName) {
+    super(`The ${service} service did not answer in time`);
+    this.extensions['service'] = service;
+  }
+}
+
+class InvalidIdempotencyKeyError extends DomainError {
+  readonly status = 400;
+  readonly code = 'validation-error';
+  readonly title = 'Request validation failed';
+  override readonly errors = [{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' }];
+}
+
+/** Request headers a service may see; everything else (cookies, the API key) stays here. */
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match'];
+/** Response headers passed back to the client. */
+const RETURNED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'etag', 'link'];
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * The reverse proxy for every /v1 path a service owns. Plain Express, ahead of Nest's router:
+ * authenticate and rate-limit (the service checks the scope), read the body within its size
+ * limit, apply Idempotency-Key, forward with the internal token, relay the answer.
+ */
+@Injectable()
+export class ProxyHandler {
+  private readonly jsonBody: RequestHandler;
+  private readonly emailBody: RequestHandler;
+
+  constructor(
+    private readonly access: AccessControl,
+    private readonly upstreams: Upstreams,
+    private readonly idempotency: IdempotencyStore,
+    private readonly config: GatewayConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.jsonBody = express.raw({ type: () => true, limit: config.JSON_BODY_LIMIT });
+    this.emailBody = express.raw({ type: () => true, limit: config.EMAIL_BODY_LIMIT });
+  }
+
+  middleware(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const service = serviceFor(req.path);
+      if (!service) return next();
+      RequestContext.run({ requestId: req.requestId! }, () => {
+        this.proxy(service, req, res).catch((error: unknown) => {
+          const body = toProblem(error, req);
+          if (body.status >= 500 && body.status !== 503 && body.status !== 504) {
+            this.logger.error({ err: error, service }, 'proxy failure');
+          }
+          sendProblem(res, body);
+        });
+      });
+    };
+  }
+
+  private async proxy(service: ServiceName, req: Request, res: Response): Promise<void> {
+    const key = await this.access.admit(req, res);
+    const body = await this.readBody(req, res);
+
+    const idempotencyKey = req.method === 'POST' ? req.header('idempotency-key') : undefined;
+    if (idempotencyKey === undefined) {
+      this.send(res, await this.forward(service, req, body, key.id, key.scopes));
+      return;
+    }
+    if (!IdempotencyStore.validKey(idempotencyKey)) throw new InvalidIdempotencyKeyError();
+    const fingerprint = IdempotencyStore.fingerprint(req.method, req.originalUrl, body);
+    const claim = await this.idempotency.claim(key.id, idempotencyKey, req.method, req.originalUrl, fingerprint);
+    if (claim.kind === 'replay') {
+      res.setHeader('Idempotent-Replayed', 'true');
+      this.send(res, claim.response);
+      return;
+    }
+    let response: StoredResponse;
+    try {
+      response = await this.forward(service, req, body, key.id, key.scopes);
+    } catch (error) {
+      await this.idempotency.release(key.id, idempotencyKey);
+      throw error;
+    }
+    if (response.status >= 500) await this.idempotency.release(key.id, idempotencyKey);
+    else await this.idempotency.complete(key.id, idempotencyKey, response);
+    this.send(res, response);
+  }
+
+  private readBody(req: Request, res: Response): Promise<Buffer> {
+    const parser = this.isEmail(req) ? this.emailBody : this.jsonBody;
+    return new Promise((resolve, reject) => {
+      parser(req, res, (error?: unknown) => {
+        if (error) reject(error);
+        else resolve(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+      });
+    });
+  }
+
+  private isEmail(req: Request): boolean {
+    return (req.header('content-type') ?? '').toLowerCase().startsWith('message/rfc822');
+  }
+
+  private async forward(
+    service: ServiceName,
+    req: Request,
+    body: Buffer,
+    keyId: string,
+    scopes: readonly string[],
+  ): Promise<StoredResponse> {
+    const headers: Record<string, string> = {
+      [INTERNAL_TOKEN_HEADER]: this.config.INTERNAL_TOKEN,
+      [PRINCIPAL_HEADERS.keyId]: keyId,
+      [PRINCIPAL_HEADERS.scopes]: scopes.join(','),
+      [REQUEST_ID_HEADER]: req.requestId!,
+      'x-forwarded-for': req.socket.remoteAddress ?? '',
+      'x-forwarded-proto': req.protocol,
+    };
+    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS);
+    try {
+      const upstream = await this.upstreams.pool(service).request({
+        path: req.originalUrl,
+        method: req.method as 'GET',
+        headers,
+        body: body.length > 0 ? body : undefined,
+      });
+      const responseBody = Buffer.from(await upstream.body.arrayBuffer());
+      const returned: Record<string, string> = {};
+      copyHeaders(upstream.headers as IncomingHttpHeaders, returned, RETURNED_RESPONSE_HEADERS);
+      return { status: upstream.statusCode, headers: returned, body: responseBody };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (CONNECTION_ERRORS.has(code)) throw new ServiceUnavailableError(service);
+      if (TIMEOUT_ERRORS.has(code)) throw new UpstreamTimeoutError(service);
+      throw error;
+    }
+  }
+
+  private send(res: Response, response: StoredResponse): void {
+    res.status(response.status);
+    for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+    res.end(response.body);
+  }
+}
+
+function copyHeaders(from: IncomingHttpHeaders, to: Record<string, string>, names: readonly string[]): void {
+  for (const name of names) {
+    const value = from[name];
+    if (typeof value === 'string') to[name] = value;
+    else if (Array.isArray(value)) to[name] = value.join(', ');
+  }
+}

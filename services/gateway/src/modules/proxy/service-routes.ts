@@ -1,0 +1,19 @@
+/** The backend services behind the gateway. */
+export const SERVICES = ['tickets', 'email-ingest', 'notifications', 'segmentation'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/**
+ * Which service owns which public path. First match wins, so the more specific rules come
+ * first. A test checks every path each service documents against this table.
+ */
+const ROUTES: ReadonlyArray<{ pattern: RegExp; service: ServiceName }> = [
+  { pattern: /^\/v1\/customers\/[^/]+\/tickets\/?$/, service: 'tickets' },
+  { pattern: /^\/v1\/(tickets|groups|sla-policies)(\/|$)/, service: 'tickets' },
+  { pattern: /^\/v1\/inbound(\/|$)/, service: 'email-ingest' },
+  { pattern: /^\/v1\/(orders|shipments|notifications|webhooks)(\/|$)/, service: 'notifications' },
+  { pattern: /^\/v1\/(customers|segments)(\/|$)/, service: 'segmentation' },
+];
+
+export function serviceFor(path: string): ServiceName | undefined {
+  return ROUTES.find((r) => r.pattern.test(path))?.service;
+}

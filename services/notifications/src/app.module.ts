@@ -1,0 +1,26 @@
+import { ServiceKitModule } from '@careflow/http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NotificationsConfig } from './config/notifications.config.js';
+import { entities } from './database/entities.js';
+import { migrations } from './database/migrations/index.js';
+import { SCHEMA } from './database/schema.js';
+
+@Module({})
+export class AppModule {
+  /** `config` lets tests boot the module with settings of their own. */
+  static create(config?: NotificationsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forService({
+          service: 'notifications',
+          schema: SCHEMA,
+          config: NotificationsConfig,
+          configValue: config,
+          entities,
+          migrations,
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { ServiceKitModule } from '@careflow/http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { SegmentationConfig } from './config/segmentation.config.js';
+import { entities } from './database/entities.js';
+import { migrations } from './database/migrations/index.js';
+import { SCHEMA } from './database/schema.js';
+import { CustomersModule } from './modules/customers/customers.module.js';
+
+@Module({})
+export class AppModule {
+  /** `config` lets tests boot the module with settings of their own. */
+  static create(config?: SegmentationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forService({
+          service: 'segmentation',
+          schema: SCHEMA,
+          config: SegmentationConfig,
+          configValue: config,
+          entities,
+          migrations,
+        }),
+        CustomersModule,
+      ],
+    };
+  }
+}

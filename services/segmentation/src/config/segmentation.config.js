@@ -1,0 +1,4 @@
+import { ServiceConfig } from '@careflow/platform';
+export class SegmentationConfig extends ServiceConfig {
+    PORT = 3004;
+}

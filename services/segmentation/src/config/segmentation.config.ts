@@ -1,0 +1,5 @@
+import { ServiceConfig } from '@careflow/platform';
+
+export class SegmentationConfig extends ServiceConfig {
+  override PORT = 3004;
+}

@@ -1,0 +1,2 @@
+/** The Postgres schema the segmentation service owns. No other service reads or writes it. */
+export const SCHEMA = 'segmentation';

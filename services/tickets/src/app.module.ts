@@ -1,0 +1,28 @@
+import { ServiceKitModule } from '@careflow/http';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TicketsConfig } from './config/tickets.config.js';
+import { entities } from './database/entities.js';
+import { migrations } from './database/migrations/index.js';
+import { SCHEMA } from './database/schema.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
+
+@Module({})
+export class AppModule {
+  /** `config` lets tests boot the module with settings of their own. */
+  static create(config?: TicketsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceKitModule.forService({
+          service: 'tickets',
+          schema: SCHEMA,
+          config: TicketsConfig,
+          configValue: config,
+          entities,
+          migrations,
+        }),
+        InboxModule,
+      ],
+    };
+  }
+}
