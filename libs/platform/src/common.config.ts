@@ -12,10 +12,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Settings every process of Careflow shares (API.md, "Configuration"). */
 export class CommonConfig {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/careflow';
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/careflow';
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
-  REDIS_URL = 'redis://127.0.0.1:6379';
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
@@ -25,34 +25,34 @@ export class CommonConfig {
    * each other's jobs; in production one deployment shares one prefix.
    */
   @Matches(/^[a-zA-Z0-9_-]+$/)
-  QUEUE_PREFIX = 'careflow';
+  QUEUE_PREFIX: string = 'careflow';
 
   /** Size of the Postgres connection pool of this process. */
   @IsInt()
   @Min(1)
   @Max(100)
-  DATABASE_POOL_SIZE = 10;
+  DATABASE_POOL_SIZE: number = 10;
 
   /** Jobs one worker process handles at once, per queue. */
   @IsInt()
   @Min(1)
   @Max(500)
-  WORKER_CONCURRENCY = 20;
+  WORKER_CONCURRENCY: number = 20;
 
   /** How long a worker holds a job before another may take it over (it renews while alive). */
   @IsInt()
   @Min(500)
-  QUEUE_LOCK_DURATION_MS = 30_000;
+  QUEUE_LOCK_DURATION_MS: number = 30_000;
 
   /** How often workers look for jobs whose worker died (lock expired) and put them back. */
   @IsInt()
   @Min(200)
-  QUEUE_STALLED_INTERVAL_MS = 30_000;
+  QUEUE_STALLED_INTERVAL_MS: number = 30_000;
 
   /** The outbox relay wakes on NOTIFY; this poll only covers a lost notification. */
   @IsInt()
   @Min(50)
-  OUTBOX_POLL_INTERVAL_MS = 1_000;
+  OUTBOX_POLL_INTERVAL_MS: number = 1_000;
 
   /**
    * A published outbox row is kept until its jobs are seen completed. Rows still unconfirmed
@@ -60,7 +60,7 @@ export class CommonConfig {
    */
   @IsInt()
   @Min(100)
-  OUTBOX_CONFIRM_AFTER_MS = 30_000;
+  OUTBOX_CONFIRM_AFTER_MS: number = 30_000;
 }
 
 /** A backend service: reachable only from the gateway, which presents INTERNAL_TOKEN. */
@@ -78,5 +78,5 @@ export class ServiceConfig extends CommonConfig {
   /** Lets an operator stop a replica from running migrations (a separate job runs them). */
   @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
   @IsBoolean()
-  MIGRATE_ON_START = true;
+  MIGRATE_ON_START: boolean = true;
 }

@@ -1,5 +1,5 @@
 import { ServiceConfig } from '@careflow/platform';
 
 export class EmailIngestConfig extends ServiceConfig {
-  override PORT = 3002;
+  override PORT: number = 3002;
 }

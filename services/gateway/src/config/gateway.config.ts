@@ -7,7 +7,7 @@ export class GatewayConfig extends CommonConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
-  GATEWAY_PORT = 3000;
+  GATEWAY_PORT: number = 3000;
 
   /** Bootstrap admin key. When unset, one is generated at first start and printed once. */
   @IsOptional()
@@ -21,42 +21,42 @@ export class GatewayConfig extends CommonConfig {
   INTERNAL_TOKEN!: string;
 
   @Matches(URL_PATTERN)
-  TICKETS_URL = 'http://127.0.0.1:3001';
+  TICKETS_URL: string = 'http://127.0.0.1:3001';
 
   @Matches(URL_PATTERN)
-  EMAIL_INGEST_URL = 'http://127.0.0.1:3002';
+  EMAIL_INGEST_URL: string = 'http://127.0.0.1:3002';
 
   @Matches(URL_PATTERN)
-  NOTIFICATIONS_URL = 'http://127.0.0.1:3003';
+  NOTIFICATIONS_URL: string = 'http://127.0.0.1:3003';
 
   @Matches(URL_PATTERN)
-  SEGMENTATION_URL = 'http://127.0.0.1:3004';
+  SEGMENTATION_URL: string = 'http://127.0.0.1:3004';
 
   /** Requests per API key per minute; 0 turns rate limiting off (benchmarks). */
   @IsInt()
   @Min(0)
-  RATE_LIMIT_PER_MINUTE = 6000;
+  RATE_LIMIT_PER_MINUTE: number = 6000;
 
   /** Largest JSON body; larger ones get 413 before reaching a service. */
   @Matches(/^\d+(kb|mb)$/)
-  JSON_BODY_LIMIT = '1mb';
+  JSON_BODY_LIMIT: string = '1mb';
 
   /** Largest raw e-mail (message/rfc822) accepted by POST /v1/inbound/email. */
   @Matches(/^\d+(kb|mb)$/)
-  EMAIL_BODY_LIMIT = '25mb';
+  EMAIL_BODY_LIMIT: string = '25mb';
 
   /** How long the gateway waits for a service's response before answering 504. */
   @IsInt()
   @Min(100)
-  UPSTREAM_TIMEOUT_MS = 30_000;
+  UPSTREAM_TIMEOUT_MS: number = 30_000;
 
   /** How long a key's authentication stays cached in a gateway process. */
   @IsInt()
   @Min(0)
-  API_KEY_CACHE_TTL_MS = 30_000;
+  API_KEY_CACHE_TTL_MS: number = 30_000;
 
   /** How long an Idempotency-Key is remembered (API.md: at least 24 hours). */
   @IsInt()
   @Min(24)
-  IDEMPOTENCY_TTL_HOURS = 24;
+  IDEMPOTENCY_TTL_HOURS: number = 24;
 }

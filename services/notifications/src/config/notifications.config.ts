@@ -1,5 +1,5 @@
 import { ServiceConfig } from '@careflow/platform';
 
 export class NotificationsConfig extends ServiceConfig {
-  override PORT = 3003;
+  override PORT: number = 3003;
 }

@@ -1,5 +1,5 @@
 import { ServiceConfig } from '@careflow/platform';
 
 export class SegmentationConfig extends ServiceConfig {
-  override PORT = 3004;
+  override PORT: number = 3004;
 }

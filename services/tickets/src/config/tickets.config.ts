@@ -1,5 +1,5 @@
 import { ServiceConfig } from '@careflow/platform';
 
 export class TicketsConfig extends ServiceConfig {
-  override PORT = 3001;
+  override PORT: number = 3001;
 }

@@ -1,0 +1,99 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { eventually } from './eventually.js';
+
+export interface CaughtMail {
+  envelope: { from: string | false; to: string[] };
+  raw: string;
+  parsed: ParsedMail;
+}
+
+export type SinkMode = 'accept' | { rejectWith: number; message: string };
+
+/**
+ * A real SMTP server for tests: it accepts mail over TCP like any relay, keeps what it got,
+ * and can be told to answer with a 4xx or 5xx or be stopped, to test retries and failures.
+ */
+export class SmtpSink {
+  readonly messages: CaughtMail[] = [];
+  private mode: SinkMode = 'accept';
+  private server?: SMTPServer;
+  port = 0;
+
+  static async start(port = 0): Promise<SmtpSink> {
+    const sink = new SmtpSink();
+    await sink.listen(port);
+    return sink;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  setMode(mode: SinkMode): void {
+    this.mode = mode;
+  }
+
+  private listen(port: number): Promise<void> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if (this.mode !== 'accept') {
+            const error = Object.assign(new Error(this.mode.message), { responseCode: this.mode.rejectWith });
+            callback(error);
+            return;
+          }
+          const raw = Buffer.concat(chunks).toString('utf8');
+          simpleParser(raw).then(
+            (parsed) => {
+              this.messages.push({
+                envelope: {
+                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
+                  to: session.envelope.rcptTo.map((r) => r.address),
+                },
+                raw,
+                parsed,
+              });
+              callback();
+            },
+            (error: Error) => callback(error),
+          );
+        });
+      },
+    });
+    return new Promise((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => {
+        this.port = (this.server!.server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  }
+
+  to(address: string): CaughtMail[] {
+    return this.messages.filter((m) => m.envelope.to.includes(address.toLowerCase()) || m.envelope.to.includes(address));
+  }
+
+  async waitFor(predicate: (m: CaughtMail) => boolean, timeoutMs = 10_000): Promise<CaughtMail> {
+    return eventually(() => {
+      const found = this.messages.find(predicate);
+      if (!found) throw new Error(`no matching mail among ${this.messages.length}`);
+      return found;
+    }, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = undefined;
+  }
+
+  /** Starts again on the same port (after stop()), as a relay coming back does. */
+  async restart(): Promise<void> {
+    await this.listen(this.port);
+  }
+}

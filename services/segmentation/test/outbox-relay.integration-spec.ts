@@ -1,0 +1,142 @@
+import { QueueName } from '@careflow/contracts';
+import { JobQueues, OutboxRelay, createRedisConnection } from '@careflow/messaging';
+import { Outbox, createDataSource } from '@careflow/persistence';
+import { createLogger } from '@careflow/platform';
+import { createTestDatabase, deleteKeys, TEST_REDIS_URL, uniqueQueuePrefix, REPO_ROOT, type TestDatabase } from '@careflow/testing';
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
+import type { DataSource } from 'typeorm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The outbox keeps its promise when the relay dies at the worst moment and when Redis loses
+ * the job: the event reaches its queue, exactly one job per queue, and the row is kept until
+ * the job is known to be completed.
+ */
+describe('outbox relay', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let redis: Redis;
+  let prefix: string;
+  let queues: JobQueues;
+  let relay: OutboxRelay;
+  let inbox: Queue;
+  const outbox = new Outbox('segmentation');
+  const logger = createLogger('test', 'silent');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = createDataSource({ url: db.url, schema: 'segmentation', entities: [], migrations: [], applicationName: 'relay-test' });
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function freshQueues(): Promise<void> {
+    prefix = uniqueQueuePrefix();
+    redis = createRedisConnection(TEST_REDIS_URL, 'relay-test');
+    queues = new JobQueues(redis, prefix);
+    relay = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 100, confirmAfterMs: 0 }, logger);
+    inbox = new Queue(QueueName.TicketsInbox, { connection: redis, prefix });
+  }
+  afterEach(async () => {
+    await dataSource.query('DELETE FROM segmentation.outbox');
+    await inbox.close();
+    await queues.close();
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  async function announce(externalId: string): Promise<string> {
+    return dataSource.transaction((tx) =>
+      outbox.enqueue(tx, 'customer.upserted', {
+        externalId,
+        email: `${externalId}@example.com`,
+        name: null,
+        phone: null,
+        locale: null,
+        tags: [],
+        vip: null,
+        version: 1,
+        updatedAt: new Date(),
+      }),
+    );
+  }
+
+  async function outboxRow(id: string): Promise<{ published_at: Date | null; publish_count: number } | undefined> {
+    const rows = await dataSource.query('SELECT published_at, publish_count FROM segmentation.outbox WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  it('publishes a committed change once, though the relay was killed between adding the job and marking the row', async () => {
+    await freshQueues();
+    const id = await announce('cus_crash');
+
+    const child = spawn(process.execPath, ['services/segmentation/dist/test/fixtures/crashing-relay.js'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env['PATH'], DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    const { signal } = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (_c, s) => resolve({ signal: s })));
+
+    expect(signal).toBe('SIGKILL');
+    expect(output).toContain(id);
+    // The job reached Redis, but the relay's transaction died with it: the row is unpublished.
+    expect(await inbox.getJobState(id)).toBe('waiting');
+    expect((await outboxRow(id))?.published_at).toBeNull();
+
+    // Another relay (a restart, or a replica) takes the row and publishes it again.
+    expect(await relay.publishBatch()).toBe(1);
+    expect((await outboxRow(id))?.publish_count).toBe(1);
+    // BullMQ ignored the known job id: one job, not two.
+    expect(await inbox.getJobCountByTypes('waiting', 'active', 'completed')).toBe(1);
+    const job = await inbox.getJob(id);
+    expect(job?.name).toBe('customer.upserted');
+    expect(job?.data).toMatchObject({ eventId: id, data: { externalId: 'cus_crash' } });
+  });
+
+  it('publishes a change committed while no relay was running, as soon as one runs', async () => {
+    await freshQueues();
+    const ids = [await announce('cus_a'), await announce('cus_b'), await announce('cus_c')];
+    expect(await inbox.getJobCountByTypes('waiting')).toBe(0);
+
+    await relay.start();
+    try {
+      await expect.poll(() => inbox.getJobCountByTypes('waiting'), { timeout: 5_000 }).toBe(3);
+    } finally {
+      await relay.stop();
+    }
+    const jobs = await inbox.getJobs(['waiting']);
+    // In commit order.
+    expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('keeps a published row until its job completed, and publishes again when Redis lost the job', async () => {
+    await freshQueues();
+    const id = await announce('cus_lost');
+    await relay.publishBatch();
+
+    // Published but not completed: the row stays.
+    expect(await relay.confirmBatch()).toMatchObject({ confirmed: 0, pending: 1 });
+    expect(await outboxRow(id)).toBeDefined();
+
+    // Redis loses everything (no persistence, a failover).
+    await deleteKeys(prefix);
+    expect(await inbox.getJobState(id)).toBe('unknown');
+
+    expect(await relay.confirmBatch()).toMatchObject({ republished: 1 });
+    expect(await inbox.getJobState(id)).toBe('waiting');
+
+    // A worker completes it; the next pass confirms and forgets the row.
+    const worker = new Worker(QueueName.TicketsInbox, async () => 'handled', { connection: redis.duplicate(), prefix });
+    await expect.poll(() => inbox.getJobState(id), { timeout: 5_000 }).toBe('completed');
+    await worker.close();
+    expect(await relay.confirmBatch()).toMatchObject({ confirmed: 1 });
+    expect(await outboxRow(id)).toBeUndefined();
+  });
+});
