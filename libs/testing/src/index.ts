@@ -5,3 +5,6 @@ export * from './smtp-sink.js';
 export * from './stack.js';
 export * from './test-database.js';
 export * from './webhook-receiver.js';
+export * from './routes.js';
+export * from './test-env.js';
+export * from './in-process-app.js';

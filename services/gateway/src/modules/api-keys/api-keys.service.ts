@@ -9,6 +9,16 @@ import { generateApiKey, hashApiKey, prefixOf } from './api-key-secret.js';
 import { ApiKeyDto } from './dto/api-key.dto.js';
 import { ApiKey } from './entities/api-key.entity.js';
 
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: Scope[];
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -24,13 +34,21 @@ export class ApiKeysService {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
-    const qb = this.db.getRepository(ApiKey).createQueryBuilder('k').orderBy('k.created_at', 'ASC').addOrderBy('k.id', 'ASC').limit(limit + 1);
-    if (cursor) {
-      const [createdAt, id] = decodeCursor(cursor, 2);
-      qb.where('(k.created_at, k.id) > (:createdAt::timestamptz, :id::uuid)', { createdAt, id });
-    }
-    const rows = await qb.getMany();
-    return toPage(rows, limit, (k) => [k.createdAt.toISOString(), k.id], ApiKeyDto.from);
+    // The cursor keeps created_at at full (microsecond) precision: a millisecond cursor would
+    // repeat rows created within the same millisecond.
+    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const rows: Array<ApiKeyRow & { cursor_at: string }> = await this.db.query(
+      `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at, created_at::text AS cursor_at
+         FROM gateway.api_keys
+        WHERE $1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid)
+        ORDER BY created_at, id LIMIT $3`,
+      [after, afterId, limit + 1],
+    );
+    return toPage(rows, limit, (r) => [r.cursor_at, r.id], (r) =>
+      ApiKeyDto.from(Object.assign(new ApiKey(), {
+        id: r.id, name: r.name, prefix: r.prefix, scopes: r.scopes, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+      })),
+    );
   }
 
   async get(id: string): Promise<ApiKey> {
@@ -41,7 +59,8 @@ export class ApiKeysService {
 
   /** Revokes at once in this process and, through Redis, in every other gateway replica. */
   async revoke(id: string): Promise<ApiKey> {
-    const rows: Array<{ key_hash: Buffer }> = await this.db.query(
+    // TypeORM answers UPDATE … RETURNING with [rows, affected].
+    const [rows]: [Array<{ key_hash: Buffer }>, number] = await this.db.query(
       `UPDATE gateway.api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING key_hash`,
       [id],
     );
@@ -66,7 +85,7 @@ export class ApiKeysService {
            ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, scopes = '{admin}'`,
           [prefixOf(configured), hash],
         );
-        const revoked: unknown[] = await tx.query(
+        const [revoked]: [unknown[], number] = await tx.query(
           `UPDATE gateway.api_keys SET revoked_at = now() WHERE bootstrap AND revoked_at IS NULL AND key_hash <> $1 RETURNING id`,
           [hash],
         );

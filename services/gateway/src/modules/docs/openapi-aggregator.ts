@@ -106,7 +106,8 @@ export function mergeDocuments(
       license: { name: 'MIT', identifier: 'MIT' } as OpenAPIObject['info']['license'],
       contact: { name: 'Careflow', url: 'https://github.com/careflow/careflow' },
     },
-    servers: [{ url: 'http://localhost:3000', description: 'Local development (npm start)' }],
+    // Relative: the document describes the gateway that serves it, wherever it runs.
+    servers: [{ url: '/', description: 'This Careflow gateway' }],
     security: [{ apiKey: [] }],
     tags: [...tags.values()].sort((a, b) => a.name.localeCompare(b.name)),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),

@@ -18,27 +18,27 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  * cleared, so the shop's record and Careflow's stay the same.
  */
 export class UpsertCustomerDto {
-  @ApiPropertyOptional({ example: 'lan.nguyen@example.com', maxLength: 254, nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'email', example: 'lan.nguyen@example.com', maxLength: 254, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ example: 'Nguyễn Thị Lan', maxLength: 200, nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Nguyễn Thị Lan', maxLength: 200, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString()
   @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ example: '+84 912 345 678', maxLength: 40, nullable: true })
+  @ApiPropertyOptional({ type: String, example: '+84 912 345 678', maxLength: 40, nullable: true })
   @IsOptional()
   @IsString()
   @Matches(/^\+?[0-9 ()./-]{3,40}$/, { message: 'phone must be a phone number (digits, spaces, + ( ) . / -)' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: 'vi', description: 'BCP 47 language tag; chooses the language of e-mails.', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'vi', description: 'BCP 47 language tag; chooses the language of e-mails.', nullable: true })
   @IsOptional()
   @Matches(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'locale must be a BCP 47 language tag such as en or vi-VN' })
   locale?: string | null;
@@ -53,6 +53,7 @@ export class UpsertCustomerDto {
   tags?: string[];
 
   @ApiPropertyOptional({
+    type: Boolean,
     example: true,
     nullable: true,
     description: 'Manual VIP flag: true or false overrides the segment rules; null leaves it to them.',
