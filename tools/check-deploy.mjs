@@ -392,7 +392,7 @@ function checkK8s() {
         containerPorts.set(String(p.containerPort), p);
         if (p.name) containerPorts.set(p.name, p);
       }
-      for (const [probe, pathExpected] of [['readinessProbe', '/health'], ['livenessProbe', '/health/live'], ['startupProbe', null]]) {
+      for (const [probe, pathExpected] of [['readinessProbe', '/health/ready'], ['livenessProbe', '/health/live'], ['startupProbe', null]]) {
         const pr = c[probe];
         if (!pr) fail(cw, `needs a ${probe}`);
         else if (pathExpected && pr.httpGet?.path !== pathExpected) fail(cw, `${probe} must GET ${pathExpected}, gets ${pr.httpGet?.path}`);

@@ -53,7 +53,7 @@ export class HealthController {
   }
 
   @Probe()
-  @Get()
+  @Get(['', 'ready'])
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const report = await runChecks(this.service, this.checks);
     res.status(report.status === 'ok' ? 200 : 503);

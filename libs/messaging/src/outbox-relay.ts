@@ -1,5 +1,5 @@
 import { isJobName, type JobEnvelope } from '@careflow/contracts';
-import { OUTBOX_CHANNEL, type OutboxRow } from '@careflow/persistence';
+import { OUTBOX_CHANNEL } from '@careflow/persistence';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';

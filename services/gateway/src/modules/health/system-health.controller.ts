@@ -26,6 +26,16 @@ export class SystemHealthController {
     return { status: 'ok' };
   }
 
+  /** Readiness of this gateway replica alone (its Postgres and Redis): what a load balancer asks. */
+  @Probe()
+  @Get('ready')
+  async readyAlone(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    const report = await runChecks('gateway', this.checks);
+    res.status(report.status === 'ok' ? 200 : 503);
+    return report;
+  }
+
+  /** The whole system: this gateway and every service. */
   @Probe()
   @Get()
   async ready(@Res({ passthrough: true }) res: Response): Promise<SystemHealth> {
