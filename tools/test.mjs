@@ -13,7 +13,7 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: '
 
 const steps = [
   ['build', [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.build.json']],
-  ['project graph', [bin('nx', 'bin/nx.js'), 'show', 'projects']],
+  ['project graph', [bin('nx', 'dist/bin/nx.js'), 'show', 'projects']],
   ['lint', [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings=0']],
   ['deployment files', [path.join(root, 'tools/check-deploy.mjs')]],
   ['tests', [bin('vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)]],

@@ -23,15 +23,17 @@ export function listRoutes(app: INestApplication): RouteAccess[] {
     const base = String(Reflect.getMetadata(PATH_METADATA, type) ?? '');
     for (const name of scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
       const handler = (instance as Record<string, unknown>)[name] as Function;
-      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-      if (path === undefined) continue;
+      const declared = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+      if (declared === undefined) continue;
       const method = METHODS[Reflect.getMetadata(METHOD_METADATA, handler) as number] ?? '?';
       const isPublic = Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, type);
       const scopes = Reflect.getMetadata(SCOPES_KEY, handler) ?? Reflect.getMetadata(SCOPES_KEY, type);
-      routes.push({
-        route: `${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
-        access: isPublic ? 'public' : scopes,
-      });
+      for (const path of Array.isArray(declared) ? declared : [declared]) {
+        routes.push({
+          route: `${method} /${[base, path].filter((p) => p && p !== '/').join('/')}`,
+          access: isPublic ? 'public' : scopes,
+        });
+      }
     }
   }
   return routes;
