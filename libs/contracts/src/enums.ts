@@ -71,3 +71,10 @@ export const WebhookEventType = [
   'inbound_email.processed',
 ] as const;
 export type WebhookEventType = (typeof WebhookEventType)[number];
+
+/** What kind of request a ticket is; shipment exceptions are incidents handled first. */
+export const TicketType = ['question', 'incident', 'problem', 'task', 'shipment_exception'] as const;
+export type TicketType = (typeof TicketType)[number];
+
+export const SlaMetric = ['first_response', 'next_response', 'resolution'] as const;
+export type SlaMetric = (typeof SlaMetric)[number];

@@ -1,11 +1,34 @@
 import { Type } from 'class-transformer';
 import { IsDate, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
 import { CustomerUpsertedPayload } from './payloads/customer-upserted.payload.js';
+import {
+  CustomerSegmentChangedPayload,
+  InboundEmailParsedPayload,
+  ShipmentIncidentPayload,
+} from './payloads/incoming.payloads.js';
+import {
+  AutoCloseTimerPayload,
+  SlaTimerPayload,
+  TicketChangedPayload,
+  TicketCommentAddedPayload,
+  TicketSlaPayload,
+} from './payloads/ticket.payloads.js';
 import { QueueName } from './queues.js';
 
 /** Job name → payload class. The one place producer and consumer agree on a job's shape. */
 export const JOB_PAYLOADS = {
   'customer.upserted': CustomerUpsertedPayload,
+  'customer.segment_changed': CustomerSegmentChangedPayload,
+  'shipment.incident': ShipmentIncidentPayload,
+  'inbound_email.parsed': InboundEmailParsedPayload,
+  'ticket.created': TicketChangedPayload,
+  'ticket.updated': TicketChangedPayload,
+  'ticket.solved': TicketChangedPayload,
+  'ticket.comment_added': TicketCommentAddedPayload,
+  'ticket.sla_warning': TicketSlaPayload,
+  'ticket.sla_breached': TicketSlaPayload,
+  'ticket.sla_timer': SlaTimerPayload,
+  'ticket.auto_close': AutoCloseTimerPayload,
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
@@ -17,6 +40,17 @@ export type JobPayload<N extends JobName> = InstanceType<(typeof JOB_PAYLOADS)[N
  */
 export const JOB_ROUTES = {
   'customer.upserted': [QueueName.TicketsInbox],
+  'customer.segment_changed': [QueueName.TicketsInbox],
+  'shipment.incident': [QueueName.TicketsInbox],
+  'inbound_email.parsed': [QueueName.TicketsInbox],
+  'ticket.created': [QueueName.NotificationsInbox],
+  'ticket.updated': [QueueName.NotificationsInbox],
+  'ticket.solved': [QueueName.NotificationsInbox],
+  'ticket.comment_added': [QueueName.NotificationsInbox],
+  'ticket.sla_warning': [QueueName.NotificationsInbox],
+  'ticket.sla_breached': [QueueName.NotificationsInbox],
+  'ticket.sla_timer': [QueueName.TicketsTimers],
+  'ticket.auto_close': [QueueName.TicketsTimers],
 } as const satisfies { readonly [N in JobName]: readonly QueueName[] };
 
 /** The job names a queue's worker must handle, derived from JOB_ROUTES. */

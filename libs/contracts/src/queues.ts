@@ -7,6 +7,8 @@
 export const QueueName = Object.freeze({
   /** Events the tickets service reacts to (customer projection, incidents, inbound mail). */
   TicketsInbox: 'tickets-inbox',
+  /** The tickets service's own timers: SLA warnings and breaches, auto-close (delayed jobs). */
+  TicketsTimers: 'tickets-timers',
   /** Events the segmentation service reacts to (recorded orders). */
   SegmentationInbox: 'segmentation-inbox',
   /** Events the notifications service reacts to (ticket mail, shipment notices, webhooks fan-out). */

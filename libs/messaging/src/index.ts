@@ -5,3 +5,4 @@ export * from './outbox-relay.js';
 export * from './queue-worker.js';
 export * from './redis.js';
 export * from './worker-runtime.js';
+export * from './deterministic-id.js';

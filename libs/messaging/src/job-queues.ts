@@ -22,6 +22,8 @@ export interface PublishableEvent {
   id: string;
   event: JobName;
   envelope: JobEnvelope;
+  /** Milliseconds before the job may run (timers). */
+  delay?: number;
 }
 
 /** The producer side of BullMQ: one Queue object per queue name, sharing one connection. */
@@ -55,7 +57,7 @@ export class JobQueues {
     for (const e of events) {
       for (const queueName of JOB_ROUTES[e.event]) {
         const jobs = byQueue.get(queueName) ?? [];
-        jobs.push({ name: e.event, data: e.envelope, opts: { jobId: e.id } });
+        jobs.push({ name: e.event, data: e.envelope, opts: { jobId: e.id, ...(e.delay ? { delay: Math.max(0, e.delay) } : {}) } });
         byQueue.set(queueName, jobs);
       }
     }

@@ -7,6 +7,8 @@ import type { EntityManager } from 'typeorm';
 import { validateEnvelope } from './job-validation.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
+export type AfterCommit = () => Promise<void>;
+
 /**
  * The consumer of one queue. Each job is validated against its contract, then handled in a
  * Postgres transaction that first records the job id in the service's processed_jobs ledger:
@@ -20,8 +22,11 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
 
   constructor(protected readonly runtime: WorkerRuntime) {}
 
-  /** Handle one job inside the transaction `tx`; switch over job.name exhaustively. */
-  protected abstract handle(job: QueueJob<Q>, tx: EntityManager): Promise<void>;
+  /**
+   * Handle one job inside the transaction `tx`; switch over job.name exhaustively. May return
+   * work to run once the transaction committed (scheduling timers for what it wrote).
+   */
+  protected abstract handle(job: QueueJob<Q>, tx: EntityManager): Promise<void | AfterCommit>;
 
   onApplicationBootstrap(): void {
     if (!this.runtime.enabled) return;
@@ -57,7 +62,8 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     const envelope = await validateEnvelope(name, job.data);
     const typed = { name, envelope } as unknown as QueueJob<Q>;
     const ledger = `${pg.escapeIdentifier(this.runtime.schema)}.processed_jobs`;
-    return RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
+    let afterCommit: AfterCommit | undefined;
+    const outcome = await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
       this.runtime.dataSource.transaction(async (tx) => {
         const claimed: unknown[] = await tx.query(
           `INSERT INTO ${ledger} (queue, job_id, job_name) VALUES ($1, $2, $3)
@@ -68,10 +74,16 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
           this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'duplicate job skipped');
           return 'duplicate' as const;
         }
-        await this.handle(typed, tx);
+        afterCommit = (await this.handle(typed, tx)) ?? undefined;
         this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'job handled');
         return 'handled' as const;
       }),
     );
+    // Work that must follow the commit (scheduling timers). If it fails, the job fails and is
+    // retried, but the ledger makes the retry a no-op: such work must be rebuildable (the
+    // tickets' timer reconciler), never the only copy of a decision.
+    const pending = afterCommit as AfterCommit | undefined;
+    if (pending) await pending();
+    return outcome;
   }
 }

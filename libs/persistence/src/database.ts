@@ -46,8 +46,10 @@ export async function ensureDatabase(url: string): Promise<void> {
       try {
         await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
       } catch (error) {
-        // Several services start at once; the loser of the race finds it created.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Several services start at once; the loser of the race finds it created
+        // (42P04 duplicate_database, or 23505 when both inserts into pg_database collide).
+        const code = (error as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw error;
       }
     }
   } finally {

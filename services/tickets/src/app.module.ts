@@ -4,7 +4,7 @@ import { TicketsConfig } from './config/tickets.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
-import { InboxModule } from './modules/inbox/inbox.module.js';
+import { TicketsModule } from './modules/tickets/tickets.module.js';
 
 @Module({})
 export class AppModule {
@@ -21,7 +21,7 @@ export class AppModule {
           entities,
           migrations,
         }),
-        InboxModule,
+        TicketsModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ describe('serviceFor', () => {
     ['/v1/tickets/3f1c/comments', 'tickets'],
     ['/v1/customers/cus_1/tickets', 'tickets'],
     ['/v1/groups', 'tickets'],
+    ['/v1/agents/agent_7', 'tickets'],
     ['/v1/sla-policies', 'tickets'],
     ['/v1/customers/cus_1', 'segmentation'],
     ['/v1/customers', 'segmentation'],

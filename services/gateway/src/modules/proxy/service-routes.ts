@@ -8,7 +8,7 @@ export type ServiceName = (typeof SERVICES)[number];
  */
 const ROUTES: ReadonlyArray<{ pattern: RegExp; service: ServiceName }> = [
   { pattern: /^\/v1\/customers\/[^/]+\/tickets\/?$/, service: 'tickets' },
-  { pattern: /^\/v1\/(tickets|groups|sla-policies)(\/|$)/, service: 'tickets' },
+  { pattern: /^\/v1\/(tickets|groups|agents|sla-policies)(\/|$)/, service: 'tickets' },
   { pattern: /^\/v1\/inbound(\/|$)/, service: 'email-ingest' },
   { pattern: /^\/v1\/(orders|shipments|notifications|webhooks)(\/|$)/, service: 'notifications' },
   { pattern: /^\/v1\/(customers|segments)(\/|$)/, service: 'segmentation' },

@@ -1,6 +1,13 @@
-import type { CustomerUpsertedPayload } from '@careflow/contracts';
+import type { CustomerSegmentChangedPayload, CustomerUpsertedPayload, Segment } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
+export interface KnownCustomer {
+  externalId: string;
+  email: string | null;
+  name: string | null;
+  segment: Segment | null;
+}
 
 @Injectable()
 export class CustomerProjectionService {
@@ -20,5 +27,35 @@ export class CustomerProjectionService {
       [c.externalId, c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.version, c.updatedAt],
     );
     return rows.length > 0;
+  }
+
+  /** Applies a segment change if newer; returns whether the primary segment changed. */
+  async applySegment(tx: EntityManager, s: CustomerSegmentChangedPayload): Promise<{ applied: boolean; previous: Segment | null }> {
+    const before: Array<{ segment: Segment | null }> = await tx.query(
+      `SELECT segment FROM tickets.customers WHERE external_id = $1 FOR UPDATE`,
+      [s.externalId],
+    );
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO tickets.customers AS p (external_id, tags, version, updated_at, segment, segments, segment_version)
+       VALUES ($1, '{}', 0, now(), $2, $3, $4)
+       ON CONFLICT (external_id) DO UPDATE SET segment = excluded.segment, segments = excluded.segments, segment_version = excluded.segment_version
+       WHERE p.segment_version < excluded.segment_version
+       RETURNING 1`,
+      [s.externalId, s.segment, s.segments, s.version],
+    );
+    return { applied: rows.length > 0, previous: before[0]?.segment ?? null };
+  }
+
+  /** The customer a ticket is about: by the shop's id, else by e-mail when that is unambiguous. */
+  async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<KnownCustomer | null> {
+    type Row = { external_id: string; email: string | null; name: string | null; segment: Segment | null };
+    const rows: Row[] = externalId
+      ? await tx.query(`SELECT external_id, email, name, segment FROM tickets.customers WHERE external_id = $1`, [externalId])
+      : email
+        ? await tx.query(`SELECT external_id, email, name, segment FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
+        : [];
+    if (rows.length !== 1) return null;
+    const r = rows[0]!;
+    return { externalId: r.external_id, email: r.email, name: r.name, segment: r.segment };
   }
 }

@@ -1,8 +1,12 @@
 import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
-import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
+import { QueueWorker, WorkerRuntime, type AfterCommit } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerProjectionService } from '../customers/customer-projection.service.js';
+import { InboundMailService } from '../inbound-mail/inbound-mail.service.js';
+import { ShipmentIncidentsService } from '../incidents/shipment-incidents.service.js';
+import { SegmentReevaluation } from '../tickets/segment-reevaluation.js';
+import { TicketsService } from '../tickets/tickets.service.js';
 
 /** The one consumer of the tickets inbox: routes each job name to the feature that owns it. */
 @Injectable()
@@ -12,17 +16,33 @@ export class TicketsInboxProcessor extends QueueWorker<typeof QueueName.TicketsI
   constructor(
     runtime: WorkerRuntime,
     private readonly customers: CustomerProjectionService,
+    private readonly segments: SegmentReevaluation,
+    private readonly incidents: ShipmentIncidentsService,
+    private readonly inboundMail: InboundMailService,
+    private readonly tickets: TicketsService,
   ) {
     super(runtime);
   }
 
-  protected async handle(job: QueueJob<typeof QueueName.TicketsInbox>, tx: EntityManager): Promise<void> {
+  protected async handle(job: QueueJob<typeof QueueName.TicketsInbox>, tx: EntityManager): Promise<void | AfterCommit> {
     switch (job.name) {
       case 'customer.upserted':
         await this.customers.apply(tx, job.envelope.data);
         return;
+      case 'customer.segment_changed': {
+        const changed = await this.segments.apply(tx, job.envelope.data);
+        return () => this.tickets.scheduleTimers(changed);
+      }
+      case 'shipment.incident': {
+        const ticket = await this.incidents.handle(tx, job.envelope.data);
+        return () => this.tickets.scheduleTimers([ticket]);
+      }
+      case 'inbound_email.parsed': {
+        const ticket = await this.inboundMail.handle(tx, job.envelope.data);
+        return () => this.tickets.scheduleTimers([ticket]);
+      }
       default:
-        assertNever(job.name);
+        assertNever(job);
     }
   }
 }

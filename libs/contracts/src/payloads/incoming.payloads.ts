@@ -1,0 +1,118 @@
+import { Type } from 'class-transformer';
+import { IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { Segment, ShipmentStatus } from '../enums.js';
+import { AttachmentRef } from './ticket.payloads.js';
+
+/** segmentation → tickets, notifications: a customer's primary segment changed. */
+export class CustomerSegmentChangedPayload {
+  @IsString()
+  externalId!: string;
+
+  @IsOptional()
+  @IsIn(Segment)
+  previousSegment!: Segment | null;
+
+  @IsOptional()
+  @IsIn(Segment)
+  segment!: Segment | null;
+
+  @IsArray()
+  @IsIn(Segment, { each: true })
+  segments!: Segment[];
+
+  /** Increases with every change of the customer's segments. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+}
+
+/** notifications → tickets: a shipment got stuck, failed a delivery or came back. */
+export class ShipmentIncidentPayload {
+  @IsUUID()
+  shipmentId!: string;
+
+  @IsString()
+  orderExternalId!: string;
+
+  @IsOptional()
+  @IsString()
+  customerExternalId!: string | null;
+
+  @IsOptional()
+  @IsString()
+  customerEmail!: string | null;
+
+  @IsOptional()
+  @IsString()
+  customerName!: string | null;
+
+  @IsString()
+  carrier!: string;
+
+  @IsString()
+  trackingNumber!: string;
+
+  @IsOptional()
+  @IsString()
+  trackingUrl!: string | null;
+
+  @IsIn(['failed_attempt', 'exception', 'returned'] satisfies ShipmentStatus[])
+  status!: 'failed_attempt' | 'exception' | 'returned';
+
+  @IsOptional()
+  @IsString()
+  description!: string | null;
+
+  @Type(() => Date)
+  @IsDate()
+  occurredAt!: Date;
+}
+
+/** email-ingest → tickets: an inbound message, parsed and routed. */
+export class InboundEmailParsedPayload {
+  /** email-ingest's id of the stored message; also the idempotency key of what it creates. */
+  @IsUUID()
+  inboundEmailId!: string;
+
+  /** The message's own Message-ID header. */
+  @IsString()
+  messageId!: string;
+
+  @IsString()
+  fromAddress!: string;
+
+  @IsOptional()
+  @IsString()
+  fromName!: string | null;
+
+  @IsString()
+  subject!: string;
+
+  /** Plain-text body with quoted history removed. */
+  @IsString()
+  text!: string;
+
+  /** Sanitized HTML body, when the message had one. */
+  @IsOptional()
+  @IsString()
+  html!: string | null;
+
+  /** The ticket the message replies to, when email-ingest matched one. */
+  @IsOptional()
+  @IsUUID()
+  ticketId!: string | null;
+
+  /** The group whose inbound address received it. */
+  @IsOptional()
+  @IsString()
+  groupKey!: string | null;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentRef)
+  attachments!: AttachmentRef[];
+
+  @Type(() => Date)
+  @IsDate()
+  receivedAt!: Date;
+}

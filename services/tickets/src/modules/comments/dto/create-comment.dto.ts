@@ -1,0 +1,91 @@
+import { CommentAuthorType } from '@careflow/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export class CommentAuthorInput {
+  @ApiProperty({ enum: CommentAuthorType, example: 'agent' })
+  @IsIn(CommentAuthorType)
+  type!: CommentAuthorType;
+
+  @ApiPropertyOptional({ example: 'agent_7', description: 'For agents: a known agent id.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  id?: string;
+
+  @ApiPropertyOptional({ example: 'minh@shop.test' })
+  @IsOptional()
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Minh' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class AttachmentInput {
+  @ApiProperty({ example: 'photo-of-damage.jpg' })
+  @IsString()
+  @Length(1, 255)
+  name!: string;
+
+  @ApiProperty({ example: 'image/jpeg' })
+  @IsString()
+  @Length(3, 255)
+  contentType!: string;
+
+  @ApiProperty({ example: 183422 })
+  @IsInt()
+  @Min(0)
+  size!: number;
+
+  @ApiProperty({ example: 'https://files.shop.test/a/9f2c.jpg', description: 'Where the content is kept.' })
+  @IsString()
+  @Length(1, 2048)
+  contentRef!: string;
+}
+
+export class CreateCommentDto {
+  @ApiProperty({ example: 'Chúng tôi đã liên hệ với hãng vận chuyển và sẽ báo lại trong hôm nay.' })
+  @IsString()
+  @Length(1, 65536)
+  body!: string;
+
+  @ApiPropertyOptional({ default: true, description: 'Public comments are visible to (and e-mailed to) the customer; internal notes are not.' })
+  @IsOptional()
+  @IsBoolean()
+  public: boolean = true;
+
+  @ApiProperty({ type: CommentAuthorInput })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CommentAuthorInput)
+  author!: CommentAuthorInput;
+
+  @ApiPropertyOptional({ type: [AttachmentInput] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => AttachmentInput)
+  attachments?: AttachmentInput[];
+}

@@ -1,0 +1,77 @@
+import { PageDto } from '@careflow/http';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { KEY_PATTERN } from '../../tickets/dto/create-ticket.dto.js';
+
+const lowerAll = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value;
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'returns', description: 'Stable key: lowercase letters, digits, _ and -.' })
+  @Matches(KEY_PATTERN, { message: 'key must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit' })
+  key!: string;
+
+  @ApiProperty({ example: 'Returns & refunds' })
+  @IsString()
+  @Length(1, 100)
+  name!: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['returns@shop.test'], description: 'Mail to these addresses is routed to this group.' })
+  @IsOptional()
+  @Transform(lowerAll)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsEmail({}, { each: true, message: 'each inbound address must be an e-mail address' })
+  inboundAddresses?: string[];
+}
+
+export class UpdateGroupDto {
+  @ApiPropertyOptional({ example: 'Returns and refunds' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ type: [String], example: ['returns@shop.test', 'refunds@shop.test'], description: 'Replaces the addresses.' })
+  @IsOptional()
+  @Transform(lowerAll)
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ArrayUnique()
+  @IsEmail({}, { each: true, message: 'each inbound address must be an e-mail address' })
+  inboundAddresses?: string[];
+}
+
+export class GroupKeyParam {
+  @ApiProperty({ example: 'returns' })
+  @Matches(KEY_PATTERN, { message: 'key must be a group key' })
+  key!: string;
+}
+
+export class GroupDto {
+  @ApiProperty({ example: 'returns' })
+  key!: string;
+  @ApiProperty({ example: 'Returns & refunds' })
+  name!: string;
+  @ApiProperty({ type: [String], example: ['returns@shop.test'] })
+  inboundAddresses!: string[];
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' })
+  createdAt!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' })
+  updatedAt!: string;
+}
+
+export class GroupPageDto extends PageDto {
+  @ApiProperty({ type: [GroupDto] })
+  data!: GroupDto[];
+}
+
+export const GROUP_EXAMPLE: GroupDto = {
+  key: 'returns',
+  name: 'Returns & refunds',
+  inboundAddresses: ['returns@shop.test'],
+  createdAt: '2026-11-23T09:30:00.000Z',
+  updatedAt: '2026-11-23T09:30:00.000Z',
+};

@@ -1,0 +1,95 @@
+import { decodeCursor, NotFoundError, toPage, UnprocessableError, type Page } from '@careflow/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { CreateGroupDto, GroupDto, UpdateGroupDto } from './dto/group.dto.js';
+import { AddressTakenError, GroupExistsError } from './groups.exceptions.js';
+
+interface GroupRow {
+  id: string;
+  key: string;
+  name: string;
+  inbound_addresses: string[];
+  created_at: Date;
+  updated_at: Date;
+  cursor_at: string;
+}
+
+const SELECT = `SELECT g.id, g.key, g.name, g.created_at, g.updated_at, g.created_at::text AS cursor_at,
+  coalesce((SELECT array_agg(a.address ORDER BY a.address) FROM tickets.group_addresses a WHERE a.group_id = g.id), '{}') AS inbound_addresses
+  FROM tickets.groups g`;
+
+function toDto(r: GroupRow): GroupDto {
+  return { key: r.key, name: r.name, inboundAddresses: r.inbound_addresses, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() };
+}
+
+const CACHE_TTL_MS = 10_000;
+
+@Injectable()
+export class GroupsService {
+  private idCache = new Map<string, { id: string; expiresAt: number }>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async create(dto: CreateGroupDto): Promise<GroupDto> {
+    return this.db.transaction(async (tx) => {
+      const rows: Array<{ id: string }> = await tx.query(
+        `INSERT INTO tickets.groups (key, name) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING id`,
+        [dto.key, dto.name],
+      );
+      if (!rows[0]) throw new GroupExistsError(dto.key);
+      await this.setAddresses(tx, rows[0].id, dto.key, dto.inboundAddresses ?? []);
+      return this.get(dto.key, tx);
+    });
+  }
+
+  async update(key: string, dto: UpdateGroupDto): Promise<GroupDto> {
+    return this.db.transaction(async (tx) => {
+      const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM tickets.groups WHERE key = $1 FOR UPDATE`, [key]);
+      if (!rows[0]) throw new NotFoundError('group', key);
+      if (dto.name !== undefined) await tx.query(`UPDATE tickets.groups SET name = $2, updated_at = now() WHERE id = $1`, [rows[0].id, dto.name]);
+      if (dto.inboundAddresses !== undefined) {
+        await tx.query(`DELETE FROM tickets.group_addresses WHERE group_id = $1`, [rows[0].id]);
+        await this.setAddresses(tx, rows[0].id, key, dto.inboundAddresses);
+        await tx.query(`UPDATE tickets.groups SET updated_at = now() WHERE id = $1`, [rows[0].id]);
+      }
+      return this.get(key, tx);
+    });
+  }
+
+  async get(key: string, tx: EntityManager = this.db.manager): Promise<GroupDto> {
+    const rows: GroupRow[] = await tx.query(`${SELECT} WHERE g.key = $1`, [key]);
+    if (!rows[0]) throw new NotFoundError('group', key);
+    return toDto(rows[0]);
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<GroupDto>> {
+    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const rows: GroupRow[] = await this.db.query(
+      `${SELECT} WHERE $1::timestamptz IS NULL OR (g.created_at, g.id) > ($1::timestamptz, $2::uuid) ORDER BY g.created_at, g.id LIMIT $3`,
+      [after, afterId, limit + 1],
+    );
+    return toPage(rows, limit, (r) => [r.cursor_at, r.id], toDto);
+  }
+
+  /** The group's id for a key given by a client: an unknown key is a 422 naming `field`. */
+  async resolveKey(key: string, field = 'group'): Promise<string> {
+    const cached = this.idCache.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.id;
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM tickets.groups WHERE key = $1`, [key]);
+    if (!rows[0]) throw new UnprocessableError(field, `no group with key ${JSON.stringify(key)}`);
+    this.idCache.set(key, { id: rows[0].id, expiresAt: Date.now() + CACHE_TTL_MS });
+    return rows[0].id;
+  }
+
+  private async setAddresses(tx: EntityManager, groupId: string, key: string, addresses: string[]): Promise<void> {
+    for (const address of addresses) {
+      const taken: Array<{ key: string }> = await tx.query(
+        `SELECT g.key FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id WHERE a.address = $1`,
+        [address],
+      );
+      if (taken[0] && taken[0].key !== key) throw new AddressTakenError(address, taken[0].key);
+      await tx.query(`INSERT INTO tickets.group_addresses (address, group_id) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING`, [address, groupId]);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { InboundEmailParsedPayload, TicketActor } from '@careflow/contracts';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { CommentsService } from '../comments/comments.service.js';
+import { GroupsService } from '../groups/groups.service.js';
+import { TicketsRepository } from '../tickets/tickets.repository.js';
+import { TicketsService } from '../tickets/tickets.service.js';
+import type { TicketRecord } from '../tickets/ticket.record.js';
+
+/**
+ * A parsed inbound e-mail becomes a new ticket, or a customer comment on the ticket it replies
+ * to. The inbound message id is unique on tickets and comments, so a redelivered message
+ * creates nothing twice even beyond the job ledger.
+ */
+@Injectable()
+export class InboundMailService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly ticketsService: TicketsService,
+    private readonly comments: CommentsService,
+    private readonly groups: GroupsService,
+  ) {}
+
+  async handle(tx: EntityManager, m: InboundEmailParsedPayload): Promise<TicketRecord> {
+    const actor: TicketActor = { type: 'customer', id: null };
+    const seen = await this.tickets.findBySourceEmail(tx, m.inboundEmailId);
+    if (seen) return seen;
+    const duplicate: unknown[] = await tx.query(`SELECT 1 FROM tickets.comments WHERE source_inbound_email_id = $1`, [m.inboundEmailId]);
+    if (duplicate.length > 0) return this.tickets.find(m.ticketId ?? '', tx);
+
+    if (m.ticketId) {
+      const ticket = await this.tickets.find(m.ticketId, tx, true);
+      const { ticket: after } = await this.comments.addTo(
+        tx,
+        ticket,
+        {
+          body: m.text,
+          html: m.html,
+          public: true,
+          author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
+          attachments: m.attachments,
+          sourceInboundEmailId: m.inboundEmailId,
+        },
+        actor,
+      );
+      return after;
+    }
+    const groupId = m.groupKey ? await this.groups.resolveKey(m.groupKey).catch(() => null) : null;
+    return this.ticketsService.open(
+      tx,
+      {
+        subject: m.subject || '(no subject)',
+        description: m.text || '(empty message)',
+        customer: { email: m.fromAddress, name: m.fromName },
+        channel: 'email',
+        groupId,
+        sourceInboundEmailId: m.inboundEmailId,
+      },
+      actor,
+    );
+  }
+}

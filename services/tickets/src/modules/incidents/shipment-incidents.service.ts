@@ -1,0 +1,60 @@
+import type { ShipmentIncidentPayload, TicketActor } from '@careflow/contracts';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { CommentsService } from '../comments/comments.service.js';
+import { TicketsRepository } from '../tickets/tickets.repository.js';
+import { TicketsService } from '../tickets/tickets.service.js';
+import type { TicketRecord } from '../tickets/ticket.record.js';
+
+const SYSTEM: TicketActor = { type: 'system', id: null };
+
+const WHAT: Record<ShipmentIncidentPayload['status'], string> = {
+  failed_attempt: 'a failed delivery attempt',
+  exception: 'a delivery exception',
+  returned: 'a return to sender',
+};
+
+/**
+ * A shipment got stuck: one incident ticket per shipment (not one per tracking event), handled
+ * first (at least high priority). Later incidents of the same shipment are added to its ticket
+ * as internal notes and reopen it if it was solved.
+ */
+@Injectable()
+export class ShipmentIncidentsService {
+  constructor(
+    private readonly tickets: TicketsRepository,
+    private readonly ticketsService: TicketsService,
+    private readonly comments: CommentsService,
+  ) {}
+
+  async handle(tx: EntityManager, i: ShipmentIncidentPayload): Promise<TicketRecord> {
+    const note =
+      `Carrier ${i.carrier} reports ${WHAT[i.status]} for shipment ${i.trackingNumber} (order ${i.orderExternalId}) at ${i.occurredAt.toISOString()}` +
+      `${i.description ? `: ${i.description}` : '.'}${i.trackingUrl ? `\nTracking: ${i.trackingUrl}` : ''}`;
+    const existing = await this.tickets.findOpenByShipment(tx, i.shipmentId);
+    if (existing) {
+      let ticket = existing;
+      if (ticket.status === 'solved' || ticket.status === 'pending' || ticket.status === 'on_hold') {
+        const reopened = await this.tickets.update(tx, ticket.id, this.ticketsService.statusPatch(ticket, 'open'));
+        await this.ticketsService.announce(tx, ticket, reopened, { status: { from: ticket.status, to: 'open' } }, SYSTEM);
+        ticket = reopened;
+      }
+      const { ticket: after } = await this.comments.addTo(tx, ticket, { body: note, public: false, author: { type: 'system', id: null, email: null, name: null }, attachments: [] }, SYSTEM);
+      return after;
+    }
+    return this.ticketsService.open(
+      tx,
+      {
+        subject: `Shipment ${i.trackingNumber} (${i.carrier}): ${WHAT[i.status]}`,
+        description: note,
+        customer: { externalId: i.customerExternalId, email: i.customerEmail, name: i.customerName },
+        channel: 'api',
+        type: 'shipment_exception',
+        tags: ['shipment', i.status],
+        orderExternalId: i.orderExternalId,
+        shipmentId: i.shipmentId,
+      },
+      SYSTEM,
+    );
+  }
+}

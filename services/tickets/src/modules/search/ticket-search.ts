@@ -1,0 +1,70 @@
+import { decodeCursor, toPage, type Page } from '@careflow/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { ListTicketsQuery, TicketSort } from '../tickets/dto/list-tickets.query.js';
+import type { TicketDto } from '../tickets/dto/ticket.dto.js';
+import { TICKET_COLUMNS, TICKET_FROM, toTicketDto, toTicketRecord, type TicketRecord, type TicketRow } from '../tickets/ticket.record.js';
+
+interface SortSpec {
+  columns: string[];
+  casts: string[];
+  descending: boolean;
+  cursorOf: (t: TicketRecord) => Array<string | number>;
+}
+
+const SORTS: Record<TicketSort, SortSpec> = {
+  createdAt: { columns: ['t.created_at', 't.id'], casts: ['timestamptz', 'uuid'], descending: false, cursorOf: (t) => [t.createdCursor, t.id] },
+  '-createdAt': { columns: ['t.created_at', 't.id'], casts: ['timestamptz', 'uuid'], descending: true, cursorOf: (t) => [t.createdCursor, t.id] },
+  updatedAt: { columns: ['t.updated_at', 't.id'], casts: ['timestamptz', 'uuid'], descending: false, cursorOf: (t) => [t.updatedCursor, t.id] },
+  '-updatedAt': { columns: ['t.updated_at', 't.id'], casts: ['timestamptz', 'uuid'], descending: true, cursorOf: (t) => [t.updatedCursor, t.id] },
+  priority: { columns: ['t.priority_rank', 't.created_at', 't.id'], casts: ['smallint', 'timestamptz', 'uuid'], descending: false, cursorOf: (t) => [t.priorityRank, t.createdCursor, t.id] },
+  '-priority': { columns: ['t.priority_rank', 't.created_at', 't.id'], casts: ['smallint', 'timestamptz', 'uuid'], descending: true, cursorOf: (t) => [t.priorityRank, t.createdCursor, t.id] },
+};
+
+/**
+ * Ticket lists: filters, accent-insensitive full text over subject, description and comments
+ * (tsvector + GIN, `simple` configuration over unaccent), and keyset pagination, so pages
+ * neither repeat nor skip rows while tickets are being created.
+ */
+@Injectable()
+export class TicketSearch {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async list(q: ListTicketsQuery): Promise<Page<TicketDto>> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const param = (value: unknown, cast = ''): string => {
+      values.push(value);
+      return `$${values.length}${cast}`;
+    };
+    if (q.status?.length) where.push(`t.status = ANY(${param(q.status)}::text[])`);
+    if (q.priority?.length) where.push(`t.priority = ANY(${param(q.priority)}::text[])`);
+    if (q.segment) where.push(`t.segment = ${param(q.segment)}`);
+    if (q.customerExternalId) where.push(`t.customer_external_id = ${param(q.customerExternalId)}`);
+    if (q.group) where.push(`g.key = ${param(q.group)}`);
+    if (q.tag) where.push(`t.tags @> ARRAY[${param(q.tag)}]::text[]`);
+    if (q.assignee) where.push(`t.assignee_id = ${param(q.assignee)}`);
+    if (q.channel) where.push(`t.channel = ${param(q.channel)}`);
+    if (q.type) where.push(`t.type = ${param(q.type)}`);
+    if (q.createdAfter) where.push(`t.created_at >= ${param(q.createdAfter)}::timestamptz`);
+    if (q.createdBefore) where.push(`t.created_at < ${param(q.createdBefore)}::timestamptz`);
+    if (q.q) {
+      const query = `websearch_to_tsquery('simple', tickets.search_text(${param(q.q)}))`;
+      where.push(`(t.search @@ ${query} OR EXISTS (SELECT 1 FROM tickets.comments c WHERE c.ticket_id = t.id AND c.search @@ ${query}))`);
+    }
+    const sort = SORTS[q.sort];
+    if (q.cursor) {
+      const after = decodeCursor(q.cursor, sort.columns.length);
+      const placeholders = after.map((v, i) => param(v, `::${sort.casts[i]}`));
+      where.push(`(${sort.columns.join(', ')}) ${sort.descending ? '<' : '>'} (${placeholders.join(', ')})`);
+    }
+    const order = sort.columns.map((c) => `${c} ${sort.descending ? 'DESC' : 'ASC'}`).join(', ');
+    const rows: TicketRow[] = await this.db.query(
+      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY ${order} LIMIT ${param(q.limit + 1)}`,
+      values,
+    );
+    return toPage(rows.map(toTicketRecord), q.limit, sort.cursorOf, toTicketDto);
+  }
+}

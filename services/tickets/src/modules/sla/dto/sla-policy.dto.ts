@@ -1,0 +1,58 @@
+import { Segment, TicketPriority } from '@careflow/contracts';
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsIn, IsInt, Max, Min, ValidateNested } from 'class-validator';
+
+const MAX_SECONDS = 365 * 24 * 3600;
+
+export class SlaPolicyDto {
+  @ApiProperty({ enum: Segment, example: 'vip' })
+  @IsIn(Segment)
+  segment!: Segment;
+
+  @ApiProperty({ enum: TicketPriority, example: 'urgent' })
+  @IsIn(TicketPriority)
+  priority!: TicketPriority;
+
+  @ApiProperty({ example: 900, description: 'Seconds from creation to the first public agent reply.' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SECONDS)
+  firstResponseSeconds!: number;
+
+  @ApiProperty({ example: 1800, description: 'Seconds from a customer reply to the next public agent reply.' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SECONDS)
+  nextResponseSeconds!: number;
+
+  @ApiProperty({ example: 14400, description: 'Seconds from creation to solved.' })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SECONDS)
+  resolutionSeconds!: number;
+}
+
+export class ReplaceSlaPoliciesDto {
+  @ApiProperty({ type: [SlaPolicyDto], description: 'Policies to set; segment × priority pairs not listed keep theirs.' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => SlaPolicyDto)
+  policies!: SlaPolicyDto[];
+}
+
+export class SlaPolicyListDto {
+  @ApiProperty({ type: [SlaPolicyDto] })
+  data!: SlaPolicyDto[];
+  @ApiProperty({ type: String, nullable: true, example: null })
+  nextCursor!: null;
+}
+
+export const SLA_POLICY_EXAMPLE: SlaPolicyDto = {
+  segment: 'vip',
+  priority: 'urgent',
+  firstResponseSeconds: 900,
+  nextResponseSeconds: 1800,
+  resolutionSeconds: 14400,
+};

@@ -1,0 +1,100 @@
+import { Channel, TicketPriority, TicketType } from '@careflow/contracts';
+import { EXTERNAL_ID_PATTERN } from '@careflow/http';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+export const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}_:.-]{0,63}$/u;
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export class TicketCustomerInput {
+  @ApiPropertyOptional({ example: 'cus_1001', description: 'The shop\'s customer id; links the ticket to the customer\'s timeline and segment.' })
+  @IsOptional()
+  @Matches(EXTERNAL_ID_PATTERN, { message: 'externalId must be 1-128 characters of letters, digits and . _ : @ -' })
+  externalId?: string;
+
+  @ApiProperty({ example: 'lan.nguyen@example.com' })
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ example: 'Nguyễn Thị Lan' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class CreateTicketDto {
+  @ApiProperty({ example: 'Đơn hàng #1042 chưa được giao', minLength: 1, maxLength: 250 })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 250)
+  subject!: string;
+
+  @ApiProperty({ example: 'My order was due on Monday and the tracking page has not moved since.', maxLength: 65536 })
+  @IsString()
+  @Length(1, 65536)
+  description!: string;
+
+  @ApiProperty({ type: TicketCustomerInput })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TicketCustomerInput)
+  customer!: TicketCustomerInput;
+
+  @ApiProperty({ enum: Channel, example: 'web' })
+  @IsIn(Channel)
+  channel!: Channel;
+
+  @ApiPropertyOptional({ enum: TicketPriority, description: 'When left out, derived from the customer\'s segment and the ticket type.' })
+  @IsOptional()
+  @IsIn(TicketPriority)
+  priority?: TicketPriority;
+
+  @ApiPropertyOptional({ enum: TicketType, default: 'question' })
+  @IsOptional()
+  @IsIn(TicketType)
+  type?: TicketType;
+
+  @ApiPropertyOptional({ type: [String], example: ['delivery'], maxItems: 20 })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits or _ : . - (no spaces)' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ example: 'ord_1042' })
+  @IsOptional()
+  @Matches(EXTERNAL_ID_PATTERN, { message: 'orderExternalId must be 1-128 characters of letters, digits and . _ : @ -' })
+  orderExternalId?: string;
+
+  @ApiPropertyOptional({ example: 'support', description: 'Key of the group (team) that owns the ticket.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  group?: string;
+
+  @ApiPropertyOptional({ example: 'agent_7', description: 'Id of the agent the ticket is assigned to.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  assignee?: string;
+}

@@ -1,0 +1,132 @@
+import { NotFoundError } from '@careflow/http';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { TICKET_COLUMNS, TICKET_FROM, toTicketRecord, type TicketRecord, type TicketRow } from './ticket.record.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NUMBER = /^[0-9]{1,15}$/;
+
+export interface NewTicket {
+  subject: string;
+  description: string;
+  priority: string;
+  priorityExplicit: boolean;
+  type: string;
+  channel: string;
+  segment: string | null;
+  customerExternalId: string | null;
+  customerEmail: string | null;
+  customerName: string | null;
+  groupId: string | null;
+  assigneeId: string | null;
+  tags: string[];
+  orderExternalId: string | null;
+  shipmentId?: string | null;
+  followUpOf?: string | null;
+  sourceInboundEmailId?: string | null;
+  firstResponseSeconds: number;
+  resolutionSeconds: number;
+}
+
+/** Column updates a service decided on; only the listed columns are written. */
+export type TicketPatch = Partial<Record<
+  | 'status' | 'priority' | 'priority_explicit' | 'type' | 'segment' | 'group_id' | 'assignee_id' | 'tags'
+  | 'first_response_due_at' | 'first_responded_at' | 'next_response_due_at' | 'resolution_due_at'
+  | 'first_response_breached_at' | 'next_response_breached_at' | 'resolution_breached_at' | 'solved_at' | 'closed_at',
+  unknown
+>>;
+
+/** Marks a patch value to be computed by Postgres (`now()`), not sent as a parameter. */
+export const NOW = Symbol('now');
+
+@Injectable()
+export class TicketsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** `ref` is a ticket UUID or its number; anything else is simply not found. */
+  async find(ref: string, tx: EntityManager = this.db.manager, lock = false): Promise<TicketRecord> {
+    const column = UUID.test(ref) ? 't.id = $1::uuid' : NUMBER.test(ref) ? 't.number = $1::bigint' : null;
+    if (!column) throw new NotFoundError('ticket', ref);
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE ${column}${lock ? ' FOR UPDATE OF t' : ''}`,
+      [ref],
+    );
+    if (!rows[0]) throw new NotFoundError('ticket', ref);
+    return toTicketRecord(rows[0]);
+  }
+
+  async insert(tx: EntityManager, t: NewTicket): Promise<TicketRecord> {
+    const rows: Array<{ id: string }> = await tx.query(
+      `INSERT INTO tickets.tickets (subject, description, priority, priority_explicit, type, channel, segment,
+         customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
+         shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+         now() + make_interval(secs => $18), now() + make_interval(secs => $19))
+       RETURNING id`,
+      [
+        t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
+        t.customerExternalId, t.customerEmail, t.customerName, t.groupId, t.assigneeId, t.tags, t.orderExternalId,
+        t.shipmentId ?? null, t.followUpOf ?? null, t.sourceInboundEmailId ?? null, t.firstResponseSeconds, t.resolutionSeconds,
+      ],
+    );
+    return this.find(rows[0]!.id, tx);
+  }
+
+  async update(tx: EntityManager, id: string, patch: TicketPatch): Promise<TicketRecord> {
+    const sets: string[] = [];
+    const values: unknown[] = [id];
+    for (const [column, value] of Object.entries(patch)) {
+      if (value === NOW) sets.push(`${column} = now()`);
+      else {
+        values.push(value);
+        sets.push(`${column} = $${values.length}`);
+      }
+    }
+    sets.push('updated_at = now()');
+    await tx.query(`UPDATE tickets.tickets SET ${sets.join(', ')} WHERE id = $1`, values);
+    return this.find(id, tx);
+  }
+
+  /** Due time `seconds` after the ticket's creation, as Postgres computes it. */
+  async dueFromCreation(tx: EntityManager, id: string, seconds: number): Promise<Date> {
+    const rows: Array<{ due: Date }> = await tx.query(
+      `SELECT created_at + make_interval(secs => $2) AS due FROM tickets.tickets WHERE id = $1`,
+      [id, seconds],
+    );
+    return rows[0]!.due;
+  }
+
+  async findOpenByShipment(tx: EntityManager, shipmentId: string): Promise<TicketRecord | null> {
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.shipment_id = $1 AND t.status <> 'closed' FOR UPDATE OF t`,
+      [shipmentId],
+    );
+    return rows[0] ? toTicketRecord(rows[0]) : null;
+  }
+
+  async findBySourceEmail(tx: EntityManager, inboundEmailId: string): Promise<TicketRecord | null> {
+    const rows: TicketRow[] = await tx.query(`SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.source_inbound_email_id = $1`, [inboundEmailId]);
+    return rows[0] ? toTicketRecord(rows[0]) : null;
+  }
+
+  /** Tickets of a customer whose clocks still run, locked for re-evaluation. */
+  async lockRunningForCustomer(tx: EntityManager, externalId: string): Promise<TicketRecord[]> {
+    const rows: TicketRow[] = await tx.query(
+      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM}
+        WHERE t.customer_external_id = $1 AND t.status NOT IN ('solved', 'closed') ORDER BY t.created_at FOR UPDATE OF t`,
+      [externalId],
+    );
+    return rows.map(toTicketRecord);
+  }
+
+  /** A batch of tickets that may need timers, in id order after `afterId`. */
+  async withTimers(afterId: string | null, limit: number): Promise<TicketRecord[]> {
+    const rows: TicketRow[] = await this.db.query(
+      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM}
+        WHERE t.status <> 'closed' AND ($1::uuid IS NULL OR t.id > $1::uuid) ORDER BY t.id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toTicketRecord);
+  }
+}

@@ -1,0 +1,69 @@
+import type { SlaMetric } from '@careflow/contracts';
+import { deterministicUuid, JobQueues, type PublishableEvent } from '@careflow/messaging';
+import { Injectable } from '@nestjs/common';
+import { TicketsConfig } from '../../config/tickets.config.js';
+import { slaRunning } from '../tickets/status-machine.js';
+import type { TicketRecord } from '../tickets/ticket.record.js';
+
+interface Timer {
+  key: string;
+  at: number;
+  event: PublishableEvent['event'];
+  data: object;
+}
+
+/**
+ * The delayed jobs a ticket needs, derived from its row alone: SLA warnings and breaches for
+ * every running clock, and the auto-close of a solved ticket. Each timer's job id is derived
+ * from the ticket, the metric and the due time, so scheduling is idempotent: the reconciler
+ * can call it for every ticket to rebuild what Redis lost, and a changed due time simply
+ * makes a new timer (the old one fires, sees it is stale, and does nothing).
+ */
+@Injectable()
+export class TicketTimers {
+  constructor(
+    private readonly queues: JobQueues,
+    private readonly config: TicketsConfig,
+  ) {}
+
+  timersFor(t: TicketRecord, now = Date.now()): Timer[] {
+    const timers: Timer[] = [];
+    if (slaRunning(t.status)) {
+      const clocks: Array<[SlaMetric, Date | null, boolean]> = [
+        ['first_response', t.firstResponseDueAt, !t.firstRespondedAt && !t.firstResponseBreachedAt],
+        ['next_response', t.nextResponseDueAt, !t.nextResponseBreachedAt],
+        ['resolution', t.resolutionDueAt, !t.resolutionBreachedAt],
+      ];
+      for (const [metric, due, running] of clocks) {
+        if (!due || !running) continue;
+        const dueMs = due.getTime();
+        const warnAt = dueMs - this.config.SLA_WARNING_LEAD_SECONDS * 1000;
+        if (this.config.SLA_WARNING_LEAD_SECONDS > 0 && warnAt > now) {
+          timers.push({ key: `sla:${t.id}:${metric}:warning:${dueMs}`, at: warnAt, event: 'ticket.sla_timer', data: { ticketId: t.id, metric, phase: 'warning', dueAt: due } });
+        }
+        timers.push({ key: `sla:${t.id}:${metric}:breach:${dueMs}`, at: dueMs, event: 'ticket.sla_timer', data: { ticketId: t.id, metric, phase: 'breach', dueAt: due } });
+      }
+    }
+    if (t.status === 'solved' && t.solvedAt) {
+      const at = t.solvedAt.getTime() + this.config.AUTO_CLOSE_AFTER_SECONDS * 1000;
+      timers.push({ key: `auto-close:${t.id}:${t.solvedAt.getTime()}`, at, event: 'ticket.auto_close', data: { ticketId: t.id, solvedAt: t.solvedAt } });
+    }
+    return timers;
+  }
+
+  async schedule(tickets: readonly TicketRecord[]): Promise<void> {
+    const now = Date.now();
+    const events: PublishableEvent[] = tickets.flatMap((t) =>
+      this.timersFor(t, now).map((timer) => {
+        const id = deterministicUuid(timer.key);
+        return {
+          id,
+          event: timer.event,
+          delay: Math.max(0, timer.at - now),
+          envelope: { eventId: id, occurredAt: new Date(now), data: timer.data },
+        };
+      }),
+    );
+    if (events.length > 0) await this.queues.publish(events);
+  }
+}
