@@ -14,10 +14,19 @@ export interface ServiceBootstrapOptions {
   title: string;
   description: string;
   rawBodies?: HttpAppOptions['rawBodies'];
+  /** Schemas referenced only by `webhooks` (event payloads). */
+  extraModels?: Function[];
+  /** The webhook events this service's changes produce, documented as OpenAPI 3.1 webhooks. */
+  webhooks?: OpenAPIObject['webhooks'];
 }
 
 /** The service's own OpenAPI document; the gateway merges all of them into one. */
-export function buildOpenApi(app: INestApplication, title: string, description: string): OpenAPIObject {
+export function buildOpenApi(
+  app: INestApplication,
+  title: string,
+  description: string,
+  extra: Pick<ServiceBootstrapOptions, 'extraModels' | 'webhooks'> = {},
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(title)
     .setDescription(description)
@@ -25,7 +34,9 @@ export function buildOpenApi(app: INestApplication, title: string, description: 
     .setOpenAPIVersion('3.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer cf_…`' }, BEARER_SCHEME)
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto] });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, ...(extra.extraModels ?? [])] });
+  if (extra.webhooks) document.webhooks = extra.webhooks;
+  return document;
 }
 
 /** Creates a service's Nest app without listening: tests and main.ts share it. */
@@ -45,7 +56,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
       sendProblem(res, problem(401, 'internal-token-required', 'Services accept calls from the gateway only'));
       return;
     }
-    document ??= buildOpenApi(app, options.title, options.description);
+    document ??= buildOpenApi(app, options.title, options.description, options);
     res.json(document);
   });
   return app;

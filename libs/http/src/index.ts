@@ -12,3 +12,4 @@ export * from './scope-guard.js';
 export * from './service-kit.module.js';
 export * from './validation.js';
 export * from './params.js';
+export * from './webhook-docs.js';

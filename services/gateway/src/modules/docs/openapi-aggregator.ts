@@ -74,7 +74,12 @@ export function mergeDocuments(
   const paths: OpenAPIObject['paths'] = { ...own.paths };
   const schemas: Record<string, unknown> = { ...(own.components?.schemas ?? {}) };
   const tags = new Map((own.tags ?? []).map((t) => [t.name, t]));
+  const webhooks: NonNullable<OpenAPIObject['webhooks']> = { ...(own.webhooks ?? {}) };
   for (const [service, doc] of services) {
+    for (const [name, item] of Object.entries(doc.webhooks ?? {})) {
+      if (webhooks[name]) logger.error({ service, webhook: name }, 'OpenAPI merge: webhook defined twice; keeping the first');
+      else webhooks[name] = item;
+    }
     for (const [path, item] of Object.entries(doc.paths ?? {})) {
       if (paths[path]) {
         logger.error({ service, path }, 'OpenAPI merge: path defined twice; keeping the first');
@@ -111,6 +116,7 @@ export function mergeDocuments(
     security: [{ apiKey: [] }],
     tags: [...tags.values()].sort((a, b) => a.name.localeCompare(b.name)),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+    webhooks: Object.fromEntries(Object.entries(webhooks).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       ...own.components,
       schemas: schemas as NonNullable<OpenAPIObject['components']>['schemas'],

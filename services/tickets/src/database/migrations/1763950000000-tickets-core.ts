@@ -108,7 +108,13 @@ export class TicketsCore1763950000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         search tsvector GENERATED ALWAYS AS (
           setweight(to_tsvector('simple', tickets.search_text(subject)), 'A') ||
-          setweight(to_tsvector('simple', tickets.search_text(description)), 'B')) STORED
+          setweight(to_tsvector('simple', tickets.search_text(description)), 'B')) STORED,
+        -- The earliest SLA due time still running: what the timer scheduler looks ahead on.
+        next_due_at timestamptz GENERATED ALWAYS AS (
+          CASE WHEN status IN ('solved', 'closed') THEN NULL ELSE LEAST(
+            CASE WHEN first_responded_at IS NULL AND first_response_breached_at IS NULL THEN first_response_due_at END,
+            CASE WHEN next_response_breached_at IS NULL THEN next_response_due_at END,
+            CASE WHEN resolution_breached_at IS NULL THEN resolution_due_at END) END) STORED
       )`);
     await db.query(`CREATE INDEX tickets_created_idx ON tickets.tickets (created_at, id)`);
     await db.query(`CREATE INDEX tickets_updated_idx ON tickets.tickets (updated_at, id)`);
@@ -122,8 +128,9 @@ export class TicketsCore1763950000000 implements MigrationInterface {
     await db.query(`CREATE INDEX tickets_search_idx ON tickets.tickets USING gin (search)`);
     // One open incident ticket per shipment: further exceptions update it.
     await db.query(`CREATE UNIQUE INDEX tickets_open_shipment_idx ON tickets.tickets (shipment_id) WHERE shipment_id IS NOT NULL AND status <> 'closed'`);
-    // What the SLA timer reconciler scans: tickets with a clock still running.
-    await db.query(`CREATE INDEX tickets_running_sla_idx ON tickets.tickets (id) WHERE status NOT IN ('solved', 'closed')`);
+    // What the timer scheduler looks ahead on: running SLA clocks, and solved tickets to auto-close.
+    await db.query(`CREATE INDEX tickets_next_due_idx ON tickets.tickets (next_due_at) WHERE next_due_at IS NOT NULL`);
+    await db.query(`CREATE INDEX tickets_solved_idx ON tickets.tickets (solved_at) WHERE status = 'solved'`);
 
     await db.query(`
       CREATE TABLE tickets.comments (

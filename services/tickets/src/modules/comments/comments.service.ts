@@ -138,7 +138,7 @@ export class CommentsService {
     } else if (comment.public && comment.author.type === 'customer' && ticket.id === t.id) {
       setStatus(statusAfterCustomerReply(ticket.status));
       if (ticket.firstRespondedAt && !ticket.nextResponseDueAt) {
-        const targets = await this.sla.targets(policySegment(ticket.segment), ticket.priority);
+        const targets = await this.sla.targets(policySegment(ticket.segment), ticket.priority, tx);
         const due: Array<{ due: Date }> = await tx.query(`SELECT now() + make_interval(secs => $1) AS due`, [targets.nextResponseSeconds]);
         patch.next_response_due_at = due[0]!.due;
         patch.next_response_breached_at = null;

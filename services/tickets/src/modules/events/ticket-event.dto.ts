@@ -18,6 +18,14 @@ export const TICKET_EVENT_TYPES = [
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
+/** A changed field's value: a status or key, a tag list, a set of due times, or nothing. */
+const CHANGE_VALUE = [
+  { type: 'string' },
+  { type: 'array', items: { type: 'string' } },
+  { type: 'object', additionalProperties: true },
+  { type: 'null' },
+];
+
 export class TicketEventActorDto {
   @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], example: 'agent' })
   type!: string;
@@ -32,9 +40,9 @@ export class TicketEventDto {
   type!: TicketEventType;
   @ApiProperty({ type: String, nullable: true, example: 'status', description: 'The field that changed, for *_changed events.' })
   field!: string | null;
-  @ApiProperty({ nullable: true, example: 'new', description: 'Value before the change.' })
+  @ApiProperty({ oneOf: CHANGE_VALUE, example: 'new', description: 'Value before the change (null when not a field change).' })
   from!: unknown;
-  @ApiProperty({ nullable: true, example: 'open', description: 'Value after the change.' })
+  @ApiProperty({ oneOf: CHANGE_VALUE, example: 'open', description: 'Value after the change.' })
   to!: unknown;
   @ApiProperty({ type: TicketEventActorDto })
   actor!: TicketEventActorDto;

@@ -73,10 +73,10 @@ export class GroupsService {
   }
 
   /** The group's id for a key given by a client: an unknown key is a 422 naming `field`. */
-  async resolveKey(key: string, field = 'group'): Promise<string> {
+  async resolveKey(key: string, field = 'group', tx: EntityManager = this.db.manager): Promise<string> {
     const cached = this.idCache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.id;
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM tickets.groups WHERE key = $1`, [key]);
+    const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM tickets.groups WHERE key = $1`, [key]);
     if (!rows[0]) throw new UnprocessableError(field, `no group with key ${JSON.stringify(key)}`);
     this.idCache.set(key, { id: rows[0].id, expiresAt: Date.now() + CACHE_TTL_MS });
     return rows[0].id;

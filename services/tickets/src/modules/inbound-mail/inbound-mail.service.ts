@@ -45,7 +45,7 @@ export class InboundMailService {
       );
       return after;
     }
-    const groupId = m.groupKey ? await this.groups.resolveKey(m.groupKey).catch(() => null) : null;
+    const groupId = m.groupKey ? await this.groups.resolveKey(m.groupKey, 'group', tx).catch(() => null) : null;
     return this.ticketsService.open(
       tx,
       {

@@ -1,3 +1,4 @@
+import type { TicketActor } from '@careflow/contracts';
 import { NotFoundError } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -29,6 +30,11 @@ export interface NewTicket {
   resolutionSeconds: number;
 }
 
+export interface CreatedEvent {
+  actor: TicketActor;
+  data: Record<string, unknown>;
+}
+
 /** Column updates a service decided on; only the listed columns are written. */
 export type TicketPatch = Partial<Record<
   | 'status' | 'priority' | 'priority_explicit' | 'type' | 'segment' | 'group_id' | 'assignee_id' | 'tags'
@@ -56,21 +62,29 @@ export class TicketsRepository {
     return toTicketRecord(rows[0]);
   }
 
-  async insert(tx: EntityManager, t: NewTicket): Promise<TicketRecord> {
-    const rows: Array<{ id: string }> = await tx.query(
-      `INSERT INTO tickets.tickets (subject, description, priority, priority_explicit, type, channel, segment,
+  /**
+   * Inserts the ticket and its `created` audit event in one statement (one round trip: under
+   * load the cost of a ticket is mostly the number of round trips to Postgres).
+   */
+  async insert(tx: EntityManager, t: NewTicket, created: CreatedEvent): Promise<TicketRecord> {
+    const rows: TicketRow[] = await tx.query(
+      `WITH t AS (INSERT INTO tickets.tickets (subject, description, priority, priority_explicit, type, channel, segment,
          customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
          shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
          now() + make_interval(secs => $18), now() + make_interval(secs => $19))
-       RETURNING id`,
+       RETURNING *),
+       e AS (INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data)
+             SELECT t.id, 'created', $20, $21, $22::jsonb FROM t)
+       SELECT ${TICKET_COLUMNS} FROM t LEFT JOIN tickets.groups g ON g.id = t.group_id`,
       [
         t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
         t.customerExternalId, t.customerEmail, t.customerName, t.groupId, t.assigneeId, t.tags, t.orderExternalId,
         t.shipmentId ?? null, t.followUpOf ?? null, t.sourceInboundEmailId ?? null, t.firstResponseSeconds, t.resolutionSeconds,
+        created.actor.type, created.actor.id, JSON.stringify(created.data),
       ],
     );
-    return this.find(rows[0]!.id, tx);
+    return toTicketRecord(rows[0]!);
   }
 
   async update(tx: EntityManager, id: string, patch: TicketPatch): Promise<TicketRecord> {
@@ -84,8 +98,13 @@ export class TicketsRepository {
       }
     }
     sets.push('updated_at = now()');
-    await tx.query(`UPDATE tickets.tickets SET ${sets.join(', ')} WHERE id = $1`, values);
-    return this.find(id, tx);
+    const rows: TicketRow[] = await tx.query(
+      `WITH t AS (UPDATE tickets.tickets SET ${sets.join(', ')} WHERE id = $1 RETURNING *)
+       SELECT ${TICKET_COLUMNS} FROM t LEFT JOIN tickets.groups g ON g.id = t.group_id`,
+      values,
+    );
+    if (!rows[0]) throw new Error(`ticket ${id} vanished during update`);
+    return toTicketRecord(rows[0]);
   }
 
   /** Due time `seconds` after the ticket's creation, as Postgres computes it. */
@@ -120,12 +139,20 @@ export class TicketsRepository {
     return rows.map(toTicketRecord);
   }
 
-  /** A batch of tickets that may need timers, in id order after `afterId`. */
-  async withTimers(afterId: string | null, limit: number): Promise<TicketRecord[]> {
+  /**
+   * Tickets with a timer due before `until`: an SLA clock (with `leadSeconds` for the
+   * warning) or an auto-close. Index-backed, so the look-ahead costs what is due, not the
+   * number of open tickets. A batch in id order after `afterId`.
+   */
+  async dueBefore(until: Date, leadSeconds: number, autoCloseSeconds: number, afterId: string | null, limit: number): Promise<TicketRecord[]> {
     const rows: TicketRow[] = await this.db.query(
       `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM}
-        WHERE t.status <> 'closed' AND ($1::uuid IS NULL OR t.id > $1::uuid) ORDER BY t.id LIMIT $2`,
-      [afterId, limit],
+        WHERE t.id IN (
+          SELECT id FROM tickets.tickets WHERE next_due_at < $1::timestamptz + make_interval(secs => $2)
+          UNION SELECT id FROM tickets.tickets WHERE status = 'solved' AND solved_at < $1::timestamptz - make_interval(secs => $3))
+          AND ($4::uuid IS NULL OR t.id > $4::uuid)
+        ORDER BY t.id LIMIT $5`,
+      [until, leadSeconds, autoCloseSeconds, afterId, limit],
     );
     return rows.map(toTicketRecord);
   }

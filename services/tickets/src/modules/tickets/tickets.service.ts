@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
-import { CustomerProjectionService } from '../customers/customer-projection.service.js';
+import { CustomerProjectionService, type KnownCustomer } from '../customers/customer-projection.service.js';
 import { TicketEventsService, type TicketEventInput } from '../events/ticket-events.service.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { derivePriority, policySegment } from '../sla/priority-policy.js';
@@ -59,6 +59,8 @@ export class TicketsService {
   async create(dto: CreateTicketDto, actor: TicketActor): Promise<TicketRecord> {
     const groupId = dto.group ? await this.groups.resolveKey(dto.group) : null;
     if (dto.assignee) await this.agents.requireActive(dto.assignee, 'assignee');
+    // Who the customer is needs no transaction: looked up before it opens.
+    const known = await this.customers.find(this.db.manager, dto.customer.externalId, dto.customer.email);
     const ticket = await this.db.transaction((tx) =>
       this.open(tx, {
         subject: dto.subject,
@@ -71,19 +73,19 @@ export class TicketsService {
         orderExternalId: dto.orderExternalId,
         groupId,
         assigneeId: dto.assignee ?? null,
-      }, actor),
+      }, actor, known),
     );
     await this.scheduleTimers([ticket]);
     return ticket;
   }
 
   /** Opens a ticket inside `tx` (API, e-mail, shipment incidents, follow-ups). */
-  async open(tx: EntityManager, d: TicketDraft, actor: TicketActor): Promise<TicketRecord> {
-    const known = await this.customers.find(tx, d.customer.externalId, d.customer.email);
+  async open(tx: EntityManager, d: TicketDraft, actor: TicketActor, known?: KnownCustomer | null): Promise<TicketRecord> {
+    if (known === undefined) known = await this.customers.find(tx, d.customer.externalId, d.customer.email);
     const type = d.type ?? 'question';
     const segment = known?.segment ?? null;
     const priority = d.priority ?? derivePriority(type, segment);
-    const targets = await this.sla.targets(policySegment(segment), priority);
+    const targets = await this.sla.targets(policySegment(segment), priority, tx);
     const ticket = await this.tickets.insert(tx, {
       subject: d.subject,
       description: d.description,
@@ -104,10 +106,7 @@ export class TicketsService {
       sourceInboundEmailId: d.sourceInboundEmailId,
       firstResponseSeconds: targets.firstResponseSeconds,
       resolutionSeconds: targets.resolutionSeconds,
-    });
-    await this.events.record(tx, ticket.id, actor, [
-      { type: 'created', data: { channel: ticket.channel, priority, segment, type, followUpOf: d.followUpOf ?? null } },
-    ]);
+    }, { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null } });
     await this.outbox.enqueue(tx, 'ticket.created', { ticket: toTicketSnapshot(ticket), changes: {}, actor });
     return ticket;
   }
@@ -150,7 +149,7 @@ export class TicketsService {
         change('assignee', 'assignee_changed', t.assigneeId, dto.assignee);
       }
       if (dto.group !== undefined && dto.group !== t.groupKey) {
-        patch.group_id = dto.group === null ? null : await this.groups.resolveKey(dto.group);
+        patch.group_id = dto.group === null ? null : await this.groups.resolveKey(dto.group, 'group', tx);
         change('group', 'group_changed', t.groupKey, dto.group);
       }
       if (dto.tags !== undefined) {
@@ -185,7 +184,7 @@ export class TicketsService {
    * the clocks still running. Returns the audit event when a due time moved.
    */
   async retarget(tx: EntityManager, t: TicketRecord, priority: TicketPriority, patch: TicketPatch, changes: Changes, segment = t.segment): Promise<TicketEventInput[]> {
-    const targets = await this.sla.targets(policySegment(segment), priority);
+    const targets = await this.sla.targets(policySegment(segment), priority, tx);
     const from: Record<string, string | null> = {};
     const to: Record<string, string | null> = {};
     if (!t.firstRespondedAt && !t.firstResponseBreachedAt) {

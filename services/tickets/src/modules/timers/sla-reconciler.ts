@@ -9,10 +9,11 @@ import { TicketTimers } from './ticket-timers.js';
 const BATCH = 500;
 
 /**
- * Postgres holds every due time; Redis only the timers. Redis may lose them (no persistence,
- * failover) and a process may die between a commit and scheduling, so this pass re-derives
- * every ticket's timers from its row and adds them again: timers that exist are left alone
- * (same job id), missing ones come back, and overdue ones fire at once.
+ * Postgres holds every due time; Redis only the timers of the near future. Every interval
+ * this look-ahead finds the tickets with a timer due within the horizon (an index scan on
+ * next_due_at and solved_at) and schedules them. The same pass rebuilds what Redis lost or a
+ * crash between commit and scheduling left out: existing timers are left alone (same job
+ * id), missing ones come back, and overdue ones fire at once.
  */
 @Injectable()
 export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -28,13 +29,16 @@ export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.reconcile()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'timer reconciliation failed'))
-        .finally(() => (this.running = undefined));
-    }, this.config.SLA_RECONCILE_INTERVAL_MS);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.config.SLA_RECONCILE_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  private tick(): void {
+    this.running ??= this.reconcile()
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'timer reconciliation failed'))
+      .finally(() => (this.running = undefined));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -52,8 +56,9 @@ export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutd
       try {
         let after: string | null = null;
         let seen = 0;
+        const until = new Date(Date.now() + this.timers.horizonMs);
         for (;;) {
-          const batch = await this.tickets.withTimers(after, BATCH);
+          const batch = await this.tickets.dueBefore(until, this.config.SLA_WARNING_LEAD_SECONDS, this.config.AUTO_CLOSE_AFTER_SECONDS, after, BATCH);
           if (batch.length === 0) break;
           await this.timers.schedule(batch);
           seen += batch.length;

@@ -15,9 +15,13 @@ interface Timer {
 /**
  * The delayed jobs a ticket needs, derived from its row alone: SLA warnings and breaches for
  * every running clock, and the auto-close of a solved ticket. Each timer's job id is derived
- * from the ticket, the metric and the due time, so scheduling is idempotent: the reconciler
- * can call it for every ticket to rebuild what Redis lost, and a changed due time simply
- * makes a new timer (the old one fires, sees it is stale, and does nothing).
+ * from the ticket, the metric and the due time, so scheduling is idempotent: the scheduler
+ * can call it again to rebuild what Redis lost, and a changed due time simply makes a new
+ * timer (the old one fires, sees it is stale, and does nothing).
+ *
+ * Only timers within the look-ahead horizon become BullMQ jobs; later ones stay rows in
+ * Postgres until the periodic look-ahead (SlaReconciler) reaches them. A ticket write then
+ * costs no Redis work unless something is due soon, and Redis never holds days of timers.
  */
 @Injectable()
 export class TicketTimers {
@@ -51,10 +55,16 @@ export class TicketTimers {
     return timers;
   }
 
+  /** How far ahead timers become jobs: two look-ahead passes, so none is missed between them. */
+  get horizonMs(): number {
+    return Math.max(2 * this.config.SLA_RECONCILE_INTERVAL_MS, 60_000);
+  }
+
   async schedule(tickets: readonly TicketRecord[]): Promise<void> {
     const now = Date.now();
+    const until = now + this.horizonMs;
     const events: PublishableEvent[] = tickets.flatMap((t) =>
-      this.timersFor(t, now).map((timer) => {
+      this.timersFor(t, now).filter((timer) => timer.at <= until).map((timer) => {
         const id = deterministicUuid(timer.key);
         return {
           id,
