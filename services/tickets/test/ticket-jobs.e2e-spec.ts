@@ -1,0 +1,160 @@
+import { QueueName, type JobName } from '@careflow/contracts';
+import { JobQueues, createRedisConnection } from '@careflow/messaging';
+import { Stack, TEST_REDIS_URL, deleteKeys, eventually } from '@careflow/testing';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * What other services' events do to tickets, and what happens when Redis forgets timers.
+ * Jobs are put on the tickets inbox exactly as the producers' outbox relays put them.
+ */
+describe('tickets reacting to jobs', () => {
+  let stack: Stack;
+  let api: ReturnType<typeof request>;
+  let queues: JobQueues;
+  const auth = () => ({ authorization: `Bearer ${stack.adminKey}` });
+
+  beforeAll(async () => {
+    stack = await Stack.start({
+      services: ['tickets'],
+      serviceEnv: { tickets: { SLA_RECONCILE_INTERVAL_MS: '500', SLA_WARNING_LEAD_SECONDS: '0' } },
+    });
+    api = request(stack.gatewayUrl);
+    queues = new JobQueues(createRedisConnection(TEST_REDIS_URL, 'ticket-jobs-test'), stack.queuePrefix);
+  });
+  afterAll(async () => {
+    await queues?.close();
+    await stack?.stop();
+  });
+
+  async function publish(event: JobName, data: object): Promise<string> {
+    const id = randomUUID();
+    await queues.publish([{ id, event, envelope: { eventId: id, occurredAt: new Date(), data } }]);
+    await eventually(async () => expect(await queues.queue(QueueName.TicketsInbox).getJobState(id)).toBe('completed'));
+    return id;
+  }
+
+  async function events(ticketId: string): Promise<Array<{ type: string; field: string | null; from: unknown; to: unknown; actor: { type: string } }>> {
+    return (await api.get(`/v1/tickets/${ticketId}/events`).set(auth()).expect(200)).body.data;
+  }
+
+  it('re-evaluates a customer\'s running tickets when their segment changes, in the audit trail', async () => {
+    const created = await api
+      .post('/v1/tickets')
+      .set(auth())
+      .send({ subject: 'Where is my parcel?', description: 'It is late.', customer: { externalId: 'cus_seg', email: 'seg@example.com' }, channel: 'chat' })
+      .expect(201);
+    expect(created.body).toMatchObject({ priority: 'normal', segment: null });
+    const explicit = await api
+      .post('/v1/tickets')
+      .set(auth())
+      .send({ subject: 'Invoice', description: 'Need a copy.', customer: { externalId: 'cus_seg', email: 'seg@example.com' }, channel: 'email', priority: 'low' })
+      .expect(201);
+
+    await publish('customer.segment_changed', { externalId: 'cus_seg', previousSegment: null, segment: 'vip', segments: ['vip', 'online'], version: 1 });
+
+    const after = (await api.get(`/v1/tickets/${created.body.id}`).set(auth()).expect(200)).body;
+    expect(after).toMatchObject({ segment: 'vip', priority: 'high' });
+    // vip/high first response: 30 minutes from creation (the default policy).
+    expect(new Date(after.firstResponseDueAt).getTime() - new Date(after.createdAt).getTime()).toBe(30 * 60 * 1000);
+    const trail = await events(created.body.id);
+    expect(trail.map((e) => e.type)).toEqual(['created', 'segment_changed', 'priority_changed', 'sla_changed']);
+    expect(trail.slice(1).every((e) => e.actor.type === 'system')).toBe(true);
+    expect(trail[2]).toMatchObject({ field: 'priority', from: 'normal', to: 'high' });
+
+    // A priority someone chose is kept; the SLA follows the new segment.
+    const kept = (await api.get(`/v1/tickets/${explicit.body.id}`).set(auth()).expect(200)).body;
+    expect(kept).toMatchObject({ segment: 'vip', priority: 'low' });
+
+    // An older segment event arriving late changes nothing.
+    await publish('customer.segment_changed', { externalId: 'cus_seg', previousSegment: null, segment: 'walk_in', segments: ['walk_in'], version: 1 });
+    expect((await api.get(`/v1/tickets/${created.body.id}`).set(auth())).body.segment).toBe('vip');
+  });
+
+  it('opens one incident ticket per shipment, at least high priority, and adds later incidents to it', async () => {
+    const shipmentId = randomUUID();
+    const incident = {
+      shipmentId,
+      orderExternalId: 'ord_77',
+      customerExternalId: 'cus_ship',
+      customerEmail: 'ship@example.com',
+      customerName: 'Kadri Tamm',
+      carrier: 'Omniva',
+      trackingNumber: 'CC123456789EE',
+      trackingUrl: 'https://www.omniva.ee/track?barcode=CC123456789EE',
+      status: 'failed_attempt',
+      description: 'Recipient not at home',
+      occurredAt: new Date().toISOString(),
+    };
+    await publish('shipment.incident', incident);
+    await publish('shipment.incident', { ...incident, status: 'returned', description: 'Returned to sender' });
+
+    const list = await api.get('/v1/tickets').query({ customerExternalId: 'cus_ship' }).set(auth()).expect(200);
+    expect(list.body.data).toHaveLength(1);
+    const ticket = list.body.data[0];
+    expect(ticket).toMatchObject({ type: 'shipment_exception', priority: 'high', shipmentId, orderExternalId: 'ord_77', channel: 'api' });
+    expect(ticket.subject).toContain('CC123456789EE');
+    const thread = (await api.get(`/v1/tickets/${ticket.id}/comments`).set(auth()).expect(200)).body.data;
+    expect(thread).toHaveLength(1);
+    expect(thread[0]).toMatchObject({ public: false, author: { type: 'system' } });
+    expect(thread[0].body).toContain('return to sender');
+  });
+
+  it('turns a parsed inbound e-mail into a ticket, a reply into a comment, and a redelivery into nothing', async () => {
+    const first = randomUUID();
+    const mail = {
+      inboundEmailId: first,
+      messageId: '<m1@mail.example.com>',
+      fromAddress: 'mail@example.com',
+      fromName: 'Trần Văn An',
+      subject: 'Hàng bị vỡ',
+      text: 'Chiếc cốc đến nơi đã bị vỡ.',
+      html: null,
+      ticketId: null,
+      groupKey: null,
+      attachments: [{ name: 'vo.jpg', contentType: 'image/jpeg', size: 1024, contentRef: `inbound:${first}:1` }],
+      receivedAt: new Date().toISOString(),
+    };
+    await publish('inbound_email.parsed', mail);
+    const created = (await api.get('/v1/tickets').query({ q: 'coc vo' }).set(auth()).expect(200)).body.data;
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ channel: 'email', subject: 'Hàng bị vỡ', customer: { email: 'mail@example.com', name: 'Trần Văn An' } });
+
+    // The same message delivered again under another job id: still one ticket.
+    await publish('inbound_email.parsed', mail);
+    expect((await api.get('/v1/tickets').query({ q: 'coc vo' }).set(auth())).body.data).toHaveLength(1);
+
+    const reply = { ...mail, inboundEmailId: randomUUID(), messageId: '<m2@mail.example.com>', text: 'Ảnh đính kèm.', ticketId: created[0].id };
+    await publish('inbound_email.parsed', reply);
+    const thread = (await api.get(`/v1/tickets/${created[0].id}/comments`).set(auth()).expect(200)).body.data;
+    expect(thread).toHaveLength(1);
+    expect(thread[0]).toMatchObject({ public: true, body: 'Ảnh đính kèm.', author: { type: 'customer', email: 'mail@example.com' } });
+  });
+
+  it('rebuilds SLA timers that Redis lost, so the breach still fires at its due time', async () => {
+    await api
+      .put('/v1/sla-policies')
+      .set(auth())
+      .send({ policies: [{ segment: 'regular', priority: 'urgent', firstResponseSeconds: 3, nextResponseSeconds: 3600, resolutionSeconds: 86400 }] })
+      .expect(200);
+    const created = await api
+      .post('/v1/tickets')
+      .set(auth())
+      .send({ subject: 'Urgent', description: 'Now.', customer: { email: 'urgent@example.com' }, channel: 'phone', priority: 'urgent' })
+      .expect(201);
+    // Redis forgets everything (the SLA timer included).
+    await deleteKeys(stack.queuePrefix);
+
+    const breach = await eventually(async () => {
+      const found = (await events(created.body.id)).find((e) => e.type === 'sla_breached');
+      expect(found).toBeDefined();
+      return found as unknown as { createdAt: string; data: { metric: string } };
+    }, 10_000, 100);
+    expect(breach.data.metric).toBe('first_response');
+    const late = new Date(breach.createdAt).getTime() - new Date(created.body.firstResponseDueAt).getTime();
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(late).toBeLessThan(1_500);
+    expect((await api.get(`/v1/tickets/${created.body.id}`).set(auth())).body.slaBreaches).toEqual(['first_response']);
+  });
+});
