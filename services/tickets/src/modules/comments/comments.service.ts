@@ -100,7 +100,7 @@ export class CommentsService {
           type: t.type,
           tags: t.tags,
           orderExternalId: t.orderExternalId,
-          groupId: t.groupId,
+          group: t.groupKey ? { key: t.groupKey } : null,
           followUpOf: t.id,
           sourceInboundEmailId: comment.sourceInboundEmailId ?? null,
         },

@@ -6,6 +6,7 @@ export interface KnownCustomer {
   externalId: string;
   email: string | null;
   name: string | null;
+  locale: string | null;
   segment: Segment | null;
 }
 
@@ -48,14 +49,14 @@ export class CustomerProjectionService {
 
   /** The customer a ticket is about: by the shop's id, else by e-mail when that is unambiguous. */
   async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<KnownCustomer | null> {
-    type Row = { external_id: string; email: string | null; name: string | null; segment: Segment | null };
+    type Row = { external_id: string; email: string | null; name: string | null; locale: string | null; segment: Segment | null };
     const rows: Row[] = externalId
-      ? await tx.query(`SELECT external_id, email, name, segment FROM tickets.customers WHERE external_id = $1`, [externalId])
+      ? await tx.query(`SELECT external_id, email, name, locale, segment FROM tickets.customers WHERE external_id = $1`, [externalId])
       : email
-        ? await tx.query(`SELECT external_id, email, name, segment FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
+        ? await tx.query(`SELECT external_id, email, name, locale, segment FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
         : [];
     if (rows.length !== 1) return null;
     const r = rows[0]!;
-    return { externalId: r.external_id, email: r.email, name: r.name, segment: r.segment };
+    return { externalId: r.external_id, email: r.email, name: r.name, locale: r.locale, segment: r.segment };
   }
 }

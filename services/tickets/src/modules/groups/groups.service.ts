@@ -27,7 +27,7 @@ const CACHE_TTL_MS = 10_000;
 
 @Injectable()
 export class GroupsService {
-  private idCache = new Map<string, { id: string; expiresAt: number }>();
+  private idCache = new Map<string, { id: string; address: string | null; expiresAt: number }>();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -53,6 +53,7 @@ export class GroupsService {
         await this.setAddresses(tx, rows[0].id, key, dto.inboundAddresses);
         await tx.query(`UPDATE tickets.groups SET updated_at = now() WHERE id = $1`, [rows[0].id]);
       }
+      this.idCache.delete(key);
       return this.get(key, tx);
     });
   }
@@ -74,12 +75,21 @@ export class GroupsService {
 
   /** The group's id for a key given by a client: an unknown key is a 422 naming `field`. */
   async resolveKey(key: string, field = 'group', tx: EntityManager = this.db.manager): Promise<string> {
+    return (await this.resolve(key, field, tx)).id;
+  }
+
+  /** The group's id and reply address (its first inbound address), briefly cached. */
+  async resolve(key: string, field = 'group', tx: EntityManager = this.db.manager): Promise<{ id: string; address: string | null }> {
     const cached = this.idCache.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.id;
-    const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM tickets.groups WHERE key = $1`, [key]);
+    if (cached && cached.expiresAt > Date.now()) return cached;
+    const rows: Array<{ id: string; address: string | null }> = await tx.query(
+      `SELECT g.id, (SELECT min(a.address) FROM tickets.group_addresses a WHERE a.group_id = g.id) AS address FROM tickets.groups g WHERE g.key = $1`,
+      [key],
+    );
     if (!rows[0]) throw new UnprocessableError(field, `no group with key ${JSON.stringify(key)}`);
-    this.idCache.set(key, { id: rows[0].id, expiresAt: Date.now() + CACHE_TTL_MS });
-    return rows[0].id;
+    const entry = { id: rows[0].id, address: rows[0].address, expiresAt: Date.now() + CACHE_TTL_MS };
+    this.idCache.set(key, entry);
+    return entry;
   }
 
   private async setAddresses(tx: EntityManager, groupId: string, key: string, addresses: string[]): Promise<void> {

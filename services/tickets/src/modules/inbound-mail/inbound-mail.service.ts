@@ -45,7 +45,8 @@ export class InboundMailService {
       );
       return after;
     }
-    const groupId = m.groupKey ? await this.groups.resolveKey(m.groupKey, 'group', tx).catch(() => null) : null;
+    // An address whose group was deleted since still makes a ticket, just without the group.
+    const group = m.groupKey ? await this.groups.resolve(m.groupKey, 'group', tx).then((g) => ({ key: m.groupKey!, ...g }), () => null) : null;
     return this.ticketsService.open(
       tx,
       {
@@ -53,7 +54,7 @@ export class InboundMailService {
         description: m.text || '(empty message)',
         customer: { email: m.fromAddress, name: m.fromName },
         channel: 'email',
-        groupId,
+        group,
         sourceInboundEmailId: m.inboundEmailId,
       },
       actor,

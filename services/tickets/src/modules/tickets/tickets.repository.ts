@@ -1,5 +1,6 @@
 import type { TicketActor } from '@careflow/contracts';
 import { NotFoundError } from '@careflow/http';
+import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -8,31 +9,10 @@ import { TICKET_COLUMNS, TICKET_FROM, toTicketRecord, type TicketRecord, type Ti
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NUMBER = /^[0-9]{1,15}$/;
 
-export interface NewTicket {
-  subject: string;
-  description: string;
-  priority: string;
-  priorityExplicit: boolean;
-  type: string;
-  channel: string;
-  segment: string | null;
-  customerExternalId: string | null;
-  customerEmail: string | null;
-  customerName: string | null;
-  groupId: string | null;
-  assigneeId: string | null;
-  tags: string[];
-  orderExternalId: string | null;
-  shipmentId?: string | null;
-  followUpOf?: string | null;
-  sourceInboundEmailId?: string | null;
-  firstResponseSeconds: number;
-  resolutionSeconds: number;
-}
-
 export interface CreatedEvent {
   actor: TicketActor;
   data: Record<string, unknown>;
+  sourceInboundEmailId: string | null;
 }
 
 /** Column updates a service decided on; only the listed columns are written. */
@@ -63,28 +43,32 @@ export class TicketsRepository {
   }
 
   /**
-   * Inserts the ticket and its `created` audit event in one statement (one round trip: under
-   * load the cost of a ticket is mostly the number of round trips to Postgres).
+   * Inserts the ticket, its `created` audit event and its `ticket.created` outbox event in ONE
+   * statement: atomic without BEGIN/COMMIT, and one round trip. Under load a ticket's cost is
+   * mostly the number of round trips to Postgres, so the hot path makes two (customer lookup,
+   * this). The caller builds the record and the event payload; Postgres adds only the number.
    */
-  async insert(tx: EntityManager, t: NewTicket, created: CreatedEvent): Promise<TicketRecord> {
-    const rows: TicketRow[] = await tx.query(
-      `WITH t AS (INSERT INTO tickets.tickets (subject, description, priority, priority_explicit, type, channel, segment,
-         customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
-         shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-         now() + make_interval(secs => $18), now() + make_interval(secs => $19))
-       RETURNING *),
-       e AS (INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data)
-             SELECT t.id, 'created', $20, $21, $22::jsonb FROM t)
-       SELECT ${TICKET_COLUMNS} FROM t LEFT JOIN tickets.groups g ON g.id = t.group_id`,
+  async insertAnnounced(tx: EntityManager, t: TicketRecord, created: CreatedEvent, payload: object): Promise<TicketRecord> {
+    const rows: Array<{ number: string }> = await tx.query(
+      `WITH t AS (
+         INSERT INTO tickets.tickets (id, subject, description, priority, priority_explicit, type, channel, segment,
+           customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
+           shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
+         RETURNING id, number),
+       e AS (INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data, created_at)
+             SELECT t.id, 'created', $22, $23, $24::jsonb, $21 FROM t),
+       o AS (INSERT INTO tickets.outbox (event, payload, request_id)
+             SELECT 'ticket.created', jsonb_set($25::jsonb, '{ticket,number}', to_jsonb(t.number)), $26 FROM t)
+       SELECT number FROM t`,
       [
-        t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
+        t.id, t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
         t.customerExternalId, t.customerEmail, t.customerName, t.groupId, t.assigneeId, t.tags, t.orderExternalId,
-        t.shipmentId ?? null, t.followUpOf ?? null, t.sourceInboundEmailId ?? null, t.firstResponseSeconds, t.resolutionSeconds,
-        created.actor.type, created.actor.id, JSON.stringify(created.data),
+        t.shipmentId, t.followUpOf, created.sourceInboundEmailId, t.firstResponseDueAt, t.resolutionDueAt, t.createdAt,
+        created.actor.type, created.actor.id, JSON.stringify(created.data), JSON.stringify(payload), RequestContext.requestId() ?? null,
       ],
     );
-    return toTicketRecord(rows[0]!);
+    return { ...t, number: Number(rows[0]!.number) };
   }
 
   async update(tx: EntityManager, id: string, patch: TicketPatch): Promise<TicketRecord> {

@@ -1,4 +1,5 @@
-import type { TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
+import type { Channel, TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
+import { randomUUID } from 'node:crypto';
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Outbox } from '@careflow/persistence';
 import { Inject, Injectable } from '@nestjs/common';
@@ -15,21 +16,24 @@ import type { CreateTicketDto } from './dto/create-ticket.dto.js';
 import type { UpdateTicketDto } from './dto/update-ticket.dto.js';
 import { canTransition } from './status-machine.js';
 import { InvalidTransitionError } from './tickets.exceptions.js';
-import { NOW, TicketsRepository, type NewTicket, type TicketPatch } from './tickets.repository.js';
+import { NOW, TicketsRepository, type TicketPatch } from './tickets.repository.js';
 import { toTicketSnapshot, type TicketRecord } from './ticket.record.js';
 
 export type Changes = Record<string, { from: unknown; to: unknown }>;
+
+const PRIORITY_RANK: Record<TicketPriority, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 
 export interface TicketDraft {
   subject: string;
   description: string;
   customer: { externalId?: string | null; email: string | null; name?: string | null };
-  channel: NewTicket['channel'];
+  channel: Channel;
   priority?: TicketPriority;
   type?: TicketType;
   tags?: string[];
   orderExternalId?: string | null;
-  groupId?: string | null;
+  /** The owning group (its key; id and address are resolved if not given). */
+  group?: { key: string; id?: string; address?: string | null } | null;
   assigneeId?: string | null;
   shipmentId?: string | null;
   followUpOf?: string | null;
@@ -57,12 +61,14 @@ export class TicketsService {
   ) {}
 
   async create(dto: CreateTicketDto, actor: TicketActor): Promise<TicketRecord> {
-    const groupId = dto.group ? await this.groups.resolveKey(dto.group) : null;
+    const group = dto.group ? { key: dto.group, ...(await this.groups.resolve(dto.group)) } : null;
     if (dto.assignee) await this.agents.requireActive(dto.assignee, 'assignee');
-    // Who the customer is needs no transaction: looked up before it opens.
+    // Who the customer is needs no transaction, and the insert is one atomic statement: two
+    // round trips in all, no BEGIN/COMMIT.
     const known = await this.customers.find(this.db.manager, dto.customer.externalId, dto.customer.email);
-    const ticket = await this.db.transaction((tx) =>
-      this.open(tx, {
+    const ticket = await this.open(
+      this.db.manager,
+      {
         subject: dto.subject,
         description: dto.description,
         customer: dto.customer,
@@ -71,9 +77,11 @@ export class TicketsService {
         type: dto.type,
         tags: dto.tags,
         orderExternalId: dto.orderExternalId,
-        groupId,
+        group,
         assigneeId: dto.assignee ?? null,
-      }, actor, known),
+      },
+      actor,
+      known,
     );
     await this.scheduleTimers([ticket]);
     return ticket;
@@ -86,29 +94,53 @@ export class TicketsService {
     const segment = known?.segment ?? null;
     const priority = d.priority ?? derivePriority(type, segment);
     const targets = await this.sla.targets(policySegment(segment), priority, tx);
-    const ticket = await this.tickets.insert(tx, {
+    const group = d.group ? await this.groups.resolve(d.group.key, 'group', tx) : null;
+    const now = new Date();
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    const record: TicketRecord = {
+      id: randomUUID(),
+      number: 0,
       subject: d.subject,
       description: d.description,
+      status: 'new',
       priority,
       priorityExplicit: d.priority !== undefined,
+      priorityRank: PRIORITY_RANK[priority],
       type,
       channel: d.channel,
       segment,
       customerExternalId: d.customer.externalId ?? known?.externalId ?? null,
       customerEmail: d.customer.email ?? known?.email ?? null,
       customerName: d.customer.name ?? known?.name ?? null,
-      groupId: d.groupId ?? null,
+      customerLocale: known?.locale ?? null,
+      groupId: group?.id ?? null,
+      groupKey: d.group?.key ?? null,
+      groupAddress: group?.address ?? null,
       assigneeId: d.assigneeId ?? null,
       tags: [...new Set(d.tags ?? [])],
       orderExternalId: d.orderExternalId ?? null,
-      shipmentId: d.shipmentId,
-      followUpOf: d.followUpOf,
-      sourceInboundEmailId: d.sourceInboundEmailId,
-      firstResponseSeconds: targets.firstResponseSeconds,
-      resolutionSeconds: targets.resolutionSeconds,
-    }, { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null } });
-    await this.outbox.enqueue(tx, 'ticket.created', { ticket: toTicketSnapshot(ticket), changes: {}, actor });
-    return ticket;
+      shipmentId: d.shipmentId ?? null,
+      followUpOf: d.followUpOf ?? null,
+      firstResponseDueAt: at(targets.firstResponseSeconds),
+      firstRespondedAt: null,
+      nextResponseDueAt: null,
+      resolutionDueAt: at(targets.resolutionSeconds),
+      firstResponseBreachedAt: null,
+      nextResponseBreachedAt: null,
+      resolutionBreachedAt: null,
+      solvedAt: null,
+      closedAt: null,
+      createdAt: now,
+      updatedAt: now,
+      createdCursor: now.toISOString(),
+      updatedCursor: now.toISOString(),
+    };
+    return this.tickets.insertAnnounced(
+      tx,
+      record,
+      { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null }, sourceInboundEmailId: d.sourceInboundEmailId ?? null },
+      { ticket: toTicketSnapshot(record), changes: {}, actor },
+    );
   }
 
   async update(ref: string, dto: UpdateTicketDto, actor: TicketActor): Promise<TicketRecord> {
