@@ -1,5 +1,11 @@
 import { Type } from 'class-transformer';
 import { IsDate, IsObject, IsOptional, IsString, IsUUID } from 'class-validator';
+import {
+  MailSendPayload,
+  NotificationOutcomePayload,
+  OrderRecordedPayload,
+  ShipmentStatusChangedPayload,
+} from './payloads/commerce.payloads.js';
 import { CustomerUpsertedPayload } from './payloads/customer-upserted.payload.js';
 import {
   CustomerSegmentChangedPayload,
@@ -29,6 +35,11 @@ export const JOB_PAYLOADS = {
   'ticket.sla_breached': TicketSlaPayload,
   'ticket.sla_timer': SlaTimerPayload,
   'ticket.auto_close': AutoCloseTimerPayload,
+  'order.recorded': OrderRecordedPayload,
+  'shipment.status_changed': ShipmentStatusChangedPayload,
+  'mail.send': MailSendPayload,
+  'notification.sent': NotificationOutcomePayload,
+  'notification.failed': NotificationOutcomePayload,
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
@@ -36,21 +47,28 @@ export type JobPayload<N extends JobName> = InstanceType<(typeof JOB_PAYLOADS)[N
 
 /**
  * Which queues a job is delivered to. An outbox row becomes one BullMQ job per queue listed,
- * each with the outbox id as job id, so one event can fan out to several consumers.
+ * each with the outbox id as job id, so one event can fan out to several consumers. Events
+ * with no queue yet (their consumer, webhook delivery, is a later issue) are confirmed and
+ * dropped by the relay; adding the queue here is all it takes to deliver them.
  */
 export const JOB_ROUTES = {
-  'customer.upserted': [QueueName.TicketsInbox],
+  'customer.upserted': [QueueName.TicketsInbox, QueueName.NotificationsInbox],
   'customer.segment_changed': [QueueName.TicketsInbox],
   'shipment.incident': [QueueName.TicketsInbox],
   'inbound_email.parsed': [QueueName.TicketsInbox],
   'ticket.created': [QueueName.NotificationsInbox],
-  'ticket.updated': [QueueName.NotificationsInbox],
-  'ticket.solved': [QueueName.NotificationsInbox],
+  'ticket.updated': [],
+  'ticket.solved': [],
   'ticket.comment_added': [QueueName.NotificationsInbox],
-  'ticket.sla_warning': [QueueName.NotificationsInbox],
-  'ticket.sla_breached': [QueueName.NotificationsInbox],
+  'ticket.sla_warning': [],
+  'ticket.sla_breached': [],
   'ticket.sla_timer': [QueueName.TicketsTimers],
   'ticket.auto_close': [QueueName.TicketsTimers],
+  'order.recorded': [QueueName.SegmentationInbox],
+  'shipment.status_changed': [],
+  'mail.send': [QueueName.NotificationsMail],
+  'notification.sent': [],
+  'notification.failed': [],
 } as const satisfies { readonly [N in JobName]: readonly QueueName[] };
 
 /** The job names a queue's worker must handle, derived from JOB_ROUTES. */

@@ -11,8 +11,10 @@ export const QueueName = Object.freeze({
   TicketsTimers: 'tickets-timers',
   /** Events the segmentation service reacts to (recorded orders). */
   SegmentationInbox: 'segmentation-inbox',
-  /** Events the notifications service reacts to (ticket mail, shipment notices, webhooks fan-out). */
+  /** Events the notifications service reacts to (ticket mail, customer contacts). */
   NotificationsInbox: 'notifications-inbox',
+  /** Outbound e-mail to send, one job per recorded message (retries with backoff). */
+  NotificationsMail: 'notifications-mail',
 } as const);
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];

@@ -4,13 +4,15 @@ import { decodeCursor, encodeCursor, toPage } from './pagination.js';
 
 describe('cursor pagination', () => {
   it('round-trips a cursor', () => {
-    expect(decodeCursor(encodeCursor(['2026-11-23 09:30:00.123456+00', 'abc']), 2)).toEqual(['2026-11-23 09:30:00.123456+00', 'abc']);
+    expect(decodeCursor(encodeCursor(['2026-11-23 09:30:00.123456+00', 'abc']), ['timestamp', 'string'])).toEqual(['2026-11-23 09:30:00.123456+00', 'abc']);
+    expect(decodeCursor(encodeCursor([2, '7d1e4c2a-5b9f-4e3d-8a6c-1f2e3d4c5b6a']), ['int', 'uuid'])).toHaveLength(2);
   });
 
   it('rejects a cursor it did not issue with a 400 naming `cursor`', () => {
-    for (const bad of ['garbage', encodeCursor(['only-one']), Buffer.from('{"a":1}').toString('base64url'), encodeCursor([1, 2, 3])]) {
+    const forged = [encodeCursor(['not a date', '7d1e4c2a-5b9f-4e3d-8a6c-1f2e3d4c5b6a']), encodeCursor(['2026-11-23 09:30:00+00', 'x'])];
+    for (const bad of ['garbage', encodeCursor(['only-one']), Buffer.from('{"a":1}').toString('base64url'), encodeCursor([1, 2, 3]), ...forged]) {
       try {
-        decodeCursor(bad, 2);
+        decodeCursor(bad, ['timestamp', 'uuid']);
         expect.unreachable(bad);
       } catch (error) {
         expect(error).toBeInstanceOf(RequestValidationError);

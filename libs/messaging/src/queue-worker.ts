@@ -9,6 +9,12 @@ import { WorkerRuntime } from './worker-runtime.js';
 
 export type AfterCommit = () => Promise<void>;
 
+/** Which delivery of a job this is (non-transactional workers decide on retries themselves). */
+export interface JobAttempt {
+  attemptsMade: number;
+  attempts: number;
+}
+
 /**
  * The consumer of one queue. Each job is validated against its contract, then handled in a
  * Postgres transaction that first records the job id in the service's processed_jobs ledger:
@@ -18,6 +24,11 @@ export type AfterCommit = () => Promise<void>;
  */
 export abstract class QueueWorker<Q extends QueueName> implements OnApplicationBootstrap, OnApplicationShutdown {
   protected abstract readonly queue: Q;
+  /**
+   * Jobs are handled inside a transaction guarded by the processed-jobs ledger. A worker whose
+   * effect lies outside Postgres (sending mail) turns this off and keeps its own state machine.
+   */
+  protected readonly transactional: boolean = true;
   private worker?: Worker;
 
   constructor(protected readonly runtime: WorkerRuntime) {}
@@ -26,7 +37,7 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
    * Handle one job inside the transaction `tx`; switch over job.name exhaustively. May return
    * work to run once the transaction committed (scheduling timers for what it wrote).
    */
-  protected abstract handle(job: QueueJob<Q>, tx: EntityManager): Promise<void | AfterCommit>;
+  protected abstract handle(job: QueueJob<Q>, tx: EntityManager, attempt?: JobAttempt): Promise<void | AfterCommit>;
 
   onApplicationBootstrap(): void {
     if (!this.runtime.enabled) return;
@@ -54,13 +65,19 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
   }
 
   /** Exposed for tests that drive a worker directly. */
-  async process(job: Pick<Job, 'id' | 'name' | 'data'>): Promise<'handled' | 'duplicate'> {
+  async process(job: Pick<Job, 'id' | 'name' | 'data'> & Partial<Pick<Job, 'attemptsMade' | 'opts'>>): Promise<'handled' | 'duplicate'> {
     const name = job.name;
     if (!isJobName(name) || !(JOB_ROUTES[name] as readonly string[]).includes(this.queue)) {
       throw new UnrecoverableError(`job ${name} is not routed to queue ${this.queue}`);
     }
     const envelope = await validateEnvelope(name, job.data);
     const typed = { name, envelope } as unknown as QueueJob<Q>;
+    if (!this.transactional) {
+      await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
+        this.handle(typed, this.runtime.dataSource.manager, { attemptsMade: (job as Job).attemptsMade ?? 0, attempts: (job as Job).opts?.attempts ?? 1 }),
+      );
+      return 'handled';
+    }
     const ledger = `${pg.escapeIdentifier(this.runtime.schema)}.processed_jobs`;
     let afterCommit: AfterCommit | undefined;
     const outcome = await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>

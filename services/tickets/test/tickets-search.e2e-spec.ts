@@ -115,7 +115,10 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
     });
 
     it('filters by status (one or several)', async () => {
-      expect(await fixture({ status: 'new' })).toEqual(['late', 'refund', 'lost']);
+      // refund was opened by the agent's public reply.
+      expect(await fixture({ status: 'new' })).toEqual(['late', 'lost']);
+      expect(await fixture({ status: 'open' })).toEqual(['refund']);
+      expect(await fixture({ status: 'new,open' })).toEqual(['late', 'refund', 'lost']);
       expect(await fixture({ status: 'pending,solved' })).toEqual(['password', 'invoice']);
       expect(await fixture({ status: 'closed' })).toEqual([]);
     });
@@ -228,7 +231,7 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       expect((res.body.errors as Array<{ field: string }>).map((e) => e.field)).toContain(field);
     });
 
-    it('refuses a cursor from another sort with 400, never a 500', async () => {
+    it('refuses a cursor of another sort, or one with forged values, with 400, never a 500', async () => {
       const page = await list({ tag: 'fx', limit: 2, sort: 'priority' });
       expect(page.status).toBe(200);
       expect(page.body.nextCursor).toEqual(expect.any(String));

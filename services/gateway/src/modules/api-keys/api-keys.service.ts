@@ -36,7 +36,7 @@ export class ApiKeysService {
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyDto>> {
     // The cursor keeps created_at at full (microsecond) precision: a millisecond cursor would
     // repeat rows created within the same millisecond.
-    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const [after, afterId] = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : [null, null];
     const rows: Array<ApiKeyRow & { cursor_at: string }> = await this.db.query(
       `SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at, created_at::text AS cursor_at
          FROM gateway.api_keys

@@ -37,7 +37,7 @@ class InvalidIdempotencyKeyError extends DomainError {
 }
 
 /** Request headers a service may see; everything else (cookies, the API key) stays here. */
-const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match'];
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match', 'on-behalf-of'];
 /** Response headers passed back to the client. */
 const RETURNED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'etag', 'link'];
 

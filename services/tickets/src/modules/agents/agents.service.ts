@@ -40,7 +40,7 @@ export class AgentsService {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<AgentDto>> {
-    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const [after, afterId] = cursor ? decodeCursor(cursor, ['timestamp', 'string']) : [null, null];
     const rows: AgentRow[] = await this.db.query(
       `SELECT *, created_at::text AS cursor_at FROM tickets.agents
         WHERE $1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::text) ORDER BY created_at, id LIMIT $3`,

@@ -154,7 +154,7 @@ export class CommentsService {
 
   async list(ref: string, limit: number, cursor?: string): Promise<Page<CommentDto>> {
     const t = await this.tickets.find(ref);
-    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const [after, afterId] = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : [null, null];
     const rows: CommentRow[] = await this.db.query(
       `SELECT id, ticket_id, body, public, author_type, author_id, author_email, author_name, attachments, created_at, created_at::text AS cursor_at
          FROM tickets.comments

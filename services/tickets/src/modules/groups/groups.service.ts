@@ -65,7 +65,7 @@ export class GroupsService {
   }
 
   async list(limit: number, cursor?: string): Promise<Page<GroupDto>> {
-    const [after, afterId] = cursor ? decodeCursor(cursor, 2) : [null, null];
+    const [after, afterId] = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : [null, null];
     const rows: GroupRow[] = await this.db.query(
       `${SELECT} WHERE $1::timestamptz IS NULL OR (g.created_at, g.id) > ($1::timestamptz, $2::uuid) ORDER BY g.created_at, g.id LIMIT $3`,
       [after, afterId, limit + 1],

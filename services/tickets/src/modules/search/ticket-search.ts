@@ -1,4 +1,4 @@
-import { decodeCursor, toPage, type Page } from '@careflow/http';
+import { decodeCursor, toPage, type CursorPart, type Page } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -8,7 +8,7 @@ import { TICKET_COLUMNS, TICKET_FROM, toTicketDto, toTicketRecord, type TicketRe
 
 interface SortSpec {
   columns: string[];
-  casts: string[];
+  casts: Array<'timestamptz' | 'uuid' | 'smallint'>;
   descending: boolean;
   cursorOf: (t: TicketRecord) => Array<string | number>;
 }
@@ -55,7 +55,7 @@ export class TicketSearch {
     }
     const sort = SORTS[q.sort];
     if (q.cursor) {
-      const after = decodeCursor(q.cursor, sort.columns.length);
+      const after = decodeCursor(q.cursor, sort.casts.map((c): CursorPart => (c === 'timestamptz' ? 'timestamp' : c === 'smallint' ? 'int' : 'uuid')));
       const placeholders = after.map((v, i) => param(v, `::${sort.casts[i]}`));
       where.push(`(${sort.columns.join(', ')}) ${sort.descending ? '<' : '>'} (${placeholders.join(', ')})`);
     }

@@ -206,7 +206,8 @@ export class TicketsService {
     if (!canTransition(t.status, to)) throw new InvalidTransitionError(t.status, to);
     const patch: TicketPatch = { status: to };
     if (to === 'solved') patch.solved_at = NOW;
-    if (t.status === 'solved') patch.solved_at = null;
+    // A reopen forgets the solve; closing keeps it (when it was solved is worth knowing).
+    if (t.status === 'solved' && to === 'open') patch.solved_at = null;
     if (to === 'closed') patch.closed_at = NOW;
     return patch;
   }
