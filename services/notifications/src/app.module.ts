@@ -4,6 +4,8 @@ import { NotificationsConfig } from './config/notifications.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
+import { OrdersModule } from './modules/orders/orders.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,6 +22,8 @@ export class AppModule {
           entities,
           migrations,
         }),
+        OrdersModule,
+        InboxModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema.js';
+import { OrdersShipmentsMail1763960000000 } from './1763960000000-orders-shipments-mail.js';
 
 /** Every migration of the notifications schema, oldest first. */
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, OrdersShipmentsMail1763960000000];

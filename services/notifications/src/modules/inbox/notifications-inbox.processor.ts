@@ -1,0 +1,81 @@
+import { QueueName, assertNever, type QueueJob, type TicketCommentAddedPayload, type TicketChangedPayload } from '@careflow/contracts';
+import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { NotificationsConfig } from '../../config/notifications.config.js';
+import { ContactProjectionService } from '../customers/contact-projection.service.js';
+import { OutboundMailService } from '../mail/outbound-mail.service.js';
+import { addressOf } from '../mail/mail-composer.js';
+
+/** The notifications inbox: customer contacts, and the ticket mail every customer gets. */
+@Injectable()
+export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.NotificationsInbox> {
+  protected readonly queue = QueueName.NotificationsInbox;
+
+  constructor(
+    runtime: WorkerRuntime,
+    private readonly contacts: ContactProjectionService,
+    private readonly mail: OutboundMailService,
+    private readonly config: NotificationsConfig,
+  ) {
+    super(runtime);
+  }
+
+  protected async handle(job: QueueJob<typeof QueueName.NotificationsInbox>, tx: EntityManager): Promise<void> {
+    switch (job.name) {
+      case 'customer.upserted':
+        return this.contacts.apply(tx, job.envelope.data);
+      case 'ticket.created':
+        return this.acknowledge(tx, job.envelope.data);
+      case 'ticket.comment_added':
+        return this.reply(tx, job.envelope.data);
+      default:
+        assertNever(job);
+    }
+  }
+
+  /** Every request is acknowledged at once, with its number and the promised response time. */
+  private async acknowledge(tx: EntityManager, { ticket }: TicketChangedPayload): Promise<void> {
+    const contact = await this.contacts.find(tx, ticket.customer.externalId);
+    await this.mail.queue(tx, {
+      kind: 'ticket_acknowledged',
+      dedupeKey: `ticket:${ticket.id}:acknowledged`,
+      to: { address: ticket.customer.email || contact?.email || null, name: ticket.customer.name ?? contact?.name ?? null },
+      locale: ticket.customer.locale ?? contact?.locale ?? null,
+      customerExternalId: ticket.customer.externalId,
+      suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
+      ticketId: ticket.id,
+      replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
+      params: {
+        customerName: ticket.customer.name,
+        ticketNumber: ticket.number,
+        subject: ticket.subject,
+        firstResponseDueAt: ticket.firstResponseDueAt ?? ticket.createdAt,
+      },
+    });
+  }
+
+  /** A public agent comment goes to the customer, threaded under the ticket's earlier mail. */
+  private async reply(tx: EntityManager, { ticket, comment }: TicketCommentAddedPayload): Promise<void> {
+    if (!comment.public || comment.author.type !== 'agent') return;
+    const contact = await this.contacts.find(tx, ticket.customer.externalId);
+    await this.mail.queue(tx, {
+      kind: 'ticket_reply',
+      dedupeKey: `comment:${comment.id}`,
+      to: { address: ticket.customer.email || contact?.email || null, name: ticket.customer.name ?? contact?.name ?? null },
+      locale: ticket.customer.locale ?? contact?.locale ?? null,
+      customerExternalId: ticket.customer.externalId,
+      suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
+      ticketId: ticket.id,
+      replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
+      thread: await this.mail.ticketThread(tx, ticket.id),
+      params: {
+        customerName: ticket.customer.name,
+        ticketNumber: ticket.number,
+        subject: ticket.subject,
+        body: comment.body,
+        agentName: comment.author.name,
+      },
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { describe, expect, it } from 'vitest';
+import {
+  addressOf,
+  composeMail,
+  domainOf,
+  generateMessageId,
+  InvalidRecipientError,
+  referencesChain,
+  sanitizeHeaderValue,
+  type ComposeMailInput,
+} from './mail-composer.js';
+
+const base: ComposeMailInput = {
+  from: 'Support <support@shop.test>',
+  to: { address: 'mari@example.com', name: 'Mari Tamm' },
+  subject: 'Re: [#1042] Where is my parcel?',
+  text: 'Hello Mari,\n\nYour parcel left today.\n',
+  html: '<p>Hello Mari,</p><p>Your parcel left today.</p>',
+  messageId: '<c0ffee@shop.test>',
+};
+
+/** The message as it would go over SMTP, rendered by nodemailer itself (no network). */
+async function raw(message: SendMailOptions): Promise<{ headers: string; lines: string[]; all: string }> {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const info = await transport.sendMail(message);
+  const all = (info.message as Buffer).toString('utf8');
+  const headers = all.slice(0, all.indexOf('\n\n'));
+  // Unfold continuation lines, so each entry is one whole header.
+  const lines = headers.replace(/\n[ \t]+/g, ' ').split('\n');
+  return { headers, lines, all };
+}
+
+function headerLines(lines: string[], name: string): string[] {
+  return lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+}
+
+describe('composeMail', () => {
+  it('builds a message nodemailer sends as given', async () => {
+    const { lines, all } = await raw(composeMail({ ...base, replyTo: 'Team EU <eu@shop.test>' }));
+    expect(headerLines(lines, 'From')).toEqual(['From: Support <support@shop.test>']);
+    expect(headerLines(lines, 'To')).toEqual(['To: Mari Tamm <mari@example.com>']);
+    expect(headerLines(lines, 'Reply-To')).toEqual(['Reply-To: Team EU <eu@shop.test>']);
+    expect(headerLines(lines, 'Subject')).toEqual(['Subject: Re: [#1042] Where is my parcel?']);
+    expect(headerLines(lines, 'Message-ID')).toEqual(['Message-ID: <c0ffee@shop.test>']);
+    expect(headerLines(lines, 'Auto-Submitted')).toEqual([]);
+    expect(all).toContain('Content-Type: multipart/alternative');
+    expect(all).toContain('Your parcel left today.');
+  });
+
+  it('does not let a line break in the subject add a header', async () => {
+    const message = composeMail({ ...base, subject: 'Hi\r\nBcc: victim@example.com' });
+    expect(message.subject).toBe('Hi Bcc: victim@example.com');
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'Bcc')).toEqual([]);
+    expect(headerLines(lines, 'Subject')).toHaveLength(1);
+    expect(headerLines(lines, 'Subject')[0]).toBe('Subject: Hi Bcc: victim@example.com');
+  });
+
+  it('does not let a line break in a display name add a header', async () => {
+    const message = composeMail({ ...base, to: { address: 'eve@example.com', name: 'Eve\r\nBcc: x@y' } });
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'Bcc')).toEqual([]);
+    expect(headerLines(lines, 'To')).toHaveLength(1);
+    expect(headerLines(lines, 'To')[0]).toContain('<eve@example.com>');
+    expect(headerLines(lines, 'Subject')).toHaveLength(1);
+  });
+
+  it('does not let the sender or reply-to name add a header either', async () => {
+    const message = composeMail({
+      ...base,
+      from: 'Support\nBcc: a@b.test <support@shop.test>',
+      replyTo: 'EU\r\nX-Evil: 1 <eu@shop.test>',
+    });
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'Bcc')).toEqual([]);
+    expect(headerLines(lines, 'X-Evil')).toEqual([]);
+    expect(headerLines(lines, 'From')).toHaveLength(1);
+  });
+
+  it('passes names as address objects, which nodemailer quotes and encodes', async () => {
+    const message = composeMail({ ...base, to: { address: 'an@example.vn', name: 'Nguyễn, Văn "An" <boss>' } });
+    expect(message.to).toEqual({ name: 'Nguyễn, Văn "An" <boss>', address: 'an@example.vn' });
+    const { lines } = await raw(message);
+    const [to] = headerLines(lines, 'To');
+    expect(to).toMatch(/^To: =\?UTF-8\?.+\?= <an@example\.vn>$/);
+    expect(to!.match(/@/g)).toHaveLength(1);
+  });
+
+  it('sends to the bare address when there is no name', async () => {
+    const { lines } = await raw(composeMail({ ...base, to: { address: 'mari@example.com', name: null } }));
+    expect(headerLines(lines, 'To')).toEqual(['To: mari@example.com']);
+  });
+
+  it('threads replies: In-Reply-To and References', async () => {
+    const message = composeMail({
+      ...base,
+      inReplyTo: '<second@shop.test>',
+      references: ['<first@shop.test>', '<second@shop.test>'],
+    });
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'In-Reply-To')).toEqual(['In-Reply-To: <second@shop.test>']);
+    expect(headerLines(lines, 'References')).toEqual(['References: <first@shop.test> <second@shop.test>']);
+    expect(headerLines(lines, 'Message-ID')).toEqual(['Message-ID: <c0ffee@shop.test>']);
+  });
+
+  it('puts the parent into References even when only In-Reply-To was given', () => {
+    const message = composeMail({ ...base, inReplyTo: 'parent@shop.test' });
+    expect(message.inReplyTo).toBe('<parent@shop.test>');
+    expect(message.references).toEqual(['<parent@shop.test>']);
+  });
+
+  it('leaves threading headers out of a first message', async () => {
+    const message = composeMail({ ...base, inReplyTo: null, references: [] });
+    expect(message).not.toHaveProperty('inReplyTo');
+    expect(message).not.toHaveProperty('references');
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'In-Reply-To')).toEqual([]);
+    expect(headerLines(lines, 'References')).toEqual([]);
+  });
+
+  it('drops References entries that are not Message-IDs, and strips line breaks from the rest', async () => {
+    const message = composeMail({ ...base, references: ['<ok@shop.test>', '<a@b>\r\nBcc: x@y', 'not an id', '<\nsplit@shop.test>'] });
+    expect(message.references).toEqual(['<ok@shop.test>', '<split@shop.test>']);
+    const { lines } = await raw(message);
+    expect(headerLines(lines, 'Bcc')).toEqual([]);
+  });
+
+  it('marks automatic notices Auto-Submitted, and only those', async () => {
+    const { lines } = await raw(composeMail({ ...base, autoGenerated: true }));
+    expect(headerLines(lines, 'Auto-Submitted')).toEqual(['Auto-Submitted: auto-generated']);
+    expect(composeMail({ ...base, autoGenerated: false })).not.toHaveProperty('headers');
+  });
+
+  it.each([
+    'not-an-address',
+    'two@@example.com',
+    'a@b@example.com',
+    'with space@example.com',
+    'mari@example.com, eve@example.com',
+    'mari@example.com\r\nBcc: eve@example.com',
+    'Mari <mari@example.com>',
+    '<mari@example.com>,eve@example.com',
+    'mari@',
+    '@example.com',
+    'mari@example..com',
+    '',
+  ])('refuses the recipient %j', (address) => {
+    expect(() => composeMail({ ...base, to: { address, name: null } })).toThrow(InvalidRecipientError);
+  });
+
+  it('refuses a missing recipient address, and a bad reply-to', () => {
+    expect(() => composeMail({ ...base, to: { address: null, name: 'Mari' } })).toThrow(InvalidRecipientError);
+    const error = (() => {
+      try {
+        composeMail({ ...base, replyTo: 'eu@shop.test, eve@example.com' });
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(InvalidRecipientError);
+    expect(error).toMatchObject({ code: 'invalid-recipient', field: 'replyTo' });
+  });
+
+  it('accepts the addresses shoppers really have', () => {
+    for (const address of ['an.nguyen+shop@example.vn', "o'brien@example.ie", 'mari_tamm@mail.ee', 'user@localhost', 'đức@ví-dụ.vn']) {
+      expect(composeMail({ ...base, to: { address, name: null } }).to).toEqual({ name: '', address });
+    }
+  });
+});
+
+describe('sanitizeHeaderValue', () => {
+  it('replaces every run of control characters with one space', () => {
+    expect(sanitizeHeaderValue('Hi\r\nBcc: x@y')).toBe('Hi Bcc: x@y');
+    expect(sanitizeHeaderValue('a\tb\u0000c\u007fd\u0085e\u2028f')).toBe('a b c d e f');
+    expect(sanitizeHeaderValue('\n  Đơn hàng  ORD-1 \r')).toBe('Đơn hàng  ORD-1');
+  });
+});
+
+describe('addressOf and domainOf', () => {
+  it('read the configured sender', () => {
+    expect(addressOf('Support <support@shop.test>')).toBe('support@shop.test');
+    expect(addressOf('"Support, EU" <eu@Shop.Test>')).toBe('eu@Shop.Test');
+    expect(addressOf('support@shop.test')).toBe('support@shop.test');
+    expect(domainOf('Support <support@Shop.Test>')).toBe('shop.test');
+  });
+
+  it('refuse a sender that is not an address', () => {
+    expect(() => domainOf('Support')).toThrow(RangeError);
+    expect(() => domainOf('Support <>')).toThrow(RangeError);
+  });
+});
+
+describe('generateMessageId', () => {
+  it('mints unique <id@domain> ids', () => {
+    const a = generateMessageId('shop.test');
+    const b = generateMessageId(domainOf('Support <support@shop.test>'));
+    expect(a).toMatch(/^<[0-9a-f-]{36}@shop\.test>$/);
+    expect(b).not.toBe(a);
+  });
+
+  it('refuses a domain that would break the header', () => {
+    expect(() => generateMessageId('shop.test>\r\nBcc: x@y')).toThrow(RangeError);
+    expect(() => generateMessageId('')).toThrow(RangeError);
+  });
+});
+
+describe('referencesChain', () => {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `<m${i + 1}@shop.test>`);
+
+  it('is the previous chain plus the parent', () => {
+    expect(referencesChain(['<a@x>', '<b@x>'], '<c@x>')).toEqual(['<a@x>', '<b@x>', '<c@x>']);
+    expect(referencesChain([], '<a@x>')).toEqual(['<a@x>']);
+    expect(referencesChain(['<a@x>'])).toEqual(['<a@x>']);
+    expect(referencesChain([])).toEqual([]);
+  });
+
+  it('adds angle brackets and drops repeats', () => {
+    expect(referencesChain(['a@x', '<b@x>', '<a@x>'], 'b@x')).toEqual(['<a@x>', '<b@x>']);
+  });
+
+  it('keeps the first id and the latest ones, at most 20', () => {
+    const chain = referencesChain(ids(30), '<parent@shop.test>');
+    expect(chain).toHaveLength(20);
+    expect(chain[0]).toBe('<m1@shop.test>');
+    expect(chain[1]).toBe('<m12@shop.test>');
+    expect(chain.at(-2)).toBe('<m30@shop.test>');
+    expect(chain.at(-1)).toBe('<parent@shop.test>');
+    expect(referencesChain(ids(20))).toEqual(ids(20));
+  });
+});

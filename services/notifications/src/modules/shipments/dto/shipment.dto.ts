@@ -1,0 +1,61 @@
+import { ShipmentStatus } from '@careflow/contracts';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateNested } from 'class-validator';
+import { OrderItemDto } from '../../orders/dto/order.dto.js';
+
+export class CreateShipmentDto {
+  @ApiProperty({ example: 'ghn', description: 'Carrier code or name (UPS, USPS, FedEx, DHL, VNPost, Viettel Post, GHN, GHTK, J&T, Omniva, DPD, Smartpost, …).' })
+  @IsString()
+  @Length(1, 64)
+  carrier!: string;
+
+  @ApiProperty({ example: 'GHN123456789' })
+  @IsString()
+  @Length(1, 64)
+  trackingNumber!: string;
+
+  @ApiPropertyOptional({ example: 'https://carrier.example/track/GHN123456789', description: 'Required for carriers Careflow does not know; otherwise built from the carrier table.' })
+  @IsOptional()
+  @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'trackingUrl must be an http(s) URL' })
+  @MaxLength(2048)
+  trackingUrl?: string;
+
+  @ApiPropertyOptional({ type: [OrderItemDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => OrderItemDto)
+  items?: OrderItemDto[];
+}
+
+export const EVENT_STATUSES = ShipmentStatus.filter((s) => s !== 'created');
+
+export class ShipmentEventDto {
+  @ApiProperty({ example: 'evt_981', description: 'The carrier\'s (or your) id of the event; a resend with the same id changes nothing.' })
+  @IsString()
+  @Length(1, 128)
+  eventId!: string;
+
+  @ApiProperty({ enum: EVENT_STATUSES, example: 'out_for_delivery' })
+  @IsIn(EVENT_STATUSES)
+  status!: (typeof ShipmentStatus)[number];
+
+  @ApiProperty({ format: 'date-time', example: '2026-11-23T07:45:00Z' })
+  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO-8601 date-time' })
+  occurredAt!: string;
+
+  @ApiPropertyOptional({ example: 'Đang giao hàng' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+}
+
+export class ShipmentEventAcceptedDto {
+  @ApiProperty({ example: true, description: 'False when an event with this id was already recorded (nothing changed).' })
+  accepted!: boolean;
+  @ApiProperty({ example: 'out_for_delivery', description: 'The shipment\'s current status after this event.' })
+  status!: string;
+}
