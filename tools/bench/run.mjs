@@ -3,6 +3,8 @@
 // measures ticket creation through the gateway beside a bare NestJS POST-with-validation
 // endpoint in the same run, and prints a table. Nothing here asserts: it reports figures.
 import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { SmtpSink } from '../../libs/testing/dist/index.js';
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +25,13 @@ await admin.connect();
 await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 await admin.end();
 
+// A real SMTP server catches every e-mail (ticket acknowledgements, shipment notices).
+const sink = await SmtpSink.start(0, { parse: false });
+
 const env = {
   ...process.env,
+  SMTP_URL: sink.url,
+  SMTP_POOL_SIZE: '10',
   DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${DB}`,
   QUEUE_PREFIX: 'careflow_bench',
   INTERNAL_TOKEN: 'bench-internal-token-0123456789',
@@ -97,11 +104,115 @@ function run(title, url, headers, body) {
 }
 
 const results = [];
-// Warm-up: JIT, connection pools, Postgres caches.
-await run('warm-up', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody);
-await run('warm-up', `http://127.0.0.1:${PORTS.gateway}/v1/tickets`, { authorization: `Bearer ${ADMIN}` }, ticketBody);
-results.push(await run('bare NestJS POST + validation (reference)', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody));
-results.push(await run('POST /v1/tickets through the gateway', `http://127.0.0.1:${PORTS.gateway}/v1/tickets`, { authorization: `Bearer ${ADMIN}` }, ticketBody));
+const ONLY = process.env.BENCH_ONLY; // 'tickets' or 'mail'
+const dbUrl = env.DATABASE_URL;
+
+/** Waits until no outbound mail is queued (ticket acknowledgements of the previous scenario). */
+async function drainMail() {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM notifications.outbound_messages WHERE status = 'queued'`).catch(() => ({ rows: [{ n: 0 }] }));
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await c.end();
+}
+
+if (ONLY !== 'mail') {
+  // The reference first, on a quiet machine; then tickets (whose acknowledgement mails follow).
+  await run('warm-up', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody);
+  results.push(await run('bare NestJS POST + validation (reference)', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody));
+  await run('warm-up', `http://127.0.0.1:${PORTS.gateway}/v1/tickets`, { authorization: `Bearer ${ADMIN}` }, ticketBody);
+  await drainMail();
+  results.push(await run('POST /v1/tickets through the gateway', `http://127.0.0.1:${PORTS.gateway}/v1/tickets`, { authorization: `Bearer ${ADMIN}` }, ticketBody));
+  await drainMail();
+}
+
+// --- Shipment events → e-mails accepted by the SMTP sink -------------------------------------
+// Setup (not measured): SHIPMENTS customers, orders and shipments written straight to the
+// notifications schema. Measured: one out_for_delivery event per shipment POSTed through the
+// gateway at CONNECTIONS concurrency, and for each, the time from its POST to its e-mail.
+const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
+const db = new pg.Client({ connectionString: env.DATABASE_URL });
+await db.connect();
+const runId = randomUUID().slice(0, 8);
+const shipments = [];
+for (let i = 0; i < SHIPMENTS; i += 500) {
+  const batch = Array.from({ length: Math.min(500, SHIPMENTS - i) }, (_, j) => {
+    const n = i + j;
+    return { customer: `bench_${runId}_${n}`, email: `bench_${runId}_${n}@example.com`, order: `ord_${runId}_${n}`, shipment: randomUUID(), tracking: `1ZBENCH${runId}${n}` };
+  });
+  await db.query(
+    `INSERT INTO notifications.customers (external_id, email, name, locale, version, updated_at)
+     SELECT c, e, 'Bench', 'en', 1, now() FROM unnest($1::text[], $2::text[]) AS t(c, e)`,
+    [batch.map((b) => b.customer), batch.map((b) => b.email)],
+  );
+  await db.query(
+    `INSERT INTO notifications.orders (external_id, customer_external_id, channel, total, currency, placed_at)
+     SELECT o, c, 'online', 100, 'EUR', now() FROM unnest($1::text[], $2::text[]) AS t(o, c)`,
+    [batch.map((b) => b.order), batch.map((b) => b.customer)],
+  );
+  await db.query(
+    `INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url)
+     SELECT s::uuid, (SELECT id FROM notifications.orders WHERE external_id = o), 'ups', t, 'https://www.ups.com/track?tracknum=' || t
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS x(s, o, t)`,
+    [batch.map((b) => b.shipment), batch.map((b) => b.order), batch.map((b) => b.tracking)],
+  );
+  shipments.push(...batch);
+}
+await db.end();
+
+const postedAt = new Map();
+const byEmail = new Map(shipments.map((s) => [s.email, s]));
+const sinkBefore = sink.messages.length;
+let next = 0;
+const eventsStarted = Date.now();
+const eventRun = await new Promise((resolve, reject) =>
+  autocannon(
+    {
+      url: `http://127.0.0.1:${PORTS.gateway}`,
+      connections: CONNECTIONS,
+      amount: SHIPMENTS,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const s = shipments[next++ % shipments.length];
+            postedAt.set(s.email, Date.now());
+            return { ...req, path: `/v1/shipments/${s.shipment}/events`, body: JSON.stringify({ eventId: `ofd-${s.tracking}`, status: 'out_for_delivery', occurredAt: new Date().toISOString() }) };
+          },
+        },
+      ],
+    },
+    (error, result) => (error ? reject(error) : resolve(result)),
+  ),
+);
+const eventsPosted = Date.now();
+const deadline = Date.now() + 120_000;
+while (sink.messages.length - sinkBefore < SHIPMENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+const latencies = sink.messages
+  .slice(sinkBefore)
+  .map((m) => ({ to: m.envelope.to[0], at: m.receivedAt }))
+  .filter((m) => byEmail.has(m.to) && postedAt.has(m.to))
+  .map((m) => m.at - postedAt.get(m.to))
+  .sort((a, b) => a - b);
+const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
+const lastMail = Math.max(...sink.messages.slice(sinkBefore).map((m) => m.receivedAt));
+const mailRows = [
+  {
+    scenario: 'shipment events → e-mail at the SMTP sink',
+    events: SHIPMENTS,
+    'events/s (POST)': Math.round((SHIPMENTS / (eventsPosted - eventsStarted)) * 1000),
+    'POST p99 ms': eventRun.latency.p99,
+    'mails received': latencies.length,
+    'mails/s end to end': Math.round((latencies.length / (lastMail - eventsStarted)) * 1000),
+    'POST→mail p50 ms': pct(50),
+    'POST→mail p99 ms': pct(99),
+    'non-2xx': eventRun.non2xx,
+  },
+];
 
 const rows = results.map(({ title, result }) => ({
   scenario: title,
@@ -112,9 +223,10 @@ const rows = results.map(({ title, result }) => ({
   'non-2xx': result.non2xx,
   errors: result.errors,
 }));
-const reference = rows[0]['req/s'];
-rows[1]['vs reference'] = (rows[1]['req/s'] / reference).toFixed(2);
+if (rows.length === 2) rows[1]['vs reference'] = (rows[1]['req/s'] / rows[0]['req/s']).toFixed(2);
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, after a warm-up run (machine: ${(await import('node:os')).cpus().length} cores)`);
-console.table(rows);
+if (rows.length) console.table(rows);
+if (SHIPMENTS) console.table(mailRows);
 stopAll();
+await sink.stop();
 setTimeout(() => process.exit(0), 2000).unref();

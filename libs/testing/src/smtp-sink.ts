@@ -5,7 +5,9 @@ import { eventually } from './eventually.js';
 export interface CaughtMail {
   envelope: { from: string | false; to: string[] };
   raw: string;
+  /** Parsed with mailparser (an empty object when the sink was started with `parse: false`). */
   parsed: ParsedMail;
+  receivedAt: number;
 }
 
 export type SinkMode = 'accept' | { rejectWith: number; message: string };
@@ -20,8 +22,11 @@ export class SmtpSink {
   private server?: SMTPServer;
   port = 0;
 
-  static async start(port = 0): Promise<SmtpSink> {
-    const sink = new SmtpSink();
+  /** `parse: false` skips mailparser (benchmarks: only who got mail, and when). */
+  constructor(private readonly parse = true) {}
+
+  static async start(port = 0, options: { parse?: boolean } = {}): Promise<SmtpSink> {
+    const sink = new SmtpSink(options.parse ?? true);
     await sink.listen(port);
     return sink;
   }
@@ -49,16 +54,19 @@ export class SmtpSink {
             return;
           }
           const raw = Buffer.concat(chunks).toString('utf8');
+          const receivedAt = Date.now();
+          const envelope = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
+            to: session.envelope.rcptTo.map((r) => r.address),
+          } as const;
+          if (!this.parse) {
+            this.messages.push({ envelope: { ...envelope, to: [...envelope.to] }, raw, parsed: {} as ParsedMail, receivedAt });
+            callback();
+            return;
+          }
           simpleParser(raw).then(
             (parsed) => {
-              this.messages.push({
-                envelope: {
-                  from: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
-                  to: session.envelope.rcptTo.map((r) => r.address),
-                },
-                raw,
-                parsed,
-              });
+              this.messages.push({ envelope: { ...envelope, to: [...envelope.to] }, raw, parsed, receivedAt });
               callback();
             },
             (error: Error) => callback(error),

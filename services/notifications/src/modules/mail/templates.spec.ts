@@ -80,7 +80,7 @@ describe('renderMail', () => {
       expect(mail.subject).toBe('Your order ORD-1001 from Cửa hàng Hoa Sen has shipped');
       expect(mail.html).toContain('<a href="https://donhang.ghn.vn/?order_code=GYCYQNYM"');
       expect(mail.text).toContain('Track your parcel: https://donhang.ghn.vn/?order_code=GYCYQNYM');
-      expect(mail.text).toContain('Tracking number: GYCYQNYM');
+      expect(mail.text).toContain('Carrier: Giao Hàng Nhanh (GHN)\nTracking number: GYCYQNYM\nTime: ');
     });
 
     it('escape the tracking URL inside the href', () => {
@@ -120,7 +120,7 @@ describe('renderMail', () => {
     });
 
     it("quote the carrier's note", () => {
-      expect(render('shipment_exception', 'vi').text).toContain('Ghi chú từ đơn vị vận chuyển:\n\nNgười nhận không nghe máy');
+      expect(render('shipment_exception', 'vi').text).toContain('Ghi chú từ đơn vị vận chuyển:\nNgười nhận không nghe máy');
       expect(render('shipment_exception', 'en', { description: '' }).text).not.toContain('Note from the carrier');
     });
   });

@@ -113,7 +113,8 @@ const link = (label: string, url: string): Block => ({ kind: 'link', label, url 
 function assemble(locale: MailLocale, subject: string, blocks: readonly (Block | null)[]): RenderedMail {
   const shown = blocks.filter((b): b is Block => b !== null);
   const title = oneLine(subject);
-  const text = shown.map(blockText).join('\n\n') + '\n';
+  // Labelled values sit on consecutive lines; everything else is its own paragraph.
+  const text = shown.map((b, i) => (i === 0 ? '' : b.kind === 'field' && shown[i - 1]!.kind === 'field' ? '\n' : '\n\n') + blockText(b)).join('') + '\n';
   const html = `<!DOCTYPE html>
 <html lang="${locale}">
 <head>
@@ -147,7 +148,7 @@ function blockHtml(block: Block): string {
     case 'paragraph':
       return `${P}${escapeHtml(normalizeNewlines(block.text)).replace(/\n/g, '<br>\n')}</p>`;
     case 'field':
-      return `${P}${escapeHtml(block.label)}: <strong>${escapeHtml(oneLine(block.value))}</strong></p>`;
+      return `<p style="margin:0 0 6px;">${escapeHtml(block.label)}: <strong>${escapeHtml(oneLine(block.value))}</strong></p>`;
     case 'link':
       return `${P}<a href="${escapeHtml(block.url)}" style="color:#0b57d0;">${escapeHtml(block.label)}</a></p>`;
   }
@@ -217,8 +218,7 @@ function shipmentDetails(p: ShipmentMailParams, locale: MailLocale): (Block | nu
     field(vi ? 'Đơn vị vận chuyển' : 'Carrier', p.carrierName),
     field(vi ? 'Mã vận đơn' : 'Tracking number', p.trackingNumber),
     p.occurredAt ? field(vi ? 'Thời gian' : 'Time', formatDateTime(p.occurredAt, locale)) : null,
-    note ? paragraph(vi ? 'Ghi chú từ đơn vị vận chuyển:' : 'Note from the carrier:') : null,
-    note ? paragraph(note) : null,
+    note ? paragraph(`${vi ? 'Ghi chú từ đơn vị vận chuyển:' : 'Note from the carrier:'}\n${note}`) : null,
     url ? link(vi ? 'Theo dõi đơn hàng' : 'Track your parcel', url) : null,
   ];
 }

@@ -40,14 +40,14 @@ export const KNOWN_CARRIERS = [
     code: 'fedex',
     name: 'FedEx',
     aliases: ['fedex', 'federalexpress', 'fedexground', 'fedexexpress'],
-    // fedex.com's current tracking route (the older /apps/fedextrack/?tracknumbers= redirects here).
+    // fedex.com's tracking route (older code uses /apps/fedextrack/?tracknumbers=, the same page).
     trackingUrl: (n) => `https://www.fedex.com/fedextrack/?trknbr=${n}`,
   },
   {
     code: 'dhl_express',
     name: 'DHL Express',
     aliases: ['dhl', 'dhlexpress', 'dhlworldwideexpress', 'dhlinternational'],
-    // dhl.com's Express tracking page; submit=1 runs the search instead of only pre-filling it.
+    // dhl.com's Express tracking page with the number filled in and the search submitted.
     trackingUrl: (n) => `https://www.dhl.com/global-en/home/tracking/tracking-express.html?submit=1&tracking-id=${n}`,
   },
   {
@@ -71,14 +71,14 @@ export const KNOWN_CARRIERS = [
     code: 'ghn',
     name: 'Giao Hàng Nhanh (GHN)',
     aliases: ['ghn', 'giaohangnhanh', 'ghnexpress'],
-    // GHN's public order-tracking site (its own tracking API is served to this origin).
+    // GHN's public order-tracking site (GHN's own tracking front end lives on this origin).
     trackingUrl: (n) => `https://donhang.ghn.vn/?order_code=${n}`,
   },
   {
     code: 'ghtk',
     name: 'Giao Hàng Tiết Kiệm (GHTK)',
     aliases: ['ghtk', 'giaohangtietkiem', 'ghtkexpress'],
-    // GHTK's short tracking link, the form GHTK itself prints and texts to recipients.
+    // GHTK's short tracking link; every Vietnamese shop integration we found uses this form.
     trackingUrl: (n) => `https://i.ghtk.vn/${n}`,
   },
   {
