@@ -1,4 +1,4 @@
-import { QueueName } from '@careflow/contracts';
+import { JOB_ROUTES, QueueName } from '@careflow/contracts';
 import { JobQueues, OutboxRelay, createRedisConnection } from '@careflow/messaging';
 import { Outbox, createDataSource } from '@careflow/persistence';
 import { createLogger } from '@careflow/platform';
@@ -132,10 +132,19 @@ describe('outbox relay', () => {
     expect(await relay.confirmBatch()).toMatchObject({ republished: 1 });
     expect(await inbox.getJobState(id)).toBe('waiting');
 
-    // A worker completes it; the next pass confirms and forgets the row.
-    const worker = new Worker(QueueName.TicketsInbox, async () => 'handled', { connection: redis.duplicate(), prefix });
-    await expect.poll(() => inbox.getJobState(id), { timeout: 5_000 }).toBe('completed');
-    await worker.close();
+    // Its consumers (every queue the event is routed to) complete it; the next pass confirms
+    // and forgets the row. Until all have, the row stays.
+    const [first, ...rest] = JOB_ROUTES['customer.upserted'];
+    const consume = async (queue: string) => {
+      const worker = new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix });
+      await expect.poll(() => queues.queue(queue as typeof first).getJobState(id), { timeout: 5_000 }).toBe('completed');
+      await worker.close();
+    };
+    await consume(first);
+    if (rest.length > 0) {
+      expect(await relay.confirmBatch()).toMatchObject({ confirmed: 0, pending: 1 });
+      for (const queue of rest) await consume(queue);
+    }
     expect(await relay.confirmBatch()).toMatchObject({ confirmed: 1 });
     expect(await outboxRow(id)).toBeUndefined();
   });

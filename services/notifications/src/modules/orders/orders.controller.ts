@@ -29,7 +29,7 @@ export class OrdersController {
     example: ORDER_EXAMPLE,
     errors: [400, 413],
   })
-  @ApiResponse({ status: 200, description: 'An existing order was updated.', type: OrderViewDto })
+  @ApiResponse({ status: 200, description: 'An existing order was updated.', type: OrderViewDto, example: ORDER_EXAMPLE })
   async record(@Body() body: RecordOrderDto, @Res({ passthrough: true }) res: Response): Promise<OrderViewDto> {
     const { order, created } = await this.orders.record(body);
     res.status(created ? 201 : 200);
