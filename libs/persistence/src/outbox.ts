@@ -1,4 +1,4 @@
-import { JOB_ROUTES, type JobName, type JobPayload } from '@careflow/contracts';
+import type { JobName, JobPayload } from '@careflow/contracts';
 import { RequestContext } from '@careflow/platform';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
@@ -24,15 +24,10 @@ export class Outbox {
     this.table = `${pg.escapeIdentifier(schema)}.outbox`;
   }
 
-  /**
-   * Returns the outbox id, or null when no queue consumes the event yet (JOB_ROUTES lists none):
-   * there is nothing to deliver, so nothing is written.
-   */
-  async enqueue<N extends JobName>(tx: EntityManager, event: N, payload: JobPayload<N>): Promise<string | null> {
+  async enqueue<N extends JobName>(tx: EntityManager, event: N, payload: JobPayload<N>): Promise<string> {
     if (!tx.queryRunner?.isTransactionActive) {
       throw new Error(`Outbox.enqueue(${event}) outside a transaction would break atomicity`);
     }
-    if (JOB_ROUTES[event].length === 0) return null;
     const rows: Array<{ id: string }> = await tx.query(
       `INSERT INTO ${this.table} (event, payload, request_id) VALUES ($1, $2, $3) RETURNING id`,
       [event, JSON.stringify(payload), RequestContext.requestId() ?? null],
