@@ -98,6 +98,7 @@ describe('orders, shipments and outbound mail', () => {
       const event = (eventId: string, status: string, occurredAt: string) =>
         api.post(`/v1/shipments/${shipment.id}/events`).set(auth()).send({ eventId, status, occurredAt });
 
+      expect((await event('e-1', 'in_transit', '2026-11-22T18:00:00Z')).body).toEqual({ accepted: true, status: 'in_transit' });
       expect((await event('e1', 'out_for_delivery', '2026-11-23T07:00:00Z')).status).toBe(202);
       expect((await event('e1', 'out_for_delivery', '2026-11-23T07:00:00Z')).body).toEqual({ accepted: false, status: 'out_for_delivery' });
       expect((await event('e2', 'delivered', '2026-11-23T11:00:00Z')).body).toEqual({ accepted: true, status: 'delivered' });
@@ -106,12 +107,13 @@ describe('orders, shipments and outbound mail', () => {
       // A second "delivered" scan: nothing sent.
       expect((await event('e3', 'delivered', '2026-11-23T11:05:00Z')).body).toEqual({ accepted: true, status: 'delivered' });
 
-      await eventually(() => expect(mailTo(email)).toHaveLength(3)); // created, out for delivery, delivered
+      // created, in transit, out for delivery, delivered: one each.
+      await eventually(() => expect(mailTo(email)).toHaveLength(4));
       await settle();
-      expect(mailTo(email)).toHaveLength(3);
+      expect(mailTo(email)).toHaveLength(4);
       const order_ = await api.get(`/v1/orders/${order}`).set(auth()).expect(200);
       expect(order_.body.shipments[0]).toMatchObject({ status: 'delivered' });
-      expect(order_.body.shipments[0].events.map((e: { eventId: string }) => e.eventId)).toEqual(['e0', 'e1', 'e2', 'e3']);
+      expect(order_.body.shipments[0].events.map((e: { eventId: string }) => e.eventId)).toEqual(['e-1', 'e0', 'e1', 'e2', 'e3']);
     });
 
     it('turns an exception into an incident ticket for the tickets service, and tells the shopper', async () => {

@@ -14,6 +14,7 @@ const shipment: ShipmentMailParams = {
 
 const EXAMPLES: { [K in MailKind]: MailParams<K> } = {
   shipment_created: shipment,
+  shipment_in_transit: shipment,
   shipment_out_for_delivery: shipment,
   shipment_delivered: shipment,
   shipment_exception: { ...shipment, status: 'failed_attempt', description: 'Người nhận không nghe máy' },

@@ -51,6 +51,7 @@ export interface TicketReplyParams {
 /** Params by mail kind: the kind picks the shape, so each call site is checked. */
 export interface MailParamsByKind {
   shipment_created: ShipmentMailParams;
+  shipment_in_transit: ShipmentMailParams;
   shipment_out_for_delivery: ShipmentMailParams;
   shipment_delivered: ShipmentMailParams;
   /** exception, failed_attempt and returned share one template; `status` says which. */
@@ -240,6 +241,23 @@ const RENDERERS: { [K in MailKind]: Renderer<K> } = {
     return assemble(locale, `Your order ${p.orderExternalId} from ${p.shopName} has shipped`, [
       paragraph(greeting(p.customerName, locale)),
       paragraph(`Good news: your order ${p.orderExternalId} has been handed to ${p.carrierName} and is on its way to you.`),
+      ...shipmentDetails(p, locale),
+      shipmentSignOff(p.shopName, locale),
+    ]);
+  },
+
+  shipment_in_transit(p, locale) {
+    if (locale === 'vi') {
+      return assemble(locale, `Cập nhật hành trình đơn hàng ${p.orderExternalId}`, [
+        paragraph(greeting(p.customerName, locale)),
+        paragraph(`Đơn hàng ${p.orderExternalId} của bạn đang được ${p.carrierName} vận chuyển đến bạn.`),
+        ...shipmentDetails(p, locale),
+        shipmentSignOff(p.shopName, locale),
+      ]);
+    }
+    return assemble(locale, `Your order ${p.orderExternalId} is in transit`, [
+      paragraph(greeting(p.customerName, locale)),
+      paragraph(`Your order ${p.orderExternalId} is moving through the ${p.carrierName} network towards you.`),
       ...shipmentDetails(p, locale),
       shipmentSignOff(p.shopName, locale),
     ]);

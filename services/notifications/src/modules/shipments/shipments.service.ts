@@ -27,8 +27,9 @@ interface ShipmentRow {
 
 const INCIDENTS: ReadonlySet<ShipmentStatus> = new Set(['failed_attempt', 'exception', 'returned']);
 
-/** The notice a shopper gets when the shipment reaches a status (none for in_transit: see README). */
+/** The notice a shopper gets each time the shipment's current status changes. */
 const NOTICE: Partial<Record<ShipmentStatus, MailKind>> = {
+  in_transit: 'shipment_in_transit',
   out_for_delivery: 'shipment_out_for_delivery',
   delivered: 'shipment_delivered',
   failed_attempt: 'shipment_exception',
