@@ -150,11 +150,13 @@ describe('tickets reacting to jobs', () => {
       const found = (await events(created.body.id)).find((e) => e.type === 'sla_breached');
       expect(found).toBeDefined();
       return found as unknown as { createdAt: string; data: { metric: string } };
-    }, 10_000, 100);
+    }, 20_000, 100);
     expect(breach.data.metric).toBe('first_response');
+    // Rebuilt by the look-ahead (every 0.5 s here), then fired at its due time: never early,
+    // and late by at most a look-ahead interval plus scheduling (generous for a loaded CI box).
     const late = new Date(breach.createdAt).getTime() - new Date(created.body.firstResponseDueAt).getTime();
     expect(late).toBeGreaterThanOrEqual(0);
-    expect(late).toBeLessThan(1_500);
+    expect(late).toBeLessThan(2_500);
     expect((await api.get(`/v1/tickets/${created.body.id}`).set(auth())).body.slaBreaches).toEqual(['first_response']);
   });
 });
