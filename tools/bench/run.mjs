@@ -129,90 +129,93 @@ if (ONLY !== 'mail') {
   await drainMail();
 }
 
-// --- Shipment events → e-mails accepted by the SMTP sink -------------------------------------
-// Setup (not measured): SHIPMENTS customers, orders and shipments written straight to the
-// notifications schema. Measured: one out_for_delivery event per shipment POSTed through the
-// gateway at CONNECTIONS concurrency, and for each, the time from its POST to its e-mail.
-const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
-const db = new pg.Client({ connectionString: env.DATABASE_URL });
-await db.connect();
-const runId = randomUUID().slice(0, 8);
-const shipments = [];
-for (let i = 0; i < SHIPMENTS; i += 500) {
-  const batch = Array.from({ length: Math.min(500, SHIPMENTS - i) }, (_, j) => {
-    const n = i + j;
-    return { customer: `bench_${runId}_${n}`, email: `bench_${runId}_${n}@example.com`, order: `ord_${runId}_${n}`, shipment: randomUUID(), tracking: `1ZBENCH${runId}${n}` };
-  });
-  await db.query(
-    `INSERT INTO notifications.customers (external_id, email, name, locale, version, updated_at)
-     SELECT c, e, 'Bench', 'en', 1, now() FROM unnest($1::text[], $2::text[]) AS t(c, e)`,
-    [batch.map((b) => b.customer), batch.map((b) => b.email)],
-  );
-  await db.query(
-    `INSERT INTO notifications.orders (external_id, customer_external_id, channel, total, currency, placed_at)
-     SELECT o, c, 'online', 100, 'EUR', now() FROM unnest($1::text[], $2::text[]) AS t(o, c)`,
-    [batch.map((b) => b.order), batch.map((b) => b.customer)],
-  );
-  await db.query(
-    `INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url)
-     SELECT s::uuid, (SELECT id FROM notifications.orders WHERE external_id = o), 'ups', t, 'https://www.ups.com/track?tracknum=' || t
-       FROM unnest($1::text[], $2::text[], $3::text[]) AS x(s, o, t)`,
-    [batch.map((b) => b.shipment), batch.map((b) => b.order), batch.map((b) => b.tracking)],
-  );
-  shipments.push(...batch);
-}
-await db.end();
+let mailRows = [];
+if (SHIPMENTS > 0) {
+  // --- Shipment events → e-mails accepted by the SMTP sink -------------------------------------
+  // Setup (not measured): SHIPMENTS customers, orders and shipments written straight to the
+  // notifications schema. Measured: one out_for_delivery event per shipment POSTed through the
+  // gateway at CONNECTIONS concurrency, and for each, the time from its POST to its e-mail.
+  const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
+  const db = new pg.Client({ connectionString: env.DATABASE_URL });
+  await db.connect();
+  const runId = randomUUID().slice(0, 8);
+  const shipments = [];
+  for (let i = 0; i < SHIPMENTS; i += 500) {
+    const batch = Array.from({ length: Math.min(500, SHIPMENTS - i) }, (_, j) => {
+      const n = i + j;
+      return { customer: `bench_${runId}_${n}`, email: `bench_${runId}_${n}@example.com`, order: `ord_${runId}_${n}`, shipment: randomUUID(), tracking: `1ZBENCH${runId}${n}` };
+    });
+    await db.query(
+      `INSERT INTO notifications.customers (external_id, email, name, locale, version, updated_at)
+       SELECT c, e, 'Bench', 'en', 1, now() FROM unnest($1::text[], $2::text[]) AS t(c, e)`,
+      [batch.map((b) => b.customer), batch.map((b) => b.email)],
+    );
+    await db.query(
+      `INSERT INTO notifications.orders (external_id, customer_external_id, channel, total, currency, placed_at)
+       SELECT o, c, 'online', 100, 'EUR', now() FROM unnest($1::text[], $2::text[]) AS t(o, c)`,
+      [batch.map((b) => b.order), batch.map((b) => b.customer)],
+    );
+    await db.query(
+      `INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url)
+       SELECT s::uuid, (SELECT id FROM notifications.orders WHERE external_id = o), 'ups', t, 'https://www.ups.com/track?tracknum=' || t
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS x(s, o, t)`,
+      [batch.map((b) => b.shipment), batch.map((b) => b.order), batch.map((b) => b.tracking)],
+    );
+    shipments.push(...batch);
+  }
+  await db.end();
 
-const postedAt = new Map();
-const byEmail = new Map(shipments.map((s) => [s.email, s]));
-const sinkBefore = sink.messages.length;
-let next = 0;
-const eventsStarted = Date.now();
-const eventRun = await new Promise((resolve, reject) =>
-  autocannon(
-    {
-      url: `http://127.0.0.1:${PORTS.gateway}`,
-      connections: CONNECTIONS,
-      amount: SHIPMENTS,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const s = shipments[next++ % shipments.length];
-            postedAt.set(s.email, Date.now());
-            return { ...req, path: `/v1/shipments/${s.shipment}/events`, body: JSON.stringify({ eventId: `ofd-${s.tracking}`, status: 'out_for_delivery', occurredAt: new Date().toISOString() }) };
+  const postedAt = new Map();
+  const byEmail = new Map(shipments.map((s) => [s.email, s]));
+  const sinkBefore = sink.messages.length;
+  let next = 0;
+  const eventsStarted = Date.now();
+  const eventRun = await new Promise((resolve, reject) =>
+    autocannon(
+      {
+        url: `http://127.0.0.1:${PORTS.gateway}`,
+        connections: CONNECTIONS,
+        amount: SHIPMENTS,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req) => {
+              const s = shipments[next++ % shipments.length];
+              postedAt.set(s.email, Date.now());
+              return { ...req, path: `/v1/shipments/${s.shipment}/events`, body: JSON.stringify({ eventId: `ofd-${s.tracking}`, status: 'out_for_delivery', occurredAt: new Date().toISOString() }) };
+            },
           },
-        },
-      ],
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+  const eventsPosted = Date.now();
+  const deadline = Date.now() + 120_000;
+  while (sink.messages.length - sinkBefore < SHIPMENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const latencies = sink.messages
+    .slice(sinkBefore)
+    .map((m) => ({ to: m.envelope.to[0], at: m.receivedAt }))
+    .filter((m) => byEmail.has(m.to) && postedAt.has(m.to))
+    .map((m) => m.at - postedAt.get(m.to))
+    .sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
+  const lastMail = Math.max(...sink.messages.slice(sinkBefore).map((m) => m.receivedAt));
+  mailRows = [
+    {
+      scenario: 'shipment events → e-mail at the SMTP sink',
+      events: SHIPMENTS,
+      'events/s (POST)': Math.round((SHIPMENTS / (eventsPosted - eventsStarted)) * 1000),
+      'POST p99 ms': eventRun.latency.p99,
+      'mails received': latencies.length,
+      'mails/s end to end': Math.round((latencies.length / (lastMail - eventsStarted)) * 1000),
+      'POST→mail p50 ms': pct(50),
+      'POST→mail p99 ms': pct(99),
+      'non-2xx': eventRun.non2xx,
     },
-    (error, result) => (error ? reject(error) : resolve(result)),
-  ),
-);
-const eventsPosted = Date.now();
-const deadline = Date.now() + 120_000;
-while (sink.messages.length - sinkBefore < SHIPMENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-const latencies = sink.messages
-  .slice(sinkBefore)
-  .map((m) => ({ to: m.envelope.to[0], at: m.receivedAt }))
-  .filter((m) => byEmail.has(m.to) && postedAt.has(m.to))
-  .map((m) => m.at - postedAt.get(m.to))
-  .sort((a, b) => a - b);
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? NaN;
-const lastMail = Math.max(...sink.messages.slice(sinkBefore).map((m) => m.receivedAt));
-const mailRows = [
-  {
-    scenario: 'shipment events → e-mail at the SMTP sink',
-    events: SHIPMENTS,
-    'events/s (POST)': Math.round((SHIPMENTS / (eventsPosted - eventsStarted)) * 1000),
-    'POST p99 ms': eventRun.latency.p99,
-    'mails received': latencies.length,
-    'mails/s end to end': Math.round((latencies.length / (lastMail - eventsStarted)) * 1000),
-    'POST→mail p50 ms': pct(50),
-    'POST→mail p99 ms': pct(99),
-    'non-2xx': eventRun.non2xx,
-  },
-];
+  ];
+}
 
 const rows = results.map(({ title, result }) => ({
   scenario: title,

@@ -1,5 +1,5 @@
 import { isJobName, type JobEnvelope } from '@careflow/contracts';
-import { OUTBOX_CHANNEL } from '@careflow/persistence';
+import { outboxChannel } from '@careflow/persistence';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -190,11 +190,9 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: `${this.options.schema}-outbox-relay` });
-    client.on('notification', (msg) => {
-      if (msg.payload === this.options.schema) {
-        this.notified = true;
-        this.wake();
-      }
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake();
     });
     client.on('error', (error) => {
       // Polling carries on; the next start of the listener happens on the next loop turn.
@@ -203,7 +201,7 @@ export class OutboxRelay {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await client.query(`LISTEN ${pg.escapeIdentifier(outboxChannel(this.options.schema))}`);
       this.listener = client;
     } catch (error) {
       this.logger.warn({ err: error }, 'outbox: LISTEN unavailable, polling');

@@ -1,7 +1,12 @@
 import pg from 'pg';
 
-/** The NOTIFY channel every outbox insert signals; the payload is the schema name. */
-export const OUTBOX_CHANNEL = 'careflow_outbox';
+/**
+ * The NOTIFY channel of a schema's outbox. One channel per schema, so a commit wakes only the
+ * relays of its own service (Postgres delivers every notification to every listener).
+ */
+export function outboxChannel(schema: string): string {
+  return `careflow_outbox_${schema}`;
+}
 
 /**
  * DDL of the outbox and the processed-jobs ledger, shared by every service's first
@@ -26,7 +31,7 @@ export function outboxSchemaSqlV1(schema: string): string[] {
     `CREATE INDEX outbox_unconfirmed_idx ON ${s}.outbox (published_at)
        WHERE published_at IS NOT NULL AND failed_at IS NULL`,
     `CREATE FUNCTION ${s}.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN PERFORM pg_notify('${OUTBOX_CHANNEL}', TG_TABLE_SCHEMA); RETURN NULL; END
+       BEGIN PERFORM pg_notify('${outboxChannel(schema)}', ''); RETURN NULL; END
      $$`,
     `CREATE TRIGGER outbox_notify AFTER INSERT ON ${s}.outbox
        FOR EACH STATEMENT EXECUTE FUNCTION ${s}.outbox_notify()`,

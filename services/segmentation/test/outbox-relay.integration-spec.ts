@@ -116,6 +116,22 @@ describe('outbox relay', () => {
     expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
   });
 
+  it('is woken by NOTIFY on commit, not by its poll', async () => {
+    await freshQueues();
+    const listening = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 60_000, confirmAfterMs: 60_000 }, logger);
+    await listening.start();
+    try {
+      // The first pass ran at start; from now on only a notification can wake it within a minute.
+      await new Promise((r) => setTimeout(r, 200));
+      const started = Date.now();
+      const id = await announce('cus_notified');
+      await expect.poll(() => inbox.getJobState(id), { timeout: 3_000, interval: 20 }).toBe('waiting');
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await listening.stop();
+    }
+  });
+
   it('keeps a published row until its job completed, and publishes again when Redis lost the job', async () => {
     await freshQueues();
     const id = await announce('cus_lost');
