@@ -1,4 +1,0 @@
-import { ServiceConfig } from '@careflow/platform';
-export class SegmentationConfig extends ServiceConfig {
-    PORT = 3004;
-}
