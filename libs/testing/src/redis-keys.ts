@@ -8,18 +8,22 @@ export function uniqueQueuePrefix(): string {
   return `cft_${randomBytes(5).toString('hex')}`;
 }
 
-/** Deletes every Redis key under the prefix (the file's queues, rate-limit counters). */
+/**
+ * Deletes every Redis key under the prefix (the file's queues, rate-limit counters) in ONE
+ * command, so it is a consistent loss as a Redis restart is: deleting batch by batch while the
+ * services keep writing could leave a job half there (its hash without its queue entry).
+ */
 export async function deleteKeys(prefix: string): Promise<number> {
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   try {
-    let deleted = 0;
+    const keys = new Set<string>();
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
       cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
+      for (const key of found) keys.add(key);
     } while (cursor !== '0');
-    return deleted;
+    return keys.size > 0 ? await redis.del(...keys) : 0;
   } finally {
     redis.disconnect();
   }

@@ -1,5 +1,5 @@
 import { PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { KEY_PATTERN } from '../../tickets/dto/create-ticket.dto.js';
@@ -27,22 +27,8 @@ export class CreateGroupDto {
   inboundAddresses?: string[];
 }
 
-export class UpdateGroupDto {
-  @ApiPropertyOptional({ example: 'Returns and refunds' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  name?: string;
-
-  @ApiPropertyOptional({ type: [String], example: ['returns@shop.test', 'refunds@shop.test'], description: 'Replaces the addresses.' })
-  @IsOptional()
-  @Transform(lowerAll)
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ArrayUnique()
-  @IsEmail({}, { each: true, message: 'each inbound address must be an e-mail address' })
-  inboundAddresses?: string[];
-}
+/** Name and addresses, each optional; `inboundAddresses` replaces the list. */
+export class UpdateGroupDto extends PartialType(PickType(CreateGroupDto, ['name', 'inboundAddresses'] as const)) {}
 
 export class GroupKeyParam {
   @ApiProperty({ example: 'returns' })
