@@ -64,6 +64,25 @@ export class JobQueues {
     await Promise.all([...byQueue].map(([name, jobs]) => this.queue(name).addBulk(jobs)));
   }
 
+  /**
+   * Publishes events whose jobs Redis may have lost, repairing half-lost ones: a job whose hash
+   * survived without its place in any list (state "unknown") would make a plain add a no-op
+   * (its id exists) and stay stuck forever, so it is removed first. Jobs in a known state are
+   * left alone. One state lookup per job: for repair passes, not the hot path.
+   */
+  async restore(events: readonly PublishableEvent[]): Promise<number> {
+    const missing: PublishableEvent[] = [];
+    for (const e of events) {
+      const routes = JOB_ROUTES[e.event];
+      const states = await Promise.all(routes.map((q) => this.queue(q).getJobState(e.id)));
+      if (!states.includes('unknown')) continue;
+      await Promise.all(routes.map((q, i) => (states[i] === 'unknown' ? this.queue(q).remove(e.id).catch(() => 0) : 0)));
+      missing.push(e);
+    }
+    if (missing.length > 0) await this.publish(missing);
+    return missing.length;
+  }
+
   /** The state of an event's job in each queue it is routed to. */
   async statesOf(id: string, event: JobName): Promise<JobState[]> {
     return Promise.all(JOB_ROUTES[event].map((q) => this.queue(q).getJobState(id)));

@@ -133,7 +133,7 @@ export class OutboxRelay {
       }
       if (lost.length > 0) {
         this.logger.warn({ count: lost.length, schema: this.options.schema }, 'outbox: jobs missing in Redis, publishing again');
-        await this.queues.publish(lost);
+        await this.queues.restore(lost);
         await this.markPublished(tx, lost.map((e) => e.id));
       }
       // Still queued or running: look again after another confirmAfterMs.

@@ -116,6 +116,19 @@ describe('outbox relay', () => {
     expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
   });
 
+  it('repairs a job Redis lost in part (its hash kept, its place in the queue gone)', async () => {
+    await freshQueues();
+    const id = await announce('cus_half_lost');
+    await relay.publishBatch();
+    // Only the waiting list goes: the job's hash alone would make a plain re-add a no-op.
+    await redis.del(`${prefix}:${QueueName.TicketsInbox}:wait`);
+    expect(await redis.exists(`${prefix}:${QueueName.TicketsInbox}:${id}`)).toBe(1);
+    expect(await inbox.getJobState(id)).toBe('unknown');
+
+    expect(await relay.confirmBatch()).toMatchObject({ republished: 1 });
+    expect(await inbox.getJobState(id)).toBe('waiting');
+  });
+
   it('is woken by NOTIFY on commit, not by its poll', async () => {
     await freshQueues();
     const listening = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 60_000, confirmAfterMs: 60_000 }, logger);

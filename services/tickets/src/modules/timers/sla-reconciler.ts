@@ -60,7 +60,7 @@ export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutd
         for (;;) {
           const batch = await this.tickets.dueBefore(until, this.config.SLA_WARNING_LEAD_SECONDS, this.config.AUTO_CLOSE_AFTER_SECONDS, after, BATCH);
           if (batch.length === 0) break;
-          await this.timers.schedule(batch);
+          await this.timers.schedule(batch, true);
           seen += batch.length;
           after = batch[batch.length - 1]!.id;
         }

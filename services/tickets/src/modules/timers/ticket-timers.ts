@@ -60,7 +60,11 @@ export class TicketTimers {
     return Math.max(2 * this.config.SLA_RECONCILE_INTERVAL_MS, 60_000);
   }
 
-  async schedule(tickets: readonly TicketRecord[]): Promise<void> {
+  /**
+   * Adds the near-future timers of these tickets. `repair` (the look-ahead) also checks each
+   * timer's state and restores one Redis lost entirely or in part; a write path skips that.
+   */
+  async schedule(tickets: readonly TicketRecord[], repair = false): Promise<void> {
     const now = Date.now();
     const until = now + this.horizonMs;
     const events: PublishableEvent[] = tickets.flatMap((t) =>
@@ -74,6 +78,8 @@ export class TicketTimers {
         };
       }),
     );
-    if (events.length > 0) await this.queues.publish(events);
+    if (events.length === 0) return;
+    if (repair) await this.queues.restore(events);
+    else await this.queues.publish(events);
   }
 }
