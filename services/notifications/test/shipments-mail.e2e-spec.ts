@@ -224,6 +224,35 @@ describe('orders, shipments and outbound mail', () => {
       expect(mailTo(email)).toHaveLength(0);
     });
 
+    it('never sends twice: a message whose earlier attempt died mid-send is marked failed, not resent', async () => {
+      const { email, externalId, order } = await customerWithOrder();
+      // Hold the SMTP server so the first attempt is recorded but gets no outcome…
+      await sink.stop();
+      try {
+        await api.post(`/v1/orders/${order}/shipments`).set(auth()).send({ carrier: 'UPS', trackingNumber: '1Z999AA10199999999' }).expect(201);
+        const row = await eventually(async () => {
+          const { rows } = await stack.db.pool.query(`SELECT id, attempts FROM notifications.outbound_messages WHERE to_address = $1`, [email]);
+          expect(rows[0]?.attempts).toBeGreaterThanOrEqual(1);
+          return rows[0];
+        });
+        // …then the worker dies in the middle of the SMTP conversation: the attempt stays open.
+        await stack.kill('notifications');
+        await stack.db.pool.query(`UPDATE notifications.outbound_messages SET attempt_started_at = now() WHERE id = $1`, [row.id]);
+      } finally {
+        await sink.restart();
+      }
+      await stack.startService('notifications');
+
+      const failed = await eventually(async () => {
+        const log = await api.get('/v1/notifications').query({ customerExternalId: externalId }).set(auth()).expect(200);
+        expect(log.body.data[0]).toMatchObject({ status: 'failed' });
+        return log.body.data[0];
+      }, 30_000, 200);
+      expect(failed.error).toContain('outcome unknown');
+      await settle();
+      expect(mailTo(email)).toHaveLength(0);
+    });
+
     it('does not mail a customer whose address is undeliverable, and says why', async () => {
       const { email, externalId, order } = await customerWithOrder();
       await stack.db.pool.query(`UPDATE notifications.customers SET undeliverable_at = now(), undeliverable_reason = '5.1.1 user unknown' WHERE external_id = $1`, [externalId]);
