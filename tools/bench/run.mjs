@@ -129,13 +129,13 @@ if (ONLY !== 'mail') {
   await drainMail();
 }
 
+const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
 let mailRows = [];
 if (SHIPMENTS > 0) {
   // --- Shipment events → e-mails accepted by the SMTP sink -------------------------------------
   // Setup (not measured): SHIPMENTS customers, orders and shipments written straight to the
   // notifications schema. Measured: one out_for_delivery event per shipment POSTed through the
   // gateway at CONNECTIONS concurrency, and for each, the time from its POST to its e-mail.
-  const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
   const db = new pg.Client({ connectionString: env.DATABASE_URL });
   await db.connect();
   const runId = randomUUID().slice(0, 8);
