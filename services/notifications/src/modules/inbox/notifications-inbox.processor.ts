@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { ContactProjectionService } from '../customers/contact-projection.service.js';
-import { OutboundMailService } from '../mail/outbound-mail.service.js';
+import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
 import { addressOf } from '../mail/mail-composer.js';
 
 /** The notifications inbox: customer contacts, and the ticket mail every customer gets. */
@@ -40,10 +40,8 @@ export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.No
     await this.mail.queue(tx, {
       kind: 'ticket_acknowledged',
       dedupeKey: `ticket:${ticket.id}:acknowledged`,
-      to: { address: ticket.customer.email || contact?.email || null, name: ticket.customer.name ?? contact?.name ?? null },
-      locale: ticket.customer.locale ?? contact?.locale ?? null,
+      ...recipientFor(contact, ticket.customer),
       customerExternalId: ticket.customer.externalId,
-      suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
       ticketId: ticket.id,
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
       params: {
@@ -62,10 +60,8 @@ export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.No
     await this.mail.queue(tx, {
       kind: 'ticket_reply',
       dedupeKey: `comment:${comment.id}`,
-      to: { address: ticket.customer.email || contact?.email || null, name: ticket.customer.name ?? contact?.name ?? null },
-      locale: ticket.customer.locale ?? contact?.locale ?? null,
+      ...recipientFor(contact, ticket.customer),
       customerExternalId: ticket.customer.externalId,
-      suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
       ticketId: ticket.id,
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
       thread: await this.mail.ticketThread(tx, ticket.id),

@@ -2,6 +2,7 @@ import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
+import type { Contact } from '../customers/contact-projection.service.js';
 import { domainOf, generateMessageId, referencesChain } from './mail-composer.js';
 import { chooseLocale, renderMail, type MailKind, type MailParams } from './templates.js';
 
@@ -20,6 +21,21 @@ export interface MailRequest<K extends MailKind = MailKind> {
   replyTo?: string | null;
   /** Message-IDs of the earlier messages of the same conversation, oldest first. */
   thread?: string[];
+}
+
+/**
+ * Who gets a customer's mail and in which language: what the event says, else the contact
+ * projection; and why not, when the customer's address is known to bounce.
+ */
+export function recipientFor(
+  contact: Contact | null,
+  given: { email?: string | null; name?: string | null; locale?: string | null } = {},
+): Pick<MailRequest, 'to' | 'locale' | 'suppressedBecause'> {
+  return {
+    to: { address: given.email || contact?.email || null, name: given.name ?? contact?.name ?? null },
+    locale: given.locale ?? contact?.locale ?? null,
+    suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
+  };
 }
 
 /**

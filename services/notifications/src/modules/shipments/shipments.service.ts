@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ContactProjectionService } from '../customers/contact-projection.service.js';
-import { OutboundMailService, type MailRequest } from '../mail/outbound-mail.service.js';
+import { OutboundMailService, recipientFor, type MailRequest } from '../mail/outbound-mail.service.js';
 import type { MailKind } from '../mail/templates.js';
 import type { ShipmentViewDto } from '../orders/dto/order.dto.js';
 import { shipmentView } from '../orders/orders.service.js';
@@ -160,10 +160,8 @@ export class ShipmentsService {
     await this.mail.queue(tx, {
       kind,
       dedupeKey: `shipment:${s.id}:${status}`,
-      to: { address: contact?.email ?? null, name: contact?.name ?? null },
-      locale: contact?.locale ?? null,
+      ...recipientFor(contact),
       customerExternalId: s.customer_external_id,
-      suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
       shipmentId: s.id,
       params: {
         customerName: contact?.name ?? null,
