@@ -29,8 +29,8 @@ export class OrderRecordedPayload {
   version!: number;
 }
 
-/** notifications → webhooks: a shipment's current status changed. */
-export class ShipmentStatusChangedPayload {
+/** Which shipment an event is about, and what the carrier said: shared by shipment events. */
+export class ShipmentRef {
   @IsUUID()
   shipmentId!: string;
 
@@ -52,19 +52,22 @@ export class ShipmentStatusChangedPayload {
   trackingUrl!: string | null;
 
   @IsOptional()
-  @IsIn(ShipmentStatus)
-  previousStatus!: ShipmentStatus | null;
-
-  @IsIn(ShipmentStatus)
-  status!: ShipmentStatus;
-
-  @IsOptional()
   @IsString()
   description!: string | null;
 
   @Type(() => Date)
   @IsDate()
   occurredAt!: Date;
+}
+
+/** notifications → webhooks: a shipment's current status changed. */
+export class ShipmentStatusChangedPayload extends ShipmentRef {
+  @IsOptional()
+  @IsIn(ShipmentStatus)
+  previousStatus!: ShipmentStatus | null;
+
+  @IsIn(ShipmentStatus)
+  status!: ShipmentStatus;
 }
 
 /** notifications → its mail worker: send (or suppress) one recorded outbound message. */

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 import { Segment, ShipmentStatus } from '../enums.js';
+import { ShipmentRef } from './commerce.payloads.js';
 import { AttachmentRef } from './ticket.payloads.js';
 
 /** segmentation → tickets, notifications: a customer's primary segment changed. */
@@ -27,17 +28,7 @@ export class CustomerSegmentChangedPayload {
 }
 
 /** notifications → tickets: a shipment got stuck, failed a delivery or came back. */
-export class ShipmentIncidentPayload {
-  @IsUUID()
-  shipmentId!: string;
-
-  @IsString()
-  orderExternalId!: string;
-
-  @IsOptional()
-  @IsString()
-  customerExternalId!: string | null;
-
+export class ShipmentIncidentPayload extends ShipmentRef {
   @IsOptional()
   @IsString()
   customerEmail!: string | null;
@@ -46,26 +37,8 @@ export class ShipmentIncidentPayload {
   @IsString()
   customerName!: string | null;
 
-  @IsString()
-  carrier!: string;
-
-  @IsString()
-  trackingNumber!: string;
-
-  @IsOptional()
-  @IsString()
-  trackingUrl!: string | null;
-
   @IsIn(['failed_attempt', 'exception', 'returned'] satisfies ShipmentStatus[])
   status!: 'failed_attempt' | 'exception' | 'returned';
-
-  @IsOptional()
-  @IsString()
-  description!: string | null;
-
-  @Type(() => Date)
-  @IsDate()
-  occurredAt!: Date;
 }
 
 /** email-ingest → tickets: an inbound message, parsed and routed. */

@@ -138,8 +138,8 @@ export class ShipmentsService {
   }
 
   private async notify(tx: EntityManager, s: ShipmentRow, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Promise<void> {
+    const contact = await this.contacts.find(tx, s.customer_external_id);
     if (INCIDENTS.has(status)) {
-      const contact = await this.contacts.find(tx, s.customer_external_id);
       await this.outbox.enqueue(tx, 'shipment.incident', {
         shipmentId: s.id,
         orderExternalId: s.order_external_id,
@@ -156,7 +156,6 @@ export class ShipmentsService {
     }
     const kind: MailKind | undefined = status === 'created' ? 'shipment_created' : NOTICE[status];
     if (!kind) return;
-    const contact = await this.contacts.find(tx, s.customer_external_id);
     await this.mail.queue(tx, {
       kind,
       dedupeKey: `shipment:${s.id}:${status}`,

@@ -1,3 +1,4 @@
+import type { TicketActor } from '@careflow/contracts';
 import { decodeCursor, NotFoundError, toPage, UnprocessableError, type Page } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -47,6 +48,11 @@ export class AgentsService {
       [after, afterId, limit + 1],
     );
     return toPage(rows, limit, (r) => [r.cursor_at, r.id], toDto);
+  }
+
+  /** An agent acting through `On-Behalf-Of` must be a known, active agent (422 otherwise). */
+  async requireActing(actor: TicketActor): Promise<void> {
+    if (actor.type === 'agent' && actor.id) await this.requireActive(actor.id, 'On-Behalf-Of');
   }
 
   /** An agent id given by a client must name an active agent: otherwise 422 naming `field`. */

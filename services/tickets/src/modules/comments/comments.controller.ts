@@ -36,7 +36,7 @@ export class CommentsController {
     errors: [400, 404, 409, 413, 422],
   })
   async add(@Param() params: TicketRefParam, @Body() body: CreateCommentDto, @Actor() actor: TicketActor): Promise<CommentDto> {
-    if (actor.type === 'agent' && actor.id) await this.agents.requireActive(actor.id, 'On-Behalf-Of');
+    await this.agents.requireActing(actor);
     const author = { type: body.author.type, id: body.author.id ?? null, email: body.author.email ?? null, name: body.author.name ?? null };
     // The audit trail names the agent acting, else the comment's author, else the API key.
     const commentActor: TicketActor =

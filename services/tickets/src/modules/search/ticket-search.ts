@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ListTicketsQuery, TicketSort } from '../tickets/dto/list-tickets.query.js';
 import type { TicketDto } from '../tickets/dto/ticket.dto.js';
-import { TICKET_COLUMNS, TICKET_FROM, toTicketDto, toTicketRecord, type TicketRecord, type TicketRow } from '../tickets/ticket.record.js';
+import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketDto, toTicketRecord, type TicketRecord, type TicketRow } from '../tickets/ticket.record.js';
 
 interface SortSpec {
   columns: string[];
@@ -61,7 +61,7 @@ export class TicketSearch {
     }
     const order = sort.columns.map((c) => `${c} ${sort.descending ? 'DESC' : 'ASC'}`).join(', ');
     const rows: TicketRow[] = await this.db.query(
-      `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${TICKET_LIST_COLUMNS} FROM ${TICKET_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY ${order} LIMIT ${param(q.limit + 1)}`,
       values,
     );

@@ -42,15 +42,21 @@ export interface TicketRecord {
   priorityRank: number;
 }
 
-/** The SELECT list that produces a TicketRecord row (alias t for tickets). */
-export const TICKET_COLUMNS = `
+/**
+ * The SELECT list of a TicketRecord for lists (alias t for tickets, g for its group): what the
+ * API shows. TICKET_COLUMNS adds what events carry beyond that (reply address, locale).
+ */
+export const TICKET_LIST_COLUMNS = `
   t.id, t.number, t.subject, t.description, t.status, t.priority, t.priority_explicit, t.priority_rank, t.type, t.channel,
   t.segment, t.customer_external_id, t.customer_email, t.customer_name, t.group_id, t.assignee_id, t.tags,
   t.order_external_id, t.shipment_id, t.follow_up_of, t.first_response_due_at, t.first_responded_at,
   t.next_response_due_at, t.resolution_due_at, t.first_response_breached_at, t.next_response_breached_at,
   t.resolution_breached_at, t.solved_at, t.closed_at, t.created_at, t.updated_at,
   t.created_at::text AS created_cursor, t.updated_at::text AS updated_cursor,
-  g.key AS group_key,
+  g.key AS group_key`;
+
+/** A full TicketRecord, as event snapshots need it. */
+export const TICKET_COLUMNS = `${TICKET_LIST_COLUMNS},
   (SELECT min(a.address) FROM tickets.group_addresses a WHERE a.group_id = t.group_id) AS group_address,
   (SELECT c.locale FROM tickets.customers c WHERE c.external_id = t.customer_external_id) AS customer_locale`;
 

@@ -46,7 +46,7 @@ export class TicketsController {
     errors: [400, 413, 422],
   })
   async create(@Body() body: CreateTicketDto, @Actor() actor: TicketActor): Promise<TicketDto> {
-    await this.checkActor(actor);
+    await this.agents.requireActing(actor);
     return toTicketDto(await this.tickets.create(body, actor));
   }
 
@@ -84,7 +84,7 @@ export class TicketsController {
     errors: [400, 404, 409, 413, 422],
   })
   async update(@Param() params: TicketRefParam, @Body() body: UpdateTicketDto, @Actor() actor: TicketActor): Promise<TicketDto> {
-    await this.checkActor(actor);
+    await this.agents.requireActing(actor);
     return toTicketDto(await this.tickets.update(params.id, body, actor));
   }
 
@@ -102,9 +102,5 @@ export class TicketsController {
   })
   async customerTickets(@Param() params: ExternalIdParam, @Query() query: ListTicketsQuery): Promise<Page<TicketDto>> {
     return this.search.list(Object.assign(query, { customerExternalId: params.externalId, sort: query.sort ?? '-createdAt' }));
-  }
-
-  private async checkActor(actor: TicketActor): Promise<void> {
-    if (actor.type === 'agent' && actor.id) await this.agents.requireActive(actor.id, 'On-Behalf-Of');
   }
 }

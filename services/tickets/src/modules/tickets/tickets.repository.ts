@@ -91,15 +91,6 @@ export class TicketsRepository {
     return toTicketRecord(rows[0]);
   }
 
-  /** Due time `seconds` after the ticket's creation, as Postgres computes it. */
-  async dueFromCreation(tx: EntityManager, id: string, seconds: number): Promise<Date> {
-    const rows: Array<{ due: Date }> = await tx.query(
-      `SELECT created_at + make_interval(secs => $2) AS due FROM tickets.tickets WHERE id = $1`,
-      [id, seconds],
-    );
-    return rows[0]!.due;
-  }
-
   async findOpenByShipment(tx: EntityManager, shipmentId: string): Promise<TicketRecord | null> {
     const rows: TicketRow[] = await tx.query(
       `SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.shipment_id = $1 AND t.status <> 'closed' FOR UPDATE OF t`,

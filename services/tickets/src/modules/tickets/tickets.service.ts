@@ -94,7 +94,7 @@ export class TicketsService {
     const segment = known?.segment ?? null;
     const priority = d.priority ?? derivePriority(type, segment);
     const targets = await this.sla.targets(policySegment(segment), priority, tx);
-    const group = d.group ? await this.groups.resolve(d.group.key, 'group', tx) : null;
+    const group = d.group?.id ? { id: d.group.id, address: d.group.address ?? null } : d.group ? await this.groups.resolve(d.group.key, 'group', tx) : null;
     const now = new Date();
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
     const record: TicketRecord = {
@@ -221,7 +221,7 @@ export class TicketsService {
     const from: Record<string, string | null> = {};
     const to: Record<string, string | null> = {};
     if (!t.firstRespondedAt && !t.firstResponseBreachedAt) {
-      const due = await this.tickets.dueFromCreation(tx, t.id, targets.firstResponseSeconds);
+      const due = new Date(t.createdAt.getTime() + targets.firstResponseSeconds * 1000);
       if (due.getTime() !== t.firstResponseDueAt?.getTime()) {
         patch.first_response_due_at = due;
         from['firstResponseDueAt'] = t.firstResponseDueAt?.toISOString() ?? null;
@@ -229,7 +229,7 @@ export class TicketsService {
       }
     }
     if (!t.resolutionBreachedAt && t.status !== 'solved' && t.status !== 'closed') {
-      const due = await this.tickets.dueFromCreation(tx, t.id, targets.resolutionSeconds);
+      const due = new Date(t.createdAt.getTime() + targets.resolutionSeconds * 1000);
       if (due.getTime() !== t.resolutionDueAt?.getTime()) {
         patch.resolution_due_at = due;
         from['resolutionDueAt'] = t.resolutionDueAt?.toISOString() ?? null;
