@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import { SmtpSink } from '../../libs/testing/dist/index.js';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -46,16 +47,91 @@ const env = {
 };
 
 const children = [];
+let shuttingDown = false;
 function start(name, args, extra = {}) {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.resume();
+  child.benchName = name;
+  child.once('exit', (code, signal) => {
+    if (shuttingDown) return;
+    console.error(`${name} exited during the benchmark (${signal ?? `code ${code}`}): figures would be meaningless`);
+    process.exit(1);
+  });
   children.push(child);
   return child;
 }
-function stopAll() {
-  for (const c of children) c.kill('SIGTERM');
+
+/**
+ * CPU time used so far (ms) by each part of the system: our processes, every Postgres backend,
+ * Redis, and this process (load generator and SMTP sink). Read from /proc, so Linux only;
+ * elsewhere the table is left out. Differences of two readings say where a scenario's CPU went.
+ */
+function cpuReading() {
+  if (!fs.existsSync('/proc/self/stat')) return null;
+  const tickMs = 1000 / 100; // USER_HZ is 100 on every Linux this runs on
+  const ticks = (pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) * tickMs; // utime, stime
+    } catch {
+      return 0;
+    }
+  };
+  const reading = { 'this process (load + SMTP sink)': process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 };
+  for (const c of children) reading[c.benchName] = ticks(c.pid);
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    const group = comm === 'postgres' ? 'postgres (all backends)' : comm.startsWith('redis-server') ? 'redis' : null;
+    if (group) reading[group] = (reading[group] ?? 0) + ticks(pid);
+  }
+  return reading;
 }
-process.on('exit', stopAll);
+
+/** CPU ms per unit of work between two readings, by part, largest first, with the total. */
+function cpuTable(before, after, units) {
+  if (!before || !after) return [];
+  const rows = Object.keys(after)
+    .map((part) => ({ part, 'CPU ms per event': +((after[part] - (before[part] ?? 0)) / units).toFixed(3) }))
+    .filter((r) => r['CPU ms per event'] > 0)
+    .sort((a, b) => b['CPU ms per event'] - a['CPU ms per event']);
+  rows.push({ part: 'total', 'CPU ms per event': +rows.reduce((sum, r) => sum + r['CPU ms per event'], 0).toFixed(3) });
+  return rows;
+}
+function stopAll() {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+}
+
+/** Stops every process this run started and waits until they are gone (the next run needs the ports). */
+async function shutdown() {
+  shuttingDown = true;
+  const exited = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r))));
+  stopAll();
+  const timeout = new Promise((r) => setTimeout(r, 10_000).unref());
+  await Promise.race([Promise.all(exited), timeout]);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+}
+
+// A process left over from an earlier run would answer in place of this run's: refuse to start.
+const net = await import('node:net');
+for (const [name, port] of Object.entries(PORTS)) {
+  const free = await new Promise((resolve) => {
+    const probe = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+  if (!free) {
+    console.error(`port ${port} (${name}) is in use: is an earlier benchmark still running?`);
+    process.exit(1);
+  }
+}
+process.on('exit', () => {
+  shuttingDown = true;
+  stopAll();
+});
 process.on('SIGINT', () => process.exit(130));
 
 async function waitFor(url) {
@@ -131,6 +207,7 @@ if (ONLY !== 'mail') {
 
 const SHIPMENTS = ONLY === 'tickets' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
 let mailRows = [];
+let cpuRows = [];
 if (SHIPMENTS > 0) {
   // --- Shipment events → e-mails accepted by the SMTP sink -------------------------------------
   // Setup (not measured): SHIPMENTS customers, orders and shipments written straight to the
@@ -169,6 +246,7 @@ if (SHIPMENTS > 0) {
   const byEmail = new Map(shipments.map((s) => [s.email, s]));
   const sinkBefore = sink.messages.length;
   let next = 0;
+  const cpuBefore = cpuReading();
   const eventsStarted = Date.now();
   const eventRun = await new Promise((resolve, reject) =>
     autocannon(
@@ -194,6 +272,7 @@ if (SHIPMENTS > 0) {
   const eventsPosted = Date.now();
   const deadline = Date.now() + 120_000;
   while (sink.messages.length - sinkBefore < SHIPMENTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  cpuRows = cpuTable(cpuBefore, cpuReading(), SHIPMENTS);
   const latencies = sink.messages
     .slice(sinkBefore)
     .map((m) => ({ to: m.envelope.to[0], at: m.receivedAt }))
@@ -230,6 +309,10 @@ if (rows.length === 2) rows[1]['vs reference'] = (rows[1]['req/s'] / rows[0]['re
 console.log(`\n${CONNECTIONS} connections, ${DURATION} s each, after a warm-up run (machine: ${(await import('node:os')).cpus().length} cores)`);
 if (rows.length) console.table(rows);
 if (SHIPMENTS) console.table(mailRows);
-stopAll();
+if (cpuRows.length) {
+  console.log('Where the CPU went, from the first event POSTed to the last e-mail received (2 cores = 2 000 ms of CPU per second):');
+  console.table(cpuRows);
+}
+await shutdown();
 await sink.stop();
-setTimeout(() => process.exit(0), 2000).unref();
+process.exit(0);

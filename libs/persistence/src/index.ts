@@ -3,3 +3,5 @@ export * from './database.module.js';
 export * from './outbox.js';
 export * from './outbox.schema.js';
 export * from './snake-naming.strategy.js';
+export * from './sql-params.js';
+export * from './statement-batcher.js';

@@ -2,6 +2,13 @@ import type { JobName, JobPayload } from '@careflow/contracts';
 import { RequestContext } from '@careflow/platform';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
+import type { SqlParams } from './sql-params.js';
+
+/**
+ * An event and its payload, typed by the event's name; `requestId` when the event belongs to
+ * another request than the one being handled (a batch written for several jobs).
+ */
+export type OutboxEvent = { [N in JobName]: { event: N; payload: JobPayload<N>; requestId?: string | null } }[JobName];
 
 export interface OutboxRow {
   id: string;
@@ -18,7 +25,7 @@ export interface OutboxRow {
  * or not at all. The relay (messaging lib) turns committed rows into BullMQ jobs.
  */
 export class Outbox {
-  private readonly table: string;
+  readonly table: string;
 
   constructor(readonly schema: string) {
     this.table = `${pg.escapeIdentifier(schema)}.outbox`;
@@ -33,5 +40,22 @@ export class Outbox {
       [event, JSON.stringify(payload), RequestContext.requestId() ?? null],
     );
     return rows[0]!.id;
+  }
+
+  /**
+   * An INSERT of outbox rows for use as one part (a CTE) of a larger statement, so a change
+   * and its events are written by one statement, atomically, without a transaction's extra
+   * round trips. The rows are written once per row of `from` (a CTE of the same statement,
+   * e.g. `changed`), or once when `from` is omitted; `payload` may complete each payload
+   * with what only that statement knows (the status a locked row had).
+   */
+  insertSql(q: SqlParams, events: readonly OutboxEvent[], options: { from?: string; payload?: (payload: string) => string } = {}): string {
+    const names = q.add(events.map((e) => e.event));
+    const payloads = q.add(events.map((e) => JSON.stringify(e.payload)));
+    const requestIds = q.add(events.map((e) => (e.requestId === undefined ? (RequestContext.requestId() ?? null) : e.requestId)));
+    const source = options.from ? `${options.from}, ` : '';
+    return `INSERT INTO ${this.table} (event, payload, request_id)
+      SELECT e.event, ${options.payload ? options.payload('e.payload') : 'e.payload'}, e.request_id
+        FROM ${source}unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[]) AS e(event, payload, request_id)`;
   }
 }

@@ -10,6 +10,32 @@ export interface Contact {
   undeliverableReason: string | null;
 }
 
+/**
+ * The contact's columns for a query that joins `notifications.customers AS c` (LEFT JOIN: a
+ * customer may not be known yet); `contactFrom` reads them back.
+ */
+export const CONTACT_COLUMNS = `c.external_id AS contact_external_id, c.email AS contact_email, c.name AS contact_name,
+  c.locale AS contact_locale, c.undeliverable_reason AS contact_undeliverable_reason`;
+
+export interface ContactColumns {
+  contact_external_id: string | null;
+  contact_email: string | null;
+  contact_name: string | null;
+  contact_locale: string | null;
+  contact_undeliverable_reason: string | null;
+}
+
+export function contactFrom(row: ContactColumns): Contact | null {
+  if (!row.contact_external_id) return null;
+  return {
+    externalId: row.contact_external_id,
+    email: row.contact_email,
+    name: row.contact_name,
+    locale: row.contact_locale,
+    undeliverableReason: row.contact_undeliverable_reason,
+  };
+}
+
 /** What notifications knows about a customer: where to write, in which language, whether it bounces. */
 @Injectable()
 export class ContactProjectionService {
@@ -29,13 +55,7 @@ export class ContactProjectionService {
 
   async find(tx: EntityManager, externalId: string | null): Promise<Contact | null> {
     if (!externalId) return null;
-    const rows: Array<Record<string, string | null>> = await tx.query(
-      `SELECT external_id, email, name, locale, undeliverable_reason FROM notifications.customers WHERE external_id = $1`,
-      [externalId],
-    );
-    const r = rows[0];
-    return r
-      ? { externalId: r['external_id']!, email: r['email'] ?? null, name: r['name'] ?? null, locale: r['locale'] ?? null, undeliverableReason: r['undeliverable_reason'] ?? null }
-      : null;
+    const rows: ContactColumns[] = await tx.query(`SELECT ${CONTACT_COLUMNS} FROM notifications.customers c WHERE c.external_id = $1`, [externalId]);
+    return rows[0] ? contactFrom(rows[0]) : null;
   }
 }

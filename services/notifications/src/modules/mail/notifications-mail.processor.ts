@@ -1,6 +1,7 @@
 import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type JobAttempt } from '@careflow/messaging';
-import { Outbox } from '@careflow/persistence';
+import { Outbox, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
+import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
@@ -26,17 +27,30 @@ interface MessageRow {
 
 export const OUTCOME_UNKNOWN = 'delivery outcome unknown: an earlier attempt stopped in the middle of sending; not sent again, to avoid a duplicate';
 
+interface Outcome {
+  message: MessageRow;
+  status: 'sent' | 'failed';
+  error: string | null;
+  requestId: string | null;
+}
+
 /**
  * Sends one recorded message. The attempt is recorded (committed) before the SMTP
  * conversation starts and cleared once its outcome is known, so a worker that dies while
  * sending leaves a trace: the redelivered job finds it and marks the message failed instead of
  * sending it a second time (at most once in that window; at least once for every failure
  * whose outcome is known: connection errors and 4xx replies are retried with backoff).
+ *
+ * The jobs a worker runs at once share their round trips to Postgres: their claims go out as
+ * one statement, and so do their outcomes (each with its notification event), without
+ * changing what each job waits for.
  */
 @Injectable()
 export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.NotificationsMail> {
   protected readonly queue = QueueName.NotificationsMail;
   protected override readonly transactional = false;
+  private readonly claims = new StatementBatcher<string, MessageRow | null>((ids) => this.claimAll(ids));
+  private readonly outcomes = new StatementBatcher<Outcome, void>((outcomes) => this.recordAll(outcomes));
 
   constructor(
     runtime: WorkerRuntime,
@@ -57,15 +71,10 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
   }
 
   private async send(db: EntityManager, id: string, attempt?: JobAttempt): Promise<void> {
-    const [claimed]: [MessageRow[], number] = await db.query(
-      `UPDATE notifications.outbound_messages SET attempt_started_at = now(), attempts = attempts + 1, updated_at = now()
-        WHERE id = $1 AND status = 'queued' AND attempt_started_at IS NULL RETURNING *`,
-      [id],
-    );
-    const message = claimed[0];
+    const message = await this.claims.submit(id);
     if (!message) {
-      const rows: MessageRow[] = await db.query(`SELECT status, attempt_started_at FROM notifications.outbound_messages WHERE id = $1`, [id]);
-      if (rows[0]?.status === 'queued' && rows[0].attempt_started_at) await this.finish(db, id, 'failed', OUTCOME_UNKNOWN);
+      const rows: MessageRow[] = await db.query(`SELECT * FROM notifications.outbound_messages WHERE id = $1`, [id]);
+      if (rows[0]?.status === 'queued' && rows[0].attempt_started_at) await this.finish(rows[0], 'failed', OUTCOME_UNKNOWN);
       return; // already sent, failed or suppressed: nothing to do
     }
     let mail;
@@ -84,14 +93,14 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
       });
     } catch (error) {
       // A message that cannot be sent as given will not be sent by retrying it.
-      if (error instanceof InvalidRecipientError) return this.finish(db, id, 'failed', error.message);
+      if (error instanceof InvalidRecipientError) return this.finish(message, 'failed', error.message);
       throw error;
     }
     const outcome = await this.smtp.send(mail);
-    if (outcome.kind === 'sent') return this.finish(db, id, 'sent', null);
-    if (outcome.kind === 'failed') return this.finish(db, id, 'failed', outcome.error);
+    if (outcome.kind === 'sent') return this.finish(message, 'sent', null);
+    if (outcome.kind === 'failed') return this.finish(message, 'failed', outcome.error);
     const last = attempt ? attempt.attemptsMade + 1 >= Math.min(attempt.attempts, this.config.MAIL_MAX_ATTEMPTS) : false;
-    if (last) return this.finish(db, id, 'failed', `gave up after ${attempt!.attemptsMade + 1} attempts: ${outcome.error}`);
+    if (last) return this.finish(message, 'failed', `gave up after ${attempt!.attemptsMade + 1} attempts: ${outcome.error}`);
     // Outcome known (not sent): clear the attempt so the retry may send.
     await db.query(
       `UPDATE notifications.outbound_messages SET attempt_started_at = NULL, error = $2, updated_at = now() WHERE id = $1`,
@@ -100,17 +109,33 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     throw new Error(`SMTP temporarily unavailable: ${outcome.error}`);
   }
 
-  private async finish(db: EntityManager, id: string, status: 'sent' | 'failed', error: string | null): Promise<void> {
-    await db.transaction(async (tx) => {
-      const [rows]: [Array<MessageRow & { sent_at: Date | null }>, number] = await tx.query(
-        `UPDATE notifications.outbound_messages
-            SET status = $2, error = $3, attempt_started_at = NULL, sent_at = CASE WHEN $2 = 'sent' THEN now() END, updated_at = now()
-          WHERE id = $1 RETURNING *`,
-        [id, status, error?.slice(0, 2000) ?? null],
-      );
-      const m = rows[0];
-      if (!m) return;
-      await this.outbox.enqueue(tx, status === 'sent' ? 'notification.sent' : 'notification.failed', {
+  private finish(message: MessageRow, status: 'sent' | 'failed', error: string | null): Promise<void> {
+    return this.outcomes.submit({ message, status, error: error?.slice(0, 2000) ?? null, requestId: RequestContext.requestId() ?? null });
+  }
+
+  /** Records the start of an attempt on each message still waiting to be sent; null for the others. */
+  private async claimAll(ids: string[]): Promise<Array<MessageRow | null>> {
+    const [rows]: [MessageRow[], number] = await this.runtime.dataSource.query(
+      `UPDATE notifications.outbound_messages SET attempt_started_at = now(), attempts = attempts + 1, updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NULL RETURNING *`,
+      [ids],
+    );
+    const claimed = new Map(rows.map((r) => [r.id, r]));
+    // The same message twice in one batch (a job delivered again): only one of them may send it.
+    return ids.map((id) => {
+      const row = claimed.get(id) ?? null;
+      claimed.delete(id);
+      return row;
+    });
+  }
+
+  /** Each message's outcome and its notification.sent / notification.failed event, in one statement. */
+  private async recordAll(outcomes: Outcome[]): Promise<void[]> {
+    const sentAt = new Date();
+    const q = new SqlParams();
+    const events: OutboxEvent[] = outcomes.map(({ message: m, status, error, requestId }) => ({
+      event: status === 'sent' ? 'notification.sent' : 'notification.failed',
+      payload: {
         id: m.id,
         channel: 'email',
         to: m.to_address,
@@ -119,8 +144,24 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
         error,
         messageId: m.message_id,
         customerExternalId: m.customer_external_id,
-        sentAt: m.sent_at,
-      });
-    });
+        sentAt: status === 'sent' ? sentAt : null,
+      },
+      requestId,
+    }));
+    await this.runtime.dataSource.query(
+      `WITH outcome AS (
+         UPDATE notifications.outbound_messages m
+            SET status = o.status, error = o.error, attempt_started_at = NULL, updated_at = now(),
+                sent_at = CASE WHEN o.status = 'sent' THEN ${q.add(sentAt)}::timestamptz END
+           FROM unnest(${q.add(outcomes.map((o) => o.message.id))}::uuid[], ${q.add(outcomes.map((o) => o.status))}::text[],
+                       ${q.add(outcomes.map((o) => o.error))}::text[]) AS o(id, status, error)
+          WHERE m.id = o.id
+       ), announced AS (
+         ${this.outbox.insertSql(q, events)}
+       )
+       SELECT 1`,
+      q.values,
+    );
+    return outcomes.map(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
-import { Outbox } from '@careflow/persistence';
+import { Outbox, SqlParams } from '@careflow/persistence';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
@@ -38,8 +39,21 @@ export function recipientFor(
   };
 }
 
+/** A message rendered and given its ids, ready to be written by a statement (see `insertSql`). */
+export interface PreparedMail {
+  id: string;
+  /** False when the message is logged as suppressed and not sent. */
+  queued: boolean;
+  row: Record<(typeof MESSAGE_COLUMNS)[number], unknown>;
+}
+
+const MESSAGE_COLUMNS = [
+  'id', 'template', 'locale', 'to_address', 'to_name', 'customer_external_id', 'subject', 'text_body', 'html_body',
+  'reply_to', 'message_id', 'in_reply_to', 'references', 'ticket_id', 'shipment_id', 'dedupe_key', 'status', 'error',
+] as const;
+
 /**
- * Records an outbound message and, in the same transaction, the job that sends it. Every
+ * Records outbound messages, each with the job that sends it in the same statement. Every
  * e-mail of the product goes through here: rendered from its template in the customer's
  * language, given its Message-ID (threading needs it before sending), logged.
  */
@@ -54,26 +68,48 @@ export class OutboundMailService {
     this.domain = domainOf(config.MAIL_FROM);
   }
 
-  async queue<K extends MailKind>(tx: EntityManager, m: MailRequest<K>): Promise<{ id: string; queued: boolean } | null> {
+  /** Records a message and its send job; null when the message was recorded before (its dedupe key). */
+  async queue<K extends MailKind>(db: EntityManager, m: MailRequest<K>): Promise<{ id: string; queued: boolean } | null> {
+    const mail = this.prepare(m);
+    const q = new SqlParams();
+    const rows: Array<{ id: string }> = await db.query(`WITH ${this.insertSql(q, mail)} SELECT id FROM message`, q.values);
+    return rows[0] ? { id: mail.id, queued: mail.queued } : null;
+  }
+
+  /** Renders the message in the customer's language and gives it its ids; nothing is written. */
+  prepare<K extends MailKind>(m: MailRequest<K>): PreparedMail {
     const locale = chooseLocale(m.locale);
     const rendered = renderMail(m.kind, locale, { ...m.params, shopName: this.config.SHOP_NAME } as MailParams<K>);
     const thread = m.thread ?? [];
     const suppressed = m.suppressedBecause ?? (m.to.address ? null : 'no e-mail address is known for this customer');
-    const rows: Array<{ id: string }> = await tx.query(
-      `INSERT INTO notifications.outbound_messages (template, locale, to_address, to_name, customer_external_id, subject, text_body, html_body,
-         reply_to, message_id, in_reply_to, "references", ticket_id, shipment_id, dedupe_key, status, error)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [
-        m.kind, locale, m.to.address, m.to.name, m.customerExternalId, rendered.subject, rendered.text, rendered.html,
-        m.replyTo ?? null, generateMessageId(this.domain), thread.at(-1) ?? null, referencesChain(thread),
-        m.ticketId ?? null, m.shipmentId ?? null, m.dedupeKey, suppressed ? 'suppressed' : 'queued', suppressed,
-      ],
-    );
-    const id = rows[0]?.id;
-    if (!id) return null;
-    if (!suppressed) await this.outbox.enqueue(tx, 'mail.send', { outboundMessageId: id });
-    return { id, queued: !suppressed };
+    const id = randomUUID();
+    return {
+      id,
+      queued: !suppressed,
+      row: {
+        id, template: m.kind, locale, to_address: m.to.address, to_name: m.to.name, customer_external_id: m.customerExternalId,
+        subject: rendered.subject, text_body: rendered.text, html_body: rendered.html, reply_to: m.replyTo ?? null,
+        message_id: generateMessageId(this.domain), in_reply_to: thread.at(-1) ?? null, references: referencesChain(thread),
+        ticket_id: m.ticketId ?? null, shipment_id: m.shipmentId ?? null, dedupe_key: m.dedupeKey,
+        status: suppressed ? 'suppressed' : 'queued', error: suppressed,
+      },
+    };
+  }
+
+  /**
+   * Two CTEs for a larger statement: `message` inserts the prepared message (once per row of
+   * `from`, when given, so the caller decides whether it is written at all; nothing when its
+   * dedupe key was used before) and `message_job` its `mail.send` outbox row, when it is sent.
+   */
+  insertSql(q: SqlParams, mail: PreparedMail, from?: string): string {
+    const values = MESSAGE_COLUMNS.map((c) => q.add(mail.row[c]));
+    return `message AS (
+        INSERT INTO notifications.outbound_messages (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(', ')})
+        SELECT ${values.join(', ')}${from ? ` FROM ${from}` : ''}
+        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+      ), message_job AS (
+        ${this.outbox.insertSql(q, mail.queued ? [{ event: 'mail.send', payload: { outboundMessageId: mail.id } }] : [], { from: 'message' })}
+      )`;
   }
 
   /** Message-IDs already sent or queued for a ticket, oldest first: the thread to reply into. */

@@ -1,11 +1,12 @@
 import type { ShipmentStatus } from '@careflow/contracts';
 import { NotFoundError } from '@careflow/http';
-import { Outbox } from '@careflow/persistence';
+import { Outbox, SqlParams, type OutboxEvent } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { ContactProjectionService } from '../customers/contact-projection.service.js';
-import { OutboundMailService, recipientFor, type MailRequest } from '../mail/outbound-mail.service.js';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { CONTACT_COLUMNS, contactFrom, type Contact, type ContactColumns } from '../customers/contact-projection.service.js';
+import { OutboundMailService, recipientFor, type MailRequest, type PreparedMail } from '../mail/outbound-mail.service.js';
 import type { MailKind } from '../mail/templates.js';
 import type { ShipmentViewDto } from '../orders/dto/order.dto.js';
 import { shipmentView } from '../orders/orders.service.js';
@@ -13,22 +14,22 @@ import { carrierDisplayName, normalizeCarrier, trackingUrlFor } from './carriers
 import type { CreateShipmentDto, ShipmentEventAcceptedDto, ShipmentEventDto } from './dto/shipment.dto.js';
 import { ShipmentExistsError } from './shipments.exceptions.js';
 
-interface ShipmentRow {
+/** A shipment as its notices need it: what it is, whose it is, where it stands. */
+interface ShipmentRow extends ContactColumns {
   id: string;
-  order_id: string;
   order_external_id: string;
   customer_external_id: string;
   carrier: string;
   tracking_number: string;
   tracking_url: string | null;
   status: ShipmentStatus;
-  status_at: Date | null;
 }
 
 const INCIDENTS: ReadonlySet<ShipmentStatus> = new Set(['failed_attempt', 'exception', 'returned']);
 
 /** The notice a shopper gets each time the shipment's current status changes. */
 const NOTICE: Partial<Record<ShipmentStatus, MailKind>> = {
+  created: 'shipment_created',
   in_transit: 'shipment_in_transit',
   out_for_delivery: 'shipment_out_for_delivery',
   delivered: 'shipment_delivered',
@@ -37,11 +38,22 @@ const NOTICE: Partial<Record<ShipmentStatus, MailKind>> = {
   returned: 'shipment_exception',
 };
 
+/** What a change of a shipment's status announces: the shopper's notice, and events for the other services. */
+interface Announcement {
+  events: OutboxEvent[];
+  mail: PreparedMail | null;
+}
+
+/**
+ * Shipments and their tracking events. Each write is one statement (the change, its events
+ * in the outbox and the shopper's notice together), after one read of what the notice needs:
+ * tracking events arrive in bursts from carriers, and on the request path every round trip to
+ * Postgres costs more CPU than the work it carries.
+ */
 @Injectable()
 export class ShipmentsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly contacts: ContactProjectionService,
     private readonly mail: OutboundMailService,
     private readonly outbox: Outbox,
   ) {}
@@ -50,68 +62,84 @@ export class ShipmentsService {
   async create(orderExternalId: string, dto: CreateShipmentDto): Promise<ShipmentViewDto> {
     const carrier = normalizeCarrier(dto.carrier);
     const trackingUrl = dto.trackingUrl ?? trackingUrlFor(carrier, dto.trackingNumber);
-    const id = await this.db.transaction(async (tx) => {
-      const orders: Array<{ id: string; customer_external_id: string }> = await tx.query(
-        `SELECT id, customer_external_id FROM notifications.orders WHERE external_id = $1`,
-        [orderExternalId],
+    const orders: Array<ContactColumns & { id: string; customer_external_id: string }> = await this.db.query(
+      `SELECT o.id, o.customer_external_id, ${CONTACT_COLUMNS}
+         FROM notifications.orders o LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
+        WHERE o.external_id = $1`,
+      [orderExternalId],
+    );
+    const order = orders[0];
+    if (!order) throw new NotFoundError('order', orderExternalId);
+    const shipment: ShipmentRow = {
+      ...order,
+      id: randomUUID(),
+      order_external_id: orderExternalId,
+      carrier,
+      tracking_number: dto.trackingNumber,
+      tracking_url: trackingUrl,
+      status: 'created',
+    };
+    const { mail } = this.announce(shipment, 'created', null, null);
+    const q = new SqlParams();
+    const inserted: unknown[] = await this.db.query(
+      `WITH shipment AS (
+         INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url, items)
+         VALUES (${q.add(shipment.id)}, ${q.add(order.id)}, ${q.add(carrier)}, ${q.add(dto.trackingNumber)}, ${q.add(trackingUrl)}, ${q.add(JSON.stringify(dto.items ?? []))}::jsonb)
+         ON CONFLICT (carrier, tracking_number) DO NOTHING RETURNING id
+       )${mail ? `, ${this.mail.insertSql(q, mail, 'shipment')}` : ''}
+       SELECT 1 FROM shipment`,
+      q.values,
+    );
+    if (inserted.length === 0) {
+      const existing: Array<{ id: string }> = await this.db.query(
+        `SELECT id FROM notifications.shipments WHERE carrier = $1 AND tracking_number = $2`,
+        [carrier, dto.trackingNumber],
       );
-      const order = orders[0];
-      if (!order) throw new NotFoundError('order', orderExternalId);
-      const rows: Array<{ id: string }> = await tx.query(
-        `INSERT INTO notifications.shipments (order_id, carrier, tracking_number, tracking_url, items) VALUES ($1, $2, $3, $4, $5::jsonb)
-         ON CONFLICT (carrier, tracking_number) DO NOTHING RETURNING id`,
-        [order.id, carrier, dto.trackingNumber, trackingUrl, JSON.stringify(dto.items ?? [])],
-      );
-      if (!rows[0]) {
-        const existing: Array<{ id: string }> = await tx.query(
-          `SELECT id FROM notifications.shipments WHERE carrier = $1 AND tracking_number = $2`,
-          [carrier, dto.trackingNumber],
-        );
-        throw new ShipmentExistsError(carrier, dto.trackingNumber, existing[0]!.id);
-      }
-      const shipment = await this.lock(tx, rows[0].id);
-      await this.notify(tx, shipment, 'created', null, null);
-      return shipment.id;
-    });
-    return this.view(id);
+      throw new ShipmentExistsError(carrier, dto.trackingNumber, existing[0]!.id);
+    }
+    return this.view(shipment.id);
   }
 
   /**
    * A tracking event: stored once per eventId. It moves the current status only when it is not
    * older than the status it would replace (carriers deliver events late and out of order), and
    * each change of current status sends one notice, never two for the same status.
+   *
+   * The decision is taken by the statement itself, on the shipment row it locks, so concurrent
+   * events for one shipment are applied one after the other; what this method prepares ahead
+   * (the rendered notice, the events) is only written when that decision is a change of status.
    */
   async addEvent(shipmentId: string, dto: ShipmentEventDto): Promise<ShipmentEventAcceptedDto> {
-    return this.db.transaction(async (tx) => {
-      const shipment = await this.lock(tx, shipmentId);
-      const occurredAt = new Date(dto.occurredAt);
-      const inserted: unknown[] = await tx.query(
-        `INSERT INTO notifications.shipment_events (shipment_id, event_id, status, occurred_at, description)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (shipment_id, event_id) DO NOTHING RETURNING 1`,
-        [shipment.id, dto.eventId, dto.status, occurredAt, dto.description ?? null],
-      );
-      if (inserted.length === 0) return { accepted: false, status: shipment.status };
-      const newer = !shipment.status_at || occurredAt.getTime() >= shipment.status_at.getTime();
-      if (!newer || dto.status === shipment.status) {
-        if (newer) await tx.query(`UPDATE notifications.shipments SET status_at = $2, updated_at = now() WHERE id = $1`, [shipment.id, occurredAt]);
-        return { accepted: true, status: shipment.status };
-      }
-      await tx.query(`UPDATE notifications.shipments SET status = $2, status_at = $3, updated_at = now() WHERE id = $1`, [shipment.id, dto.status, occurredAt]);
-      await this.outbox.enqueue(tx, 'shipment.status_changed', {
-        shipmentId: shipment.id,
-        orderExternalId: shipment.order_external_id,
-        customerExternalId: shipment.customer_external_id,
-        carrier: shipment.carrier,
-        trackingNumber: shipment.tracking_number,
-        trackingUrl: shipment.tracking_url,
-        previousStatus: shipment.status,
-        status: dto.status,
-        description: dto.description ?? null,
-        occurredAt,
-      });
-      await this.notify(tx, shipment, dto.status, dto.description ?? null, occurredAt);
-      return { accepted: true, status: dto.status };
-    });
+    const shipment = await this.find(shipmentId);
+    const occurredAt = new Date(dto.occurredAt);
+    const { events, mail } = this.announce(shipment, dto.status, dto.description ?? null, occurredAt);
+    const q = new SqlParams();
+    const [id, status, at] = [q.add(shipment.id), q.add(dto.status), q.add(occurredAt)];
+    const rows: Array<{ inserted: boolean; status: ShipmentStatus }> = await this.db.query(
+      `WITH shipment AS (
+         SELECT id, status, status_at FROM notifications.shipments WHERE id = ${id} FOR UPDATE
+       ), event AS (
+         INSERT INTO notifications.shipment_events (shipment_id, event_id, status, occurred_at, description)
+         SELECT id, ${q.add(dto.eventId)}, ${status}, ${at}, ${q.add(dto.description ?? null)} FROM shipment
+         ON CONFLICT (shipment_id, event_id) DO NOTHING RETURNING 1
+       ), decision AS (
+         SELECT status AS previous, EXISTS (SELECT 1 FROM event) AS inserted,
+                (status_at IS NULL OR status_at <= ${at}) AS newer
+           FROM shipment
+       ), moved AS (
+         UPDATE notifications.shipments s SET status = ${status}, status_at = ${at}, updated_at = now()
+           FROM decision d WHERE s.id = ${id} AND d.inserted AND d.newer
+         RETURNING d.previous
+       ), changed AS (
+         SELECT previous FROM moved WHERE previous <> ${status}
+       ), announced AS (
+         ${this.outbox.insertSql(q, events, { from: 'changed', payload: (p) => `CASE WHEN e.event = 'shipment.status_changed' THEN jsonb_set(${p}, '{previousStatus}', to_jsonb(changed.previous)) ELSE ${p} END` })}
+       )${mail ? `, ${this.mail.insertSql(q, mail, 'changed')}` : ''}
+       SELECT inserted, CASE WHEN EXISTS (SELECT 1 FROM moved) THEN ${status} ELSE previous END AS status FROM decision`,
+      q.values,
+    );
+    if (!rows[0]) throw new NotFoundError('shipment', shipmentId);
+    return { accepted: rows[0].inserted, status: rows[0].status };
   }
 
   async view(id: string): Promise<ShipmentViewDto> {
@@ -127,51 +155,63 @@ export class ShipmentsService {
     return shipmentView(rows[0], events);
   }
 
-  private async lock(tx: EntityManager, id: string): Promise<ShipmentRow> {
-    const rows: ShipmentRow[] = await tx.query(
-      `SELECT s.id, s.order_id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, s.status_at
-         FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id WHERE s.id = $1 FOR UPDATE OF s`,
+  private async find(id: string): Promise<ShipmentRow> {
+    const rows: ShipmentRow[] = await this.db.query(
+      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, ${CONTACT_COLUMNS}
+         FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
+         LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
+        WHERE s.id = $1`,
       [id],
     );
     if (!rows[0]) throw new NotFoundError('shipment', id);
     return rows[0];
   }
 
-  private async notify(tx: EntityManager, s: ShipmentRow, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Promise<void> {
-    const contact = await this.contacts.find(tx, s.customer_external_id);
+  /**
+   * What the shipment reaching `status` announces: `shipment.status_changed` (its previousStatus
+   * is filled in by the statement that decides the change), `shipment.incident` for the tickets
+   * service when the parcel is in trouble, and the shopper's notice.
+   */
+  private announce(s: ShipmentRow, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Announcement {
+    const contact: Contact | null = contactFrom(s);
+    const ref = {
+      shipmentId: s.id,
+      orderExternalId: s.order_external_id,
+      customerExternalId: s.customer_external_id,
+      carrier: s.carrier,
+      trackingNumber: s.tracking_number,
+      trackingUrl: s.tracking_url,
+      description: detail,
+      occurredAt: occurredAt ?? new Date(),
+    };
+    const events: OutboxEvent[] = [];
+    if (status !== 'created') events.push({ event: 'shipment.status_changed', payload: { ...ref, previousStatus: null, status } });
     if (INCIDENTS.has(status)) {
-      await this.outbox.enqueue(tx, 'shipment.incident', {
-        shipmentId: s.id,
-        orderExternalId: s.order_external_id,
-        customerExternalId: s.customer_external_id,
-        customerEmail: contact?.email ?? null,
-        customerName: contact?.name ?? null,
-        carrier: s.carrier,
-        trackingNumber: s.tracking_number,
-        trackingUrl: s.tracking_url,
-        status: status as 'failed_attempt' | 'exception' | 'returned',
-        description: detail,
-        occurredAt: occurredAt ?? new Date(),
+      events.push({
+        event: 'shipment.incident',
+        payload: { ...ref, customerEmail: contact?.email ?? null, customerName: contact?.name ?? null, status: status as 'failed_attempt' | 'exception' | 'returned' },
       });
     }
-    const kind: MailKind | undefined = status === 'created' ? 'shipment_created' : NOTICE[status];
-    if (!kind) return;
-    await this.mail.queue(tx, {
-      kind,
-      dedupeKey: `shipment:${s.id}:${status}`,
-      ...recipientFor(contact),
-      customerExternalId: s.customer_external_id,
-      shipmentId: s.id,
-      params: {
-        customerName: contact?.name ?? null,
-        orderExternalId: s.order_external_id,
-        carrierName: carrierDisplayName(s.carrier),
-        trackingNumber: s.tracking_number,
-        trackingUrl: s.tracking_url,
-        status,
-        description: detail,
-        occurredAt: occurredAt ?? undefined,
-      } as MailRequest['params'],
-    });
+    const kind = NOTICE[status];
+    const mail = kind
+      ? this.mail.prepare({
+          kind,
+          dedupeKey: `shipment:${s.id}:${status}`,
+          ...recipientFor(contact),
+          customerExternalId: s.customer_external_id,
+          shipmentId: s.id,
+          params: {
+            customerName: contact?.name ?? null,
+            orderExternalId: s.order_external_id,
+            carrierName: carrierDisplayName(s.carrier),
+            trackingNumber: s.tracking_number,
+            trackingUrl: s.tracking_url,
+            status,
+            description: detail,
+            occurredAt: occurredAt ?? undefined,
+          } as MailRequest['params'],
+        })
+      : null;
+    return { events, mail };
   }
 }
