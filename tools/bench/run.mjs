@@ -14,7 +14,8 @@ import pg from 'pg';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const PORTS = { gateway: 3100, tickets: 3101, 'email-ingest': 3102, notifications: 3103, segmentation: 3104, reference: 3199 };
+const PORTS = { gateway: 3100, tickets: 3101, 'email-ingest': 3102, notifications: 3103, segmentation: 3104, 'notifications worker': 3105, reference: 3199 };
+const SPLIT = process.env.BENCH_SPLIT === '1';
 const DB = 'careflow_bench';
 const ADMIN = 'cf_benchadm_0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -146,8 +147,10 @@ async function waitFor(url) {
 }
 
 for (const s of ['tickets', 'email-ingest', 'notifications', 'segmentation']) {
-  start(s, [`services/${s}/dist/src/main.js`], { PORT: String(PORTS[s]) });
+  start(s, [`services/${s}/dist/src/main.js`], { PORT: String(PORTS[s]), ...(s === 'notifications' && SPLIT ? { WORKERS_ENABLED: 'false' } : {}) });
 }
+// BENCH_SPLIT=1: notifications as an API replica (above) and a worker replica, as a deployment scales it.
+if (SPLIT) start('notifications worker', ['services/notifications/dist/src/main.js'], { PORT: String(PORTS['notifications worker']) });
 start('gateway', ['services/gateway/dist/src/main.js']);
 start('reference', ['tools/bench/dist/reference-app.js', String(PORTS.reference)]);
 await waitFor(`http://127.0.0.1:${PORTS.gateway}/health`);
@@ -246,6 +249,7 @@ if (SHIPMENTS > 0) {
   const byEmail = new Map(shipments.map((s) => [s.email, s]));
   const sinkBefore = sink.messages.length;
   let next = 0;
+  console.log(`shipment events: posting ${SHIPMENTS} events at ${CONNECTIONS} connections`);
   const cpuBefore = cpuReading();
   const eventsStarted = Date.now();
   const eventRun = await new Promise((resolve, reject) =>

@@ -95,7 +95,7 @@ export class MessagingModule {
               config.WORKER_CONCURRENCY,
               config.QUEUE_LOCK_DURATION_MS,
               config.QUEUE_STALLED_INTERVAL_MS,
-              options.workers !== false,
+              options.workers !== false && config.WORKERS_ENABLED,
             ),
         },
         MessagingLifecycle,

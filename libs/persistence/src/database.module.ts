@@ -1,9 +1,10 @@
 import { CommonConfig, LOGGER, type Logger } from '@careflow/platform';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSourceOptions, EntitySchema } from 'typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
 import { createDataSource, ensureDatabase, migrateSchema } from './database.js';
 import { Outbox } from './outbox.js';
+import { PreparedStatements } from './prepared-statements.js';
 
 export interface DatabaseModuleOptions {
   service: string;
@@ -65,8 +66,9 @@ export class DatabaseModule {
       providers: [
         { provide: DB_SCHEMA, useValue: options.schema },
         { provide: Outbox, useValue: new Outbox(options.schema) },
+        { provide: PreparedStatements, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new PreparedStatements(ds) },
       ],
-      exports: [TypeOrmModule, DB_SCHEMA, Outbox],
+      exports: [TypeOrmModule, DB_SCHEMA, Outbox, PreparedStatements],
     };
   }
 }

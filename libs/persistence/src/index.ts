@@ -5,3 +5,4 @@ export * from './outbox.schema.js';
 export * from './snake-naming.strategy.js';
 export * from './sql-params.js';
 export * from './statement-batcher.js';
+export * from './prepared-statements.js';

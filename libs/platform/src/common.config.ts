@@ -49,6 +49,14 @@ export class CommonConfig {
   @Min(200)
   QUEUE_STALLED_INTERVAL_MS: number = 30_000;
 
+  /**
+   * Whether this process consumes its service's queues. A service scales its HTTP side and its
+   * workers apart by running replicas with `false` (API only) beside replicas with `true`.
+   */
+  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key] ?? true))
+  @IsBoolean()
+  WORKERS_ENABLED: boolean = true;
+
   /** The outbox relay wakes on NOTIFY; this poll only covers a lost notification. */
   @IsInt()
   @Min(50)

@@ -1,6 +1,6 @@
 import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type JobAttempt } from '@careflow/messaging';
-import { Outbox, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
+import { Outbox, PreparedStatements, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
 import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -57,6 +57,7 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     private readonly smtp: SmtpTransport,
     private readonly outbox: Outbox,
     private readonly config: NotificationsConfig,
+    private readonly statements: PreparedStatements,
   ) {
     super(runtime);
   }
@@ -115,7 +116,7 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
 
   /** Records the start of an attempt on each message still waiting to be sent; null for the others. */
   private async claimAll(ids: string[]): Promise<Array<MessageRow | null>> {
-    const [rows]: [MessageRow[], number] = await this.runtime.dataSource.query(
+    const rows = await this.statements.query<MessageRow>(
       `UPDATE notifications.outbound_messages SET attempt_started_at = now(), attempts = attempts + 1, updated_at = now()
         WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NULL RETURNING *`,
       [ids],
@@ -148,7 +149,7 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
       },
       requestId,
     }));
-    await this.runtime.dataSource.query(
+    await this.statements.query(
       `WITH outcome AS (
          UPDATE notifications.outbound_messages m
             SET status = o.status, error = o.error, attempt_started_at = NULL, updated_at = now(),

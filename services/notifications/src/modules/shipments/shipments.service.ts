@@ -1,6 +1,6 @@
 import type { ShipmentStatus } from '@careflow/contracts';
 import { NotFoundError } from '@careflow/http';
-import { Outbox, SqlParams, type OutboxEvent } from '@careflow/persistence';
+import { Outbox, PreparedStatements, SqlParams, type OutboxEvent } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -56,6 +56,7 @@ export class ShipmentsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly mail: OutboundMailService,
     private readonly outbox: Outbox,
+    private readonly statements: PreparedStatements,
   ) {}
 
   /** Records a shipment of an order and queues the shopper's notice with the tracking link. */
@@ -115,7 +116,7 @@ export class ShipmentsService {
     const { events, mail } = this.announce(shipment, dto.status, dto.description ?? null, occurredAt);
     const q = new SqlParams();
     const [id, status, at] = [q.add(shipment.id), q.add(dto.status), q.add(occurredAt)];
-    const rows: Array<{ inserted: boolean; status: ShipmentStatus }> = await this.db.query(
+    const rows = await this.statements.query<{ inserted: boolean; status: ShipmentStatus }>(
       `WITH shipment AS (
          SELECT id, status, status_at FROM notifications.shipments WHERE id = ${id} FOR UPDATE
        ), event AS (
@@ -156,7 +157,7 @@ export class ShipmentsService {
   }
 
   private async find(id: string): Promise<ShipmentRow> {
-    const rows: ShipmentRow[] = await this.db.query(
+    const rows = await this.statements.query<ShipmentRow>(
       `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, ${CONTACT_COLUMNS}
          FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
          LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
