@@ -6,9 +6,10 @@ import type { SqlParams } from './sql-params.js';
 
 /**
  * An event and its payload, typed by the event's name; `requestId` when the event belongs to
- * another request than the one being handled (a batch written for several jobs).
+ * another request than the one being handled (a batch written for several requests), `key`
+ * to match it with the row of the statement it belongs to (see `insertSql`).
  */
-export type OutboxEvent = { [N in JobName]: { event: N; payload: JobPayload<N>; requestId?: string | null } }[JobName];
+export type OutboxEvent = { [N in JobName]: { event: N; payload: JobPayload<N>; requestId?: string | null; key?: string } }[JobName];
 
 export interface OutboxRow {
   id: string;
@@ -45,17 +46,23 @@ export class Outbox {
   /**
    * An INSERT of outbox rows for use as one part (a CTE) of a larger statement, so a change
    * and its events are written by one statement, atomically, without a transaction's extra
-   * round trips. The rows are written once per row of `from` (a CTE of the same statement,
-   * e.g. `changed`), or once when `from` is omitted; `payload` may complete each payload
-   * with what only that statement knows (the status a locked row had).
+   * round trips. With `from` (a CTE of the same statement, e.g. `changed`), the rows are
+   * written once per row of it that matches `on` (a condition on `e.key` and its columns), so
+   * the statement decides which events happen; `payload` may complete each payload with what
+   * only that statement knows (the status a locked row had).
    */
-  insertSql(q: SqlParams, events: readonly OutboxEvent[], options: { from?: string; payload?: (payload: string) => string } = {}): string {
+  insertSql(
+    q: SqlParams,
+    events: readonly OutboxEvent[],
+    options: { from?: string; on?: string; payload?: (payload: string) => string } = {},
+  ): string {
     const names = q.add(events.map((e) => e.event));
     const payloads = q.add(events.map((e) => JSON.stringify(e.payload)));
     const requestIds = q.add(events.map((e) => (e.requestId === undefined ? (RequestContext.requestId() ?? null) : e.requestId)));
-    const source = options.from ? `${options.from}, ` : '';
+    const keys = q.add(events.map((e) => e.key ?? null));
+    const source = options.from ? ` JOIN ${options.from} ON ${options.on ?? 'true'}` : '';
     return `INSERT INTO ${this.table} (event, payload, request_id)
       SELECT e.event, ${options.payload ? options.payload('e.payload') : 'e.payload'}, e.request_id
-        FROM ${source}unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[]) AS e(event, payload, request_id)`;
+        FROM unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[], ${keys}::text[]) AS e(event, payload, request_id, key)${source}`;
   }
 }

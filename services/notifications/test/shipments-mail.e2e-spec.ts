@@ -116,6 +116,52 @@ describe('orders, shipments and outbound mail', () => {
       expect(order_.body.shipments[0].events.map((e: { eventId: string }) => e.eventId)).toEqual(['e-1', 'e0', 'e1', 'e2', 'e3']);
     });
 
+    it('applies events arriving all at once (batched writes) as if one by one: each stored once, the newest wins, no status mailed twice', async () => {
+      const shoppers = await Promise.all([customerWithOrder(), customerWithOrder(), customerWithOrder()]);
+      const shipments = await Promise.all(
+        shoppers.map(({ order }, i) => api.post(`/v1/orders/${order}/shipments`).set(auth()).send({ carrier: 'UPS', trackingNumber: `1ZBURST${i}${randomUUID().slice(0, 6)}` }).expect(201)),
+      );
+      const scans = [
+        ['s1', 'in_transit', '2026-11-22T18:00:00Z'],
+        ['s2', 'out_for_delivery', '2026-11-23T07:00:00Z'],
+        ['s3', 'delivered', '2026-11-23T11:00:00Z'],
+        ['s4', 'delivered', '2026-11-23T11:05:00Z'],
+      ] as const;
+      // Every scan of every shipment, each sent twice, plus one for a shipment that does not exist: all in flight together.
+      const posts = shipments.flatMap(({ body: s }) =>
+        [...scans, ...scans].map(([eventId, status, occurredAt]) =>
+          api.post(`/v1/shipments/${s.id}/events`).set(auth()).send({ eventId, status, occurredAt }).then((res) => ({ shipment: s.id as string, eventId, res })),
+        ),
+      );
+      const unknown = api.post(`/v1/shipments/${randomUUID()}/events`).set(auth()).send({ eventId: 'x', status: 'delivered', occurredAt: '2026-11-23T09:00:00Z' });
+      const [answers, missing] = await Promise.all([Promise.all(posts), unknown]);
+
+      expect(missing.status).toBe(404);
+      expect(answers.every(({ res }) => res.status === 202)).toBe(true);
+      for (const { body: s } of shipments) {
+        for (const [eventId] of scans) {
+          // Of the two copies of a scan, exactly one was recorded.
+          const copies = answers.filter((a) => a.shipment === s.id && a.eventId === eventId).map((a) => a.res.body.accepted);
+          expect(copies.sort()).toEqual([false, true]);
+        }
+        const view = await api.get(`/v1/shipments/${s.id}`).set(auth()).expect(200);
+        expect(view.body.status).toBe('delivered');
+        expect(view.body.events).toHaveLength(4);
+      }
+      await settle();
+      for (const { email } of shoppers) {
+        // The order the scans landed in decides which statuses were current on the way; none twice, delivered once.
+        const subjects = mailTo(email).map((m) => m.parsed.subject ?? '');
+        expect(new Set(subjects).size).toBe(subjects.length);
+        expect(subjects.filter((s) => /delivered/i.test(s))).toHaveLength(1);
+      }
+      const { rows } = await stack.db.pool.query(
+        `SELECT count(*)::int AS n FROM notifications.outbound_messages WHERE shipment_id = ANY($1::uuid[]) GROUP BY dedupe_key HAVING count(*) > 1`,
+        [shipments.map(({ body: s }) => s.id)],
+      );
+      expect(rows).toEqual([]);
+    });
+
     it('turns an exception into an incident ticket for the tickets service, and tells the shopper', async () => {
       const { email, externalId, order } = await customerWithOrder();
       const { body: shipment } = await api.post(`/v1/orders/${order}/shipments`).set(auth()).send({ carrier: 'Omniva', trackingNumber: 'CC123456789EE' }).expect(201);

@@ -44,13 +44,36 @@ export interface PreparedMail {
   id: string;
   /** False when the message is logged as suppressed and not sent. */
   queued: boolean;
-  row: Record<(typeof MESSAGE_COLUMNS)[number], unknown>;
+  row: MessageRow;
 }
 
-const MESSAGE_COLUMNS = [
-  'id', 'template', 'locale', 'to_address', 'to_name', 'customer_external_id', 'subject', 'text_body', 'html_body',
-  'reply_to', 'message_id', 'in_reply_to', 'references', 'ticket_id', 'shipment_id', 'dedupe_key', 'status', 'error',
-] as const;
+interface MessageRow {
+  id: string;
+  template: MailKind;
+  locale: string;
+  to_address: string | null;
+  to_name: string | null;
+  customer_external_id: string | null;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  reply_to: string | null;
+  message_id: string;
+  in_reply_to: string | null;
+  references: string[];
+  ticket_id: string | null;
+  shipment_id: string | null;
+  dedupe_key: string;
+  status: 'queued' | 'suppressed';
+  error: string | null;
+}
+
+/** Each column with the SQL type its array parameter is read as (references travel as JSON: arrays of arrays do not unnest). */
+const MESSAGE_COLUMNS: ReadonlyArray<[keyof MessageRow, string]> = [
+  ['id', 'uuid'], ['template', 'text'], ['locale', 'text'], ['to_address', 'text'], ['to_name', 'text'], ['customer_external_id', 'text'],
+  ['subject', 'text'], ['text_body', 'text'], ['html_body', 'text'], ['reply_to', 'text'], ['message_id', 'text'], ['in_reply_to', 'text'],
+  ['references', 'jsonb'], ['ticket_id', 'uuid'], ['shipment_id', 'uuid'], ['dedupe_key', 'text'], ['status', 'text'], ['error', 'text'],
+];
 
 /**
  * Records outbound messages, each with the job that sends it in the same statement. Every
@@ -72,7 +95,7 @@ export class OutboundMailService {
   async queue<K extends MailKind>(db: EntityManager, m: MailRequest<K>): Promise<{ id: string; queued: boolean } | null> {
     const mail = this.prepare(m);
     const q = new SqlParams();
-    const rows: Array<{ id: string }> = await db.query(`WITH ${this.insertSql(q, mail)} SELECT id FROM message`, q.values);
+    const rows: Array<{ id: string }> = await db.query(`WITH ${this.insertSql(q, [{ mail }])} SELECT id FROM message`, q.values);
     return rows[0] ? { id: mail.id, queued: mail.queued } : null;
   }
 
@@ -97,18 +120,27 @@ export class OutboundMailService {
   }
 
   /**
-   * Two CTEs for a larger statement: `message` inserts the prepared message (once per row of
-   * `from`, when given, so the caller decides whether it is written at all; nothing when its
-   * dedupe key was used before) and `message_job` its `mail.send` outbox row, when it is sent.
+   * Two CTEs for a larger statement: `message` inserts the prepared messages and
+   * `message_job` the `mail.send` outbox row of each one inserted to be sent. A message whose
+   * dedupe key was used before is not inserted. With `from` (a CTE of the same statement),
+   * each message is written only when a row of it matches `on`, a condition on `m.key` (the
+   * key given with the message): the statement decides which notices are due.
    */
-  insertSql(q: SqlParams, mail: PreparedMail, from?: string): string {
-    const values = MESSAGE_COLUMNS.map((c) => q.add(mail.row[c]));
+  insertSql(q: SqlParams, mails: ReadonlyArray<{ mail: PreparedMail; key?: string }>, match: { from: string; on?: string } | null = null): string {
+    const columns = MESSAGE_COLUMNS.map(([name, type]) => {
+      const values = mails.map(({ mail }) => (name === 'references' ? JSON.stringify(mail.row.references) : mail.row[name]));
+      return { name, expression: type === 'jsonb' ? `ARRAY(SELECT jsonb_array_elements_text(m."${name}"))` : `m."${name}"`, param: `${q.add(values)}::${type}[]` };
+    });
+    const keys = q.add(mails.map(({ key }) => key ?? null));
+    const source = match ? ` JOIN ${match.from} ON ${match.on ?? 'true'}` : '';
+    const jobs = mails.filter(({ mail }) => mail.queued).map(({ mail }) => ({ event: 'mail.send' as const, payload: { outboundMessageId: mail.id }, key: mail.id }));
     return `message AS (
-        INSERT INTO notifications.outbound_messages (${MESSAGE_COLUMNS.map((c) => `"${c}"`).join(', ')})
-        SELECT ${values.join(', ')}${from ? ` FROM ${from}` : ''}
+        INSERT INTO notifications.outbound_messages (${columns.map((c) => `"${c.name}"`).join(', ')})
+        SELECT ${columns.map((c) => c.expression).join(', ')}
+          FROM unnest(${columns.map((c) => c.param).join(', ')}, ${keys}::text[]) AS m(${columns.map((c) => `"${c.name}"`).join(', ')}, key)${source}
         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
       ), message_job AS (
-        ${this.outbox.insertSql(q, mail.queued ? [{ event: 'mail.send', payload: { outboundMessageId: mail.id } }] : [], { from: 'message' })}
+        ${this.outbox.insertSql(q, jobs, { from: 'message', on: 'message.id::text = e.key' })}
       )`;
   }
 

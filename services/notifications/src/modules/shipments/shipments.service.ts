@@ -1,6 +1,7 @@
 import type { ShipmentStatus } from '@careflow/contracts';
 import { NotFoundError } from '@careflow/http';
-import { Outbox, PreparedStatements, SqlParams, type OutboxEvent } from '@careflow/persistence';
+import { Outbox, PreparedStatements, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
+import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,13 @@ const NOTICE: Partial<Record<ShipmentStatus, MailKind>> = {
   returned: 'shipment_exception',
 };
 
+/** A tracking event waiting to be recorded, with the request it came with. */
+interface TrackingEvent {
+  shipmentId: string;
+  dto: ShipmentEventDto;
+  requestId: string | null;
+}
+
 /** What a change of a shipment's status announces: the shopper's notice, and events for the other services. */
 interface Announcement {
   events: OutboxEvent[];
@@ -58,6 +66,12 @@ export class ShipmentsService {
     private readonly outbox: Outbox,
     private readonly statements: PreparedStatements,
   ) {}
+
+  /** Tracking events waiting for the next write, at most one per shipment in each. */
+  private readonly events = new StatementBatcher<TrackingEvent, ShipmentEventAcceptedDto>((batch) => this.recordEvents(batch), {
+    maxBatch: 200,
+    key: (e) => e.shipmentId,
+  });
 
   /** Records a shipment of an order and queues the shopper's notice with the tracking link. */
   async create(orderExternalId: string, dto: CreateShipmentDto): Promise<ShipmentViewDto> {
@@ -87,7 +101,7 @@ export class ShipmentsService {
          INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url, items)
          VALUES (${q.add(shipment.id)}, ${q.add(order.id)}, ${q.add(carrier)}, ${q.add(dto.trackingNumber)}, ${q.add(trackingUrl)}, ${q.add(JSON.stringify(dto.items ?? []))}::jsonb)
          ON CONFLICT (carrier, tracking_number) DO NOTHING RETURNING id
-       )${mail ? `, ${this.mail.insertSql(q, mail, 'shipment')}` : ''}
+       )${mail ? `, ${this.mail.insertSql(q, [{ mail }], { from: 'shipment' })}` : ''}
        SELECT 1 FROM shipment`,
       q.values,
     );
@@ -106,41 +120,76 @@ export class ShipmentsService {
    * older than the status it would replace (carriers deliver events late and out of order), and
    * each change of current status sends one notice, never two for the same status.
    *
-   * The decision is taken by the statement itself, on the shipment row it locks, so concurrent
-   * events for one shipment are applied one after the other; what this method prepares ahead
-   * (the rendered notice, the events) is only written when that decision is a change of status.
+   * Events arriving together are recorded together (see `recordEvents`); the caller waits
+   * for its own outcome, committed.
    */
-  async addEvent(shipmentId: string, dto: ShipmentEventDto): Promise<ShipmentEventAcceptedDto> {
-    const shipment = await this.find(shipmentId);
-    const occurredAt = new Date(dto.occurredAt);
-    const { events, mail } = this.announce(shipment, dto.status, dto.description ?? null, occurredAt);
-    const q = new SqlParams();
-    const [id, status, at] = [q.add(shipment.id), q.add(dto.status), q.add(occurredAt)];
-    const rows = await this.statements.query<{ inserted: boolean; status: ShipmentStatus }>(
-      `WITH shipment AS (
-         SELECT id, status, status_at FROM notifications.shipments WHERE id = ${id} FOR UPDATE
-       ), event AS (
-         INSERT INTO notifications.shipment_events (shipment_id, event_id, status, occurred_at, description)
-         SELECT id, ${q.add(dto.eventId)}, ${status}, ${at}, ${q.add(dto.description ?? null)} FROM shipment
-         ON CONFLICT (shipment_id, event_id) DO NOTHING RETURNING 1
-       ), decision AS (
-         SELECT status AS previous, EXISTS (SELECT 1 FROM event) AS inserted,
-                (status_at IS NULL OR status_at <= ${at}) AS newer
-           FROM shipment
-       ), moved AS (
-         UPDATE notifications.shipments s SET status = ${status}, status_at = ${at}, updated_at = now()
-           FROM decision d WHERE s.id = ${id} AND d.inserted AND d.newer
-         RETURNING d.previous
-       ), changed AS (
-         SELECT previous FROM moved WHERE previous <> ${status}
-       ), announced AS (
-         ${this.outbox.insertSql(q, events, { from: 'changed', payload: (p) => `CASE WHEN e.event = 'shipment.status_changed' THEN jsonb_set(${p}, '{previousStatus}', to_jsonb(changed.previous)) ELSE ${p} END` })}
-       )${mail ? `, ${this.mail.insertSql(q, mail, 'changed')}` : ''}
-       SELECT inserted, CASE WHEN EXISTS (SELECT 1 FROM moved) THEN ${status} ELSE previous END AS status FROM decision`,
-      q.values,
+  addEvent(shipmentId: string, dto: ShipmentEventDto): Promise<ShipmentEventAcceptedDto> {
+    return this.events.submit({ shipmentId, dto, requestId: RequestContext.requestId() ?? null });
+  }
+
+  /**
+   * Records a batch of tracking events, each of another shipment, in two statements: one read
+   * of what the notices need, and one write. The write takes each decision itself, on the
+   * shipment rows it locks (in id order, so concurrent batches never deadlock): an event is
+   * inserted unless its eventId is known, moves the status unless it is older, and announces a
+   * change (the events, and the notice rendered ahead) only when the status really changed.
+   */
+  private async recordEvents(batch: TrackingEvent[]): Promise<Array<ShipmentEventAcceptedDto | Error>> {
+    const found = await this.statements.query<ShipmentRow>(
+      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, ${CONTACT_COLUMNS}
+         FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
+         LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
+        WHERE s.id = ANY($1::uuid[])`,
+      [batch.map((e) => e.shipmentId)],
     );
-    if (!rows[0]) throw new NotFoundError('shipment', shipmentId);
-    return { accepted: rows[0].inserted, status: rows[0].status };
+    const shipments = new Map(found.map((s) => [s.id, s]));
+    const known = batch.filter((e) => shipments.has(e.shipmentId));
+    const events: OutboxEvent[] = [];
+    const mails: Array<{ mail: PreparedMail; key: string }> = [];
+    known.forEach((e, n) => {
+      const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, new Date(e.dto.occurredAt));
+      for (const event of announcement.events) events.push({ ...event, requestId: e.requestId, key: String(n) });
+      if (announcement.mail) mails.push({ mail: announcement.mail, key: String(n) });
+    });
+    const outcomes = new Map<string, ShipmentEventAcceptedDto>();
+    if (known.length > 0) {
+      const q = new SqlParams();
+      const rows = await this.statements.query<{ n: number; inserted: boolean; status: ShipmentStatus }>(
+        `WITH input AS (
+           SELECT * FROM unnest(${q.add(known.map((_, n) => n))}::int[], ${q.add(known.map((e) => e.shipmentId))}::uuid[],
+                                ${q.add(known.map((e) => e.dto.eventId))}::text[], ${q.add(known.map((e) => e.dto.status))}::text[],
+                                ${q.add(known.map((e) => new Date(e.dto.occurredAt)))}::timestamptz[], ${q.add(known.map((e) => e.dto.description ?? null))}::text[])
+             AS i(n, shipment_id, event_id, status, occurred_at, description)
+         ), shipment AS (
+           SELECT id, status, status_at FROM notifications.shipments WHERE id IN (SELECT shipment_id FROM input) ORDER BY id FOR UPDATE
+         ), event AS (
+           INSERT INTO notifications.shipment_events (shipment_id, event_id, status, occurred_at, description)
+           SELECT i.shipment_id, i.event_id, i.status, i.occurred_at, i.description FROM input i JOIN shipment s ON s.id = i.shipment_id
+           ON CONFLICT (shipment_id, event_id) DO NOTHING RETURNING shipment_id
+         ), decision AS (
+           SELECT i.n, i.shipment_id, i.status, i.occurred_at, s.status AS previous,
+                  EXISTS (SELECT 1 FROM event e WHERE e.shipment_id = i.shipment_id) AS inserted,
+                  (s.status_at IS NULL OR s.status_at <= i.occurred_at) AS newer
+             FROM input i JOIN shipment s ON s.id = i.shipment_id
+         ), moved AS (
+           UPDATE notifications.shipments s SET status = d.status, status_at = d.occurred_at, updated_at = now()
+             FROM decision d WHERE s.id = d.shipment_id AND d.inserted AND d.newer
+           RETURNING d.n, d.previous, d.status
+         ), changed AS (
+           SELECT n, previous FROM moved WHERE previous <> status
+         ), announced AS (
+           ${this.outbox.insertSql(q, events, {
+             from: 'changed',
+             on: 'changed.n::text = e.key',
+             payload: (p) => `CASE WHEN e.event = 'shipment.status_changed' THEN jsonb_set(${p}, '{previousStatus}', to_jsonb(changed.previous)) ELSE ${p} END`,
+           })}
+         ), ${this.mail.insertSql(q, mails, { from: 'changed', on: 'changed.n::text = m.key' })}
+         SELECT d.n, d.inserted, coalesce(m.status, d.previous) AS status FROM decision d LEFT JOIN moved m ON m.n = d.n`,
+        q.values,
+      );
+      for (const row of rows) outcomes.set(known[row.n]!.shipmentId, { accepted: row.inserted, status: row.status });
+    }
+    return batch.map((e) => outcomes.get(e.shipmentId) ?? new NotFoundError('shipment', e.shipmentId));
   }
 
   async view(id: string): Promise<ShipmentViewDto> {
@@ -154,18 +203,6 @@ export class ShipmentsService {
       [id],
     );
     return shipmentView(rows[0], events);
-  }
-
-  private async find(id: string): Promise<ShipmentRow> {
-    const rows = await this.statements.query<ShipmentRow>(
-      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, ${CONTACT_COLUMNS}
-         FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
-         LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
-        WHERE s.id = $1`,
-      [id],
-    );
-    if (!rows[0]) throw new NotFoundError('shipment', id);
-    return rows[0];
   }
 
   /**
