@@ -5,9 +5,14 @@
 //   (b) its app services build from ./Dockerfile (target runtime, build arg SERVICE), have
 //       healthchecks, wait for healthy Postgres and Redis, publish no port but the gateway's,
 //       and use only the configuration names of API.md ("Configuration") and the config classes;
+//       a service split into API and worker replicas (WORKERS) has both, the API with
+//       WORKERS_ENABLED=false and the worker, otherwise its mirror, with WORKERS_ENABLED=true;
 //   (c) deploy/k8s: every manifest parses, kustomization.yaml lists them all, every
-//       Deployment has probes, resource requests/limits and a hardened securityContext, and a
-//       matching Service, HorizontalPodAutoscaler and PodDisruptionBudget;
+//       Deployment has probes, resource requests/limits and a hardened securityContext, a
+//       matching HorizontalPodAutoscaler and PodDisruptionBudget, and a matching Service, except
+//       a worker Deployment (WORKERS), which no Service may select; no two Deployments'
+//       selectors overlap; the API/worker pairs are as in (b), with the same image, config and
+//       probes; every service has a Deployment that consumes its queues;
 //   (d) the Dockerfile has the stages deps, build and runtime, installs with every workspace
 //       manifest copied first, and builds with `npm run build`.
 //
@@ -34,6 +39,15 @@ const APPS = {
   segmentation: { port: 3004, portVar: 'PORT', urlVar: 'SEGMENTATION_URL' },
 };
 const BACKENDS = Object.keys(APPS).filter((name) => name !== 'gateway');
+
+/**
+ * Services deployed as two kinds of replicas, scaled apart: the API (named after the service,
+ * WORKERS_ENABLED=false: serves HTTP, consumes no queue) and the worker (this name,
+ * WORKERS_ENABLED=true), in docker-compose.yml and deploy/k8s alike. The worker gets no
+ * Service: the gateway reaches the API replicas only.
+ */
+const WORKERS = { notifications: 'notifications-worker' };
+const WORKER_NAMES = new Set(Object.values(WORKERS));
 
 /** API.md's configuration table, used when no copy of API.md is found beside the repository. */
 const API_MD_FALLBACK = [
@@ -83,6 +97,14 @@ function parseYamlDocuments(file) {
 }
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** WORKERS_ENABLED as the config classes read it (parseBoolean, default true). */
+const workersEnabled = (value) => value == null || value === true || value === 'true' || value === '1';
+
+/** JSON with sorted keys: compares parsed YAML regardless of key order. */
+const canonical = (value) => JSON.stringify(value, (key, v) => (isObject(v)
+  ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
+  : v));
 
 // ------------------------------------------------------------------------------------------
 // Allowed configuration names.
@@ -258,10 +280,16 @@ function checkCompose() {
   const mailpit = Object.entries(services).find(([, s]) => String(s.image ?? '').startsWith('axllent/mailpit'));
   if (!mailpit) fail('docker-compose.yml', 'no Mailpit (axllent/mailpit) service');
 
-  for (const [name, app] of Object.entries(APPS)) {
+  // Every app service, and each worker service with its app's checks (same build arg SERVICE).
+  const appServices = [
+    ...Object.keys(APPS).map((name) => [name, name]),
+    ...Object.entries(WORKERS).map(([appName, worker]) => [worker, appName]),
+  ];
+  for (const [name, appName] of appServices) {
+    const app = APPS[appName];
     const service = services[name];
     if (!service) {
-      fail('docker-compose.yml', `no ${name} service`);
+      fail('docker-compose.yml', `no ${name} service${WORKER_NAMES.has(name) ? ` (the worker replicas of ${appName}, WORKERS_ENABLED=true)` : ''}`);
       continue;
     }
     const build = service.build;
@@ -271,7 +299,7 @@ function checkCompose() {
       if (!['Dockerfile', './Dockerfile'].includes(String(build.dockerfile ?? 'Dockerfile'))) fail(where(name), `build.dockerfile must be ./Dockerfile, is ${build.dockerfile}`);
       if (build.target !== 'runtime') fail(where(name), `build.target must be runtime, is ${build.target}`);
       const args = normalizeEnvironment(build.args);
-      if (args.SERVICE !== name) fail(where(name), `build.args.SERVICE must be ${name}, is ${args.SERVICE}`);
+      if (args.SERVICE !== appName) fail(where(name), `build.args.SERVICE must be ${appName}, is ${args.SERVICE}`);
     }
     const test = service.healthcheck?.test;
     if (!test || service.healthcheck?.disable === true || (Array.isArray(test) && test[0] === 'NONE')) fail(where(name), 'needs a healthcheck');
@@ -298,6 +326,30 @@ function checkCompose() {
         if (actual !== expected) fail(where(name), `${APPS[backend].urlVar} must be ${expected}, is ${actual || '(unset)'}`);
       }
     }
+  }
+
+  // API and worker replicas: the API consumes no queue, the worker is its mirror with workers on.
+  for (const [appName, worker] of Object.entries(WORKERS)) {
+    const api = services[appName];
+    const wrk = services[worker];
+    if (!api || !wrk) continue; // reported above
+    const apiEnv = normalizeEnvironment(api.environment);
+    const wrkEnv = normalizeEnvironment(wrk.environment);
+    if (String(apiEnv.WORKERS_ENABLED) !== 'false') fail(where(appName), `environment WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${apiEnv.WORKERS_ENABLED ?? '(unset)'}`);
+    if (String(wrkEnv.WORKERS_ENABLED) !== 'true') fail(where(worker), `environment WORKERS_ENABLED must be "true", is ${wrkEnv.WORKERS_ENABLED ?? '(unset)'}`);
+    const { WORKERS_ENABLED: _a, ...apiRest } = apiEnv;
+    const { WORKERS_ENABLED: _w, ...wrkRest } = wrkEnv;
+    if (canonical(apiRest) !== canonical(wrkRest)) fail(where(worker), `environment must be ${appName}'s but for WORKERS_ENABLED`);
+    for (const key of ['build', 'healthcheck']) {
+      if (canonical(api[key]) !== canonical(wrk[key])) fail(where(worker), `${key} must be ${appName}'s`);
+    }
+    if (canonical(normalizeDependsOn(api.depends_on)) !== canonical(normalizeDependsOn(wrk.depends_on))) fail(where(worker), `depends_on must be ${appName}'s`);
+  }
+  // Some service consumes each app's queues.
+  for (const appName of Object.keys(APPS)) {
+    const consumers = Object.values(services).filter((svc) => normalizeEnvironment(svc.build?.args).SERVICE === appName
+      && workersEnabled(normalizeEnvironment(svc.environment).WORKERS_ENABLED));
+    if (consumers.length === 0) fail('docker-compose.yml', `no service with SERVICE=${appName} runs with WORKERS_ENABLED=true: its queues would never be consumed`);
   }
 
   // Only the gateway and Mailpit's web inbox publish ports.
@@ -375,6 +427,39 @@ function checkK8s() {
   const services = byKind('Service');
   const hpas = byKind('HorizontalPodAutoscaler');
   const pdbs = byKind('PodDisruptionBudget');
+  const podLabelsOf = (d) => d.obj.spec?.template?.metadata?.labels ?? {};
+  const containersOf = (d) => d.obj.spec?.template?.spec?.containers ?? [];
+  const envValue = (c, name) => (c.env ?? []).find((e) => e.name === name)?.value;
+  /** A container's WORKERS_ENABLED as the process sees it: env, else its envFrom ConfigMaps, else the default. */
+  const effectiveWorkers = (c) => {
+    if ((c.env ?? []).some((e) => e.name === 'WORKERS_ENABLED')) return workersEnabled(envValue(c, 'WORKERS_ENABLED'));
+    let value; // the last envFrom source defining it wins
+    for (const from of c.envFrom ?? []) {
+      const prefix = from.prefix ?? '';
+      if (!'WORKERS_ENABLED'.startsWith(prefix)) continue;
+      const key = 'WORKERS_ENABLED'.slice(prefix.length);
+      const ref = from.configMapRef ?? from.secretRef;
+      const source = ref && byKind(from.configMapRef ? 'ConfigMap' : 'Secret').find((o) => o.obj.metadata.name === ref.name)?.obj;
+      const v = source?.stringData?.[key] ?? source?.data?.[key];
+      if (v !== undefined) value = from.secretRef && source?.stringData?.[key] === undefined ? Buffer.from(String(v), 'base64').toString() : v;
+    }
+    return workersEnabled(value);
+  };
+
+  // Overlapping selectors let one Deployment's ReplicaSets, HPA (which averages over the scale
+  // selector) and rollout count the other's pods.
+  for (const d of deployments) {
+    for (const other of deployments) {
+      if (other !== d && selectorMatches(d.obj.spec?.selector?.matchLabels, podLabelsOf(other))) {
+        fail(d.where, `spec.selector.matchLabels also selects the pods of Deployment ${other.obj.metadata.name}`);
+      }
+    }
+  }
+  for (const { obj, where } of [...services, ...pdbs]) {
+    const selector = obj.kind === 'Service' ? obj.spec?.selector : obj.spec?.selector?.matchLabels;
+    const selected = deployments.filter((d) => selectorMatches(selector, podLabelsOf(d))).map((d) => d.obj.metadata.name);
+    if (selected.length > 1) fail(where, `selects the pods of several Deployments (${selected.join(', ')})`);
+  }
 
   for (const { obj, where } of deployments) {
     const name = obj.metadata.name;
@@ -422,7 +507,10 @@ function checkK8s() {
     }
 
     const svc = services.find((s) => selectorMatches(s.obj.spec?.selector, podLabels));
-    if (!svc) fail(where, 'no Service selects its pods');
+    if (WORKER_NAMES.has(name)) {
+      // Queue consumers: the gateway reaches the API pods only, through the API's Service.
+      if (svc) fail(svc.where, `selects the pods of worker Deployment ${name}; no Service may route to the workers`);
+    } else if (!svc) fail(where, 'no Service selects its pods');
     else {
       if ((svc.obj.spec?.type ?? 'ClusterIP') !== 'ClusterIP') fail(svc.where, 'must be ClusterIP');
       for (const p of svc.obj.spec?.ports ?? []) {
@@ -440,9 +528,37 @@ function checkK8s() {
     if (!pdbs.some((p) => selectorMatches(p.obj.spec?.selector?.matchLabels, podLabels))) fail(where, 'no PodDisruptionBudget selects its pods');
   }
 
-  const deployedApps = new Set(deployments.flatMap((d) => (d.obj.spec?.template?.spec?.containers ?? [])
-    .map((c) => (c.env ?? []).find((e) => e.name === 'SERVICE')?.value)));
-  for (const app of Object.keys(APPS)) if (!deployedApps.has(app)) fail('deploy/k8s', `no Deployment runs SERVICE=${app}`);
+  const servingDeployments = deployments.filter((d) => !WORKER_NAMES.has(d.obj.metadata.name));
+  const deployedApps = new Set(servingDeployments.flatMap((d) => containersOf(d).map((c) => envValue(c, 'SERVICE'))));
+  for (const app of Object.keys(APPS)) if (!deployedApps.has(app)) fail('deploy/k8s', `no Deployment with a Service runs SERVICE=${app}`);
+  // Some Deployment consumes each app's queues.
+  for (const app of Object.keys(APPS)) {
+    if (!deployments.some((d) => containersOf(d).some((c) => envValue(c, 'SERVICE') === app && effectiveWorkers(c)))) {
+      fail('deploy/k8s', `no Deployment runs SERVICE=${app} with WORKERS_ENABLED=true: its queues would never be consumed`);
+    }
+  }
+
+  // API and worker replicas: the API Deployment consumes no queue; the worker Deployment runs the
+  // same container (image, command, config, ports, probes) with WORKERS_ENABLED=true.
+  for (const [app, worker] of Object.entries(WORKERS)) {
+    const api = deployments.find((d) => d.obj.metadata.name === app);
+    const wrk = deployments.find((d) => d.obj.metadata.name === worker);
+    if (!api) fail('deploy/k8s', `no Deployment ${app} (the API replicas of ${app})`);
+    if (!wrk) fail('deploy/k8s', `no Deployment ${worker} (the worker replicas of ${app}, WORKERS_ENABLED=true)`);
+    if (!api || !wrk) continue;
+    const apiC = containersOf(api).find((c) => envValue(c, 'SERVICE') === app);
+    const wrkC = containersOf(wrk).find((c) => envValue(c, 'SERVICE') === app);
+    if (!apiC) fail(api.where, `no container runs SERVICE=${app}`);
+    if (!wrkC) fail(wrk.where, `no container runs SERVICE=${app}`);
+    if (!apiC || !wrkC) continue;
+    if (envValue(apiC, 'WORKERS_ENABLED') !== 'false') fail(api.where, `env WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${envValue(apiC, 'WORKERS_ENABLED') ?? '(unset)'}`);
+    if (envValue(wrkC, 'WORKERS_ENABLED') !== 'true') fail(wrk.where, `env WORKERS_ENABLED must be "true", is ${envValue(wrkC, 'WORKERS_ENABLED') ?? '(unset)'}`);
+    const withoutWorkers = (c) => (c.env ?? []).filter((e) => e.name !== 'WORKERS_ENABLED');
+    if (canonical(withoutWorkers(apiC)) !== canonical(withoutWorkers(wrkC))) fail(wrk.where, `env must be ${app}'s but for WORKERS_ENABLED`);
+    for (const key of ['image', 'command', 'args', 'envFrom', 'ports', 'startupProbe', 'readinessProbe', 'livenessProbe']) {
+      if (canonical(apiC[key]) !== canonical(wrkC[key])) fail(wrk.where, `container ${key} must be ${app}'s`);
+    }
+  }
 
   // The gateway reaches each backend through the Service named in the ConfigMap's *_URL.
   for (const { obj, where } of byKind('ConfigMap')) {
@@ -470,7 +586,7 @@ function checkK8s() {
       }
     }
   }
-  return { objects: objects.length, deployments: deployments.length };
+  return { objects: objects.length, deployments: deployments.length, workers: deployments.filter((d) => WORKER_NAMES.has(d.obj.metadata.name)).length };
 }
 
 // ------------------------------------------------------------------------------------------
@@ -616,6 +732,8 @@ if (problems.length > 0) {
 }
 console.log(
   `check-deploy: ok: docker-compose.yml (${compose.services} services, compose-spec schema, ajv ${ajvMajor}), ` +
-    `deploy/k8s (${k8s.objects} objects, ${k8s.deployments} Deployments with Service/HPA/PDB), ` +
+    `deploy/k8s (${k8s.objects} objects, ${k8s.deployments} Deployments with HPA/PDB, ` +
+    `${k8s.deployments - k8s.workers} with a Service, ${k8s.workers} worker${k8s.workers === 1 ? '' : 's'} without; ` +
+    `API/worker split: ${Object.entries(WORKERS).map(([a, w]) => `${a} WORKERS_ENABLED=false, ${w} true`).join('; ')}), ` +
     `Dockerfile (${docker.stages.join(' -> ')}); env names checked against ${apiMd.source} and the config classes`,
 );

@@ -15,7 +15,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PORTS = { gateway: 3100, tickets: 3101, 'email-ingest': 3102, notifications: 3103, segmentation: 3104, 'notifications worker': 3105, reference: 3199 };
-const SPLIT = process.env.BENCH_SPLIT === '1';
+// notifications runs as an API replica and a worker replica, as deploy/ runs it; BENCH_SPLIT=0 runs one process for both.
+const SPLIT = process.env.BENCH_SPLIT !== '0';
 const DB = 'careflow_bench';
 const ADMIN = 'cf_benchadm_0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -63,9 +64,10 @@ function start(name, args, extra = {}) {
 }
 
 /**
- * CPU time used so far (ms) by each part of the system: our processes, every Postgres backend,
- * Redis, and this process (load generator and SMTP sink). Read from /proc, so Linux only;
- * elsewhere the table is left out. Differences of two readings say where a scenario's CPU went.
+ * CPU time used so far (ms) by each process of the system, with the part it belongs to: our
+ * processes, every Postgres backend, Redis, and this process (load generator and SMTP sink).
+ * Read from /proc, so Linux only; elsewhere the table is left out. Differences of two readings
+ * say where a scenario's CPU went (per process: Postgres backends come and go with the pools).
  */
 function cpuReading() {
   if (!fs.existsSync('/proc/self/stat')) return null;
@@ -76,11 +78,12 @@ function cpuReading() {
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(f[11]) + Number(f[12])) * tickMs; // utime, stime
     } catch {
-      return 0;
+      return null;
     }
   };
-  const reading = { 'this process (load + SMTP sink)': process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000 };
-  for (const c of children) reading[c.benchName] = ticks(c.pid);
+  const usage = process.cpuUsage();
+  const reading = new Map([['self', { part: 'this process (load + SMTP sink)', ms: (usage.user + usage.system) / 1000 }]]);
+  for (const c of children) reading.set(String(c.pid), { part: c.benchName, ms: ticks(c.pid) ?? 0 });
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let comm = '';
     try {
@@ -88,8 +91,9 @@ function cpuReading() {
     } catch {
       continue;
     }
-    const group = comm === 'postgres' ? 'postgres (all backends)' : comm.startsWith('redis-server') ? 'redis' : null;
-    if (group) reading[group] = (reading[group] ?? 0) + ticks(pid);
+    const part = comm === 'postgres' ? 'postgres (all backends)' : comm.startsWith('redis-server') ? 'redis' : null;
+    const ms = part ? ticks(pid) : null;
+    if (part && ms !== null) reading.set(pid, { part, ms });
   }
   return reading;
 }
@@ -97,8 +101,10 @@ function cpuReading() {
 /** CPU ms per unit of work between two readings, by part, largest first, with the total. */
 function cpuTable(before, after, units) {
   if (!before || !after) return [];
-  const rows = Object.keys(after)
-    .map((part) => ({ part, 'CPU ms per event': +((after[part] - (before[part] ?? 0)) / units).toFixed(3) }))
+  const parts = new Map();
+  for (const [pid, { part, ms }] of after) parts.set(part, (parts.get(part) ?? 0) + ms - (before.get(pid)?.ms ?? 0));
+  const rows = [...parts]
+    .map(([part, ms]) => ({ part, 'CPU ms per event': +(ms / units).toFixed(3) }))
     .filter((r) => r['CPU ms per event'] > 0)
     .sort((a, b) => b['CPU ms per event'] - a['CPU ms per event']);
   rows.push({ part: 'total', 'CPU ms per event': +rows.reduce((sum, r) => sum + r['CPU ms per event'], 0).toFixed(3) });
@@ -149,7 +155,7 @@ async function waitFor(url) {
 for (const s of ['tickets', 'email-ingest', 'notifications', 'segmentation']) {
   start(s, [`services/${s}/dist/src/main.js`], { PORT: String(PORTS[s]), ...(s === 'notifications' && SPLIT ? { WORKERS_ENABLED: 'false' } : {}) });
 }
-// BENCH_SPLIT=1: notifications as an API replica (above) and a worker replica, as a deployment scales it.
+// The notifications worker replica (WORKERS_ENABLED=false on the API replica above).
 if (SPLIT) start('notifications worker', ['services/notifications/dist/src/main.js'], { PORT: String(PORTS['notifications worker']) });
 start('gateway', ['services/gateway/dist/src/main.js']);
 start('reference', ['tools/bench/dist/reference-app.js', String(PORTS.reference)]);
