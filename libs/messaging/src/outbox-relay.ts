@@ -85,6 +85,7 @@ export class OutboxRelay {
   /** Publishes one batch of unpublished rows; returns how many it published. */
   async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
+      await this.planForQueueScans(tx);
       const rows: RawOutboxRow[] = await tx.query(
         `SELECT id, seq, event, payload, request_id, created_at FROM ${this.table}
           WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -105,6 +106,7 @@ export class OutboxRelay {
   /** Checks published rows older than confirmAfterMs against Redis (see class comment). */
   async confirmBatch(): Promise<ConfirmResult> {
     return this.dataSource.transaction(async (tx) => {
+      await this.planForQueueScans(tx);
       const result: ConfirmResult = { confirmed: 0, republished: 0, failed: 0, pending: 0 };
       const rows: RawOutboxRow[] = await tx.query(
         `SELECT id, seq, event, payload, request_id, created_at FROM ${this.table}
@@ -150,6 +152,17 @@ export class OutboxRelay {
       result.pending = waiting.length;
       return result;
     });
+  }
+
+  /**
+   * The outbox is a queue table: every row is updated, then deleted, within seconds, so its
+   * partial indexes fill with entries of dead rows between vacuums. A plain index scan marks
+   * each one it meets as dead and never visits it again; a bitmap scan (which the planner
+   * picks from stale estimates) marks nothing and visits every dead row on every pass: 5 ms
+   * instead of 0.1 ms for an empty pass after a burst of 9 000 events. So no bitmap scans here.
+   */
+  private async planForQueueScans(tx: EntityManager): Promise<void> {
+    await tx.query('SET LOCAL enable_bitmapscan = off');
   }
 
   /** Overridable seam: the crash tests kill the process here, between add and commit. */
