@@ -1,7 +1,8 @@
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { NotificationsConfig } from '../../config/notifications.config.js';
+import type { RawMessage } from './mail-composer.js';
 
 export type SendOutcome =
   | { kind: 'sent'; response: string }
@@ -34,9 +35,10 @@ export class SmtpTransport implements OnApplicationShutdown {
     });
   }
 
-  async send(message: SendMailOptions): Promise<SendOutcome> {
+  /** Sends a message rendered by `renderMessage` (nodemailer takes it as is). */
+  async send(message: RawMessage): Promise<SendOutcome> {
     try {
-      const info = await this.transporter.sendMail(message);
+      const info = await this.transporter.sendMail({ envelope: message.envelope, raw: message.raw });
       return { kind: 'sent', response: String(info.response ?? '') };
     } catch (error) {
       const e = error as { responseCode?: number; response?: string; code?: string; message: string };
