@@ -6,29 +6,14 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { composeMail, InvalidRecipientError, renderMessage } from './mail-composer.js';
+import type { OutboundMessageRow } from './outbound-message.row.js';
 import { SmtpTransport } from './smtp-transport.js';
 
-interface MessageRow {
-  id: string;
-  template: string;
-  to_address: string;
-  to_name: string | null;
-  customer_external_id: string | null;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  reply_to: string | null;
-  message_id: string;
-  in_reply_to: string | null;
-  references: string[];
-  status: string;
-  attempt_started_at: Date | null;
-}
 
 export const OUTCOME_UNKNOWN = 'delivery outcome unknown: an earlier attempt stopped in the middle of sending; not sent again, to avoid a duplicate';
 
 interface Outcome {
-  message: MessageRow;
+  message: OutboundMessageRow;
   status: 'sent' | 'failed';
   error: string | null;
   requestId: string | null;
@@ -49,7 +34,7 @@ interface Outcome {
 export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.NotificationsMail> {
   protected readonly queue = QueueName.NotificationsMail;
   protected override readonly transactional = false;
-  private readonly claims = new StatementBatcher<string, MessageRow | null>((ids) => this.claimAll(ids));
+  private readonly claims = new StatementBatcher<string, OutboundMessageRow | null>((ids) => this.claimAll(ids));
   private readonly outcomes = new StatementBatcher<Outcome, void>((outcomes) => this.recordAll(outcomes));
 
   constructor(
@@ -74,7 +59,7 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
   private async send(db: EntityManager, id: string, attempt?: JobAttempt): Promise<void> {
     const message = await this.claims.submit(id);
     if (!message) {
-      const rows: MessageRow[] = await db.query(`SELECT * FROM notifications.outbound_messages WHERE id = $1`, [id]);
+      const rows: OutboundMessageRow[] = await db.query(`SELECT * FROM notifications.outbound_messages WHERE id = $1`, [id]);
       if (rows[0]?.status === 'queued' && rows[0].attempt_started_at) await this.finish(rows[0], 'failed', OUTCOME_UNKNOWN);
       return; // already sent, failed or suppressed: nothing to do
     }
@@ -110,13 +95,13 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     throw new Error(`SMTP temporarily unavailable: ${outcome.error}`);
   }
 
-  private finish(message: MessageRow, status: 'sent' | 'failed', error: string | null): Promise<void> {
+  private finish(message: OutboundMessageRow, status: 'sent' | 'failed', error: string | null): Promise<void> {
     return this.outcomes.submit({ message, status, error: error?.slice(0, 2000) ?? null, requestId: RequestContext.requestId() ?? null });
   }
 
   /** Records the start of an attempt on each message still waiting to be sent; null for the others. */
-  private async claimAll(ids: string[]): Promise<Array<MessageRow | null>> {
-    const rows = await this.statements.query<MessageRow>(
+  private async claimAll(ids: string[]): Promise<Array<OutboundMessageRow | null>> {
+    const rows = await this.statements.query<OutboundMessageRow>(
       `UPDATE notifications.outbound_messages SET attempt_started_at = now(), attempts = attempts + 1, updated_at = now()
         WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NULL RETURNING *`,
       [ids],

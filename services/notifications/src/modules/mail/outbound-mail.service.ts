@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import type { Contact } from '../customers/contact-projection.service.js';
 import { domainOf, generateMessageId, referencesChain } from './mail-composer.js';
+import type { NewOutboundMessageRow } from './outbound-message.row.js';
 import { chooseLocale, renderMail, type MailKind, type MailParams } from './templates.js';
 
 export interface MailRequest<K extends MailKind = MailKind> {
@@ -44,32 +45,12 @@ export interface PreparedMail {
   id: string;
   /** False when the message is logged as suppressed and not sent. */
   queued: boolean;
-  row: MessageRow;
+  row: NewOutboundMessageRow;
 }
 
-interface MessageRow {
-  id: string;
-  template: MailKind;
-  locale: string;
-  to_address: string | null;
-  to_name: string | null;
-  customer_external_id: string | null;
-  subject: string;
-  text_body: string;
-  html_body: string;
-  reply_to: string | null;
-  message_id: string;
-  in_reply_to: string | null;
-  references: string[];
-  ticket_id: string | null;
-  shipment_id: string | null;
-  dedupe_key: string;
-  status: 'queued' | 'suppressed';
-  error: string | null;
-}
 
 /** Each column with the SQL type its array parameter is read as (references travel as JSON: arrays of arrays do not unnest). */
-const MESSAGE_COLUMNS: ReadonlyArray<[keyof MessageRow, string]> = [
+const MESSAGE_COLUMNS: ReadonlyArray<[keyof NewOutboundMessageRow, string]> = [
   ['id', 'uuid'], ['template', 'text'], ['locale', 'text'], ['to_address', 'text'], ['to_name', 'text'], ['customer_external_id', 'text'],
   ['subject', 'text'], ['text_body', 'text'], ['html_body', 'text'], ['reply_to', 'text'], ['message_id', 'text'], ['in_reply_to', 'text'],
   ['references', 'jsonb'], ['ticket_id', 'uuid'], ['shipment_id', 'uuid'], ['dedupe_key', 'text'], ['status', 'text'], ['error', 'text'],
