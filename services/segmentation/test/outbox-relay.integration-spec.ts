@@ -177,4 +177,24 @@ describe('outbox relay', () => {
     expect(await relay.confirmBatch()).toMatchObject({ confirmed: 1 });
     expect(await outboxRow(id)).toBeUndefined();
   });
+
+  it('confirms every row a pass finds, batch after batch, not one batch per pass', async () => {
+    await freshQueues();
+    const small = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 100, confirmAfterMs: 0, batchSize: 2 }, logger);
+    const ids = await Promise.all(['cus_p1', 'cus_p2', 'cus_p3', 'cus_p4', 'cus_p5'].map((c) => announce(c)));
+    while ((await small.publishBatch()) > 0) {
+      /* all five, two at a time */
+    }
+    const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
+    try {
+      for (const queue of JOB_ROUTES['customer.upserted']) {
+        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(5);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+
+    expect(await small.confirmPass()).toMatchObject({ confirmed: 5, pending: 0 });
+    for (const id of ids) expect(await outboxRow(id)).toBeUndefined();
+  });
 });
