@@ -261,6 +261,8 @@ if (SHIPMENTS > 0) {
   async function postEvents(list) {
     const sinkBefore = sink.messages.length;
     let next = 0;
+    // The last answer's time, not autocannon's callback: that comes at its next one-second tick.
+    let lastAnswerAt = 0;
     const startedAt = Date.now();
     const result = await new Promise((resolve, reject) =>
       autocannon(
@@ -277,13 +279,16 @@ if (SHIPMENTS > 0) {
                 postedAt.set(s.email, Date.now());
                 return { ...req, path: `/v1/shipments/${s.shipment}/events`, body: JSON.stringify({ eventId: `ofd-${s.tracking}`, status: 'out_for_delivery', occurredAt: new Date().toISOString() }) };
               },
+              onResponse: () => {
+                lastAnswerAt = Date.now();
+              },
             },
           ],
         },
         (error, r) => (error ? reject(error) : resolve(r)),
       ),
     );
-    const postedUntil = Date.now();
+    const postedUntil = lastAnswerAt || Date.now();
     const deadline = Date.now() + 120_000;
     while (sink.messages.length - sinkBefore < list.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     return { result, startedAt, postedUntil, mails: sink.messages.slice(sinkBefore) };
