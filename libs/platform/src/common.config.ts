@@ -53,7 +53,7 @@ export class CommonConfig {
    * Whether this process consumes its service's queues. A service scales its HTTP side and its
    * workers apart by running replicas with `false` (API only) beside replicas with `true`.
    */
-  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key] ?? true))
+  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
   @IsBoolean()
   WORKERS_ENABLED: boolean = true;
 

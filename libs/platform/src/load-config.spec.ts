@@ -16,6 +16,9 @@ describe('loadConfig', () => {
     expect(config.DATABASE_POOL_SIZE).toBe(7);
     expect(config.MIGRATE_ON_START).toBe(false);
     expect(loadConfig(ServiceConfig, { PORT: '1', INTERNAL_TOKEN: 'x'.repeat(16) }).MIGRATE_ON_START).toBe(true);
+    expect(loadConfig(CommonConfig, {}).WORKERS_ENABLED).toBe(true);
+    expect(loadConfig(CommonConfig, { WORKERS_ENABLED: 'false' }).WORKERS_ENABLED).toBe(false);
+    expect(loadConfig(CommonConfig, { WORKERS_ENABLED: 'true' }).WORKERS_ENABLED).toBe(true);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { wrap as wrapBase64 } from 'nodemailer/lib/base64';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 
 /**
- * Turns a rendered mail into the message nodemailer sends, and is the one place that decides
+ * Turns a rendered mail into the message that goes over SMTP, and is the one place that decides
  * what may reach a header. Names and subjects come from shoppers (a ticket subject, a customer
  * name), so a line break in one must never start a header of its own ("Bcc: ..."): every
- * header value is flattened to one line, addresses are checked strictly, and names travel as
- * nodemailer address objects so nodemailer quotes and encodes them itself.
+ * header value is flattened to one line and addresses are checked strictly (`composeMail`),
+ * then names and subjects are quoted or encoded with nodemailer's own encoders (`renderMessage`).
  */
 
 export interface ComposeMailInput {
@@ -219,7 +220,7 @@ function bodyPart(boundary: string, type: string, content: string): string {
   const head = `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: `;
   if (/^[\x20-\x7e\r\n\t]*$/.test(crlf) && !crlf.split('\r\n').some((line) => line.length > 76)) return `${head}7bit\r\n\r\n${crlf}`;
   if (textEncodingOf(content) === 'Q') return `${head}quoted-printable\r\n\r\n${wrapQuotedPrintable(encodeQuotedPrintable(Buffer.from(crlf, 'utf8')), 76)}`;
-  return `${head}base64\r\n\r\n${(Buffer.from(crlf, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n')}`;
+  return `${head}base64\r\n\r\n${wrapBase64(Buffer.from(crlf, 'utf8').toString('base64'), 76)}`;
 }
 
 /** nodemailer's rule: quoted-printable when Latin letters outnumber the rest, else base64. */

@@ -9,7 +9,6 @@ import { composeMail, InvalidRecipientError, renderMessage } from './mail-compos
 import type { OutboundMessageRow } from './outbound-message.row.js';
 import { SmtpTransport } from './smtp-transport.js';
 
-
 export const OUTCOME_UNKNOWN = 'delivery outcome unknown: an earlier attempt stopped in the middle of sending; not sent again, to avoid a duplicate';
 
 interface Outcome {

@@ -15,7 +15,7 @@ import { carrierDisplayName, normalizeCarrier, trackingUrlFor } from './carriers
 import type { CreateShipmentDto, ShipmentEventAcceptedDto, ShipmentEventDto } from './dto/shipment.dto.js';
 import { ShipmentExistsError } from './shipments.exceptions.js';
 
-/** A shipment as its notices need it: what it is, whose it is, where it stands. */
+/** A shipment as its notices need it: what it is and whose it is (where it stands is decided by the write). */
 interface ShipmentRow extends ContactColumns {
   id: string;
   order_external_id: string;
@@ -23,7 +23,6 @@ interface ShipmentRow extends ContactColumns {
   carrier: string;
   tracking_number: string;
   tracking_url: string | null;
-  status: ShipmentStatus;
 }
 
 const INCIDENTS: ReadonlySet<ShipmentStatus> = new Set(['failed_attempt', 'exception', 'returned']);
@@ -92,7 +91,6 @@ export class ShipmentsService {
       carrier,
       tracking_number: dto.trackingNumber,
       tracking_url: trackingUrl,
-      status: 'created',
     };
     const { mail } = this.announce(shipment, 'created', null, null);
     const q = new SqlParams();
@@ -136,18 +134,18 @@ export class ShipmentsService {
    */
   private async recordEvents(batch: TrackingEvent[]): Promise<Array<ShipmentEventAcceptedDto | Error>> {
     const found = await this.statements.query<ShipmentRow>(
-      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, s.status, ${CONTACT_COLUMNS}
+      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, ${CONTACT_COLUMNS}
          FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
          LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
         WHERE s.id = ANY($1::uuid[])`,
       [batch.map((e) => e.shipmentId)],
     );
     const shipments = new Map(found.map((s) => [s.id, s]));
-    const known = batch.filter((e) => shipments.has(e.shipmentId));
+    const known = batch.filter((e) => shipments.has(e.shipmentId)).map((e) => ({ ...e, occurredAt: new Date(e.dto.occurredAt) }));
     const events: OutboxEvent[] = [];
     const mails: Array<{ mail: PreparedMail; key: string }> = [];
     known.forEach((e, n) => {
-      const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, new Date(e.dto.occurredAt));
+      const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, e.occurredAt);
       for (const event of announcement.events) events.push({ ...event, requestId: e.requestId, key: String(n) });
       if (announcement.mail) mails.push({ mail: announcement.mail, key: String(n) });
     });
@@ -158,7 +156,7 @@ export class ShipmentsService {
         `WITH input AS (
            SELECT * FROM unnest(${q.add(known.map((_, n) => n))}::int[], ${q.add(known.map((e) => e.shipmentId))}::uuid[],
                                 ${q.add(known.map((e) => e.dto.eventId))}::text[], ${q.add(known.map((e) => e.dto.status))}::text[],
-                                ${q.add(known.map((e) => new Date(e.dto.occurredAt)))}::timestamptz[], ${q.add(known.map((e) => e.dto.description ?? null))}::text[])
+                                ${q.add(known.map((e) => e.occurredAt))}::timestamptz[], ${q.add(known.map((e) => e.dto.description ?? null))}::text[])
              AS i(n, shipment_id, event_id, status, occurred_at, description)
          ), shipment AS (
            SELECT id, status, status_at FROM notifications.shipments WHERE id IN (SELECT shipment_id FROM input) ORDER BY id FOR UPDATE
