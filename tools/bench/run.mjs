@@ -50,8 +50,14 @@ const env = {
 
 const children = [];
 let shuttingDown = false;
+// BENCH_CPU_PROFILE=<dir>: every service writes a V8 CPU profile there when it stops.
+// BENCH_NODE_ARGS: extra Node options for every service (to compare runtime settings).
+const PROFILE_ARGS = [
+  ...(process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : []),
+  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+];
 function start(name, args, extra = {}) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...PROFILE_ARGS, ...args], { cwd: root, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.resume();
   child.benchName = name;
   child.once('exit', (code, signal) => {
@@ -76,14 +82,14 @@ function cpuReading() {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(f[11]) + Number(f[12])) * tickMs; // utime, stime
+      return { ms: (Number(f[11]) + Number(f[12])) * tickMs, sysMs: Number(f[12]) * tickMs }; // utime + stime, stime
     } catch {
       return null;
     }
   };
   const usage = process.cpuUsage();
-  const reading = new Map([['self', { part: 'this process (load + SMTP sink)', ms: (usage.user + usage.system) / 1000 }]]);
-  for (const c of children) reading.set(String(c.pid), { part: c.benchName, ms: ticks(c.pid) ?? 0 });
+  const reading = new Map([['self', { part: 'this process (load + SMTP sink)', ms: (usage.user + usage.system) / 1000, sysMs: usage.system / 1000 }]]);
+  for (const c of children) reading.set(String(c.pid), { part: c.benchName, ...(ticks(c.pid) ?? { ms: 0, sysMs: 0 }) });
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let comm = '';
     try {
@@ -92,8 +98,8 @@ function cpuReading() {
       continue;
     }
     const part = comm === 'postgres' ? 'postgres (all backends)' : comm.startsWith('redis-server') ? 'redis' : null;
-    const ms = part ? ticks(pid) : null;
-    if (part && ms !== null) reading.set(pid, { part, ms });
+    const used = part ? ticks(pid) : null;
+    if (part && used) reading.set(pid, { part, ...used });
   }
   return reading;
 }
@@ -102,12 +108,18 @@ function cpuReading() {
 function cpuTable(before, after, units) {
   if (!before || !after) return [];
   const parts = new Map();
-  for (const [pid, { part, ms }] of after) parts.set(part, (parts.get(part) ?? 0) + ms - (before.get(pid)?.ms ?? 0));
+  for (const [pid, { part, ms, sysMs }] of after) {
+    const sum = parts.get(part) ?? { ms: 0, sysMs: 0 };
+    parts.set(part, { ms: sum.ms + ms - (before.get(pid)?.ms ?? 0), sysMs: sum.sysMs + sysMs - (before.get(pid)?.sysMs ?? 0) });
+  }
+  // The kernel's share is mostly sockets: each round trip between processes costs a write and a wake-up.
+  const row = (part, { ms, sysMs }) => ({ part, 'CPU ms per event': +(ms / units).toFixed(3), 'in the kernel': ms > 0 ? `${Math.round((100 * sysMs) / ms)}%` : '' });
   const rows = [...parts]
-    .map(([part, ms]) => ({ part, 'CPU ms per event': +(ms / units).toFixed(3) }))
+    .map(([part, used]) => row(part, used))
     .filter((r) => r['CPU ms per event'] > 0)
     .sort((a, b) => b['CPU ms per event'] - a['CPU ms per event']);
-  rows.push({ part: 'total', 'CPU ms per event': +rows.reduce((sum, r) => sum + r['CPU ms per event'], 0).toFixed(3) });
+  const total = [...parts.values()].reduce((t, u) => ({ ms: t.ms + Math.max(0, u.ms), sysMs: t.sysMs + Math.max(0, u.sysMs) }), { ms: 0, sysMs: 0 });
+  rows.push(row('total', total));
   return rows;
 }
 function stopAll() {

@@ -65,4 +65,14 @@ export class Outbox {
       SELECT e.event, ${options.payload ? options.payload('e.payload') : 'e.payload'}, e.request_id
         FROM unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[], ${keys}::text[]) AS e(event, payload, request_id, key)${source}`;
   }
+
+  /**
+   * An INSERT (a CTE, as `insertSql`) of one outbox row standing for every row of `from`, and
+   * of none when `from` is empty: an event that carries a batch (the messages one statement
+   * recorded). `payload` and `requestId` are aggregate expressions over `from`.
+   */
+  insertAggregateSql(q: SqlParams, event: JobName, from: string, aggregate: { payload: string; requestId: string }): string {
+    return `INSERT INTO ${this.table} (event, payload, request_id)
+      SELECT ${q.add(event)}::text, ${aggregate.payload}, ${aggregate.requestId} FROM ${from} HAVING count(*) > 0`;
+  }
 }

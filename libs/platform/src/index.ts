@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './platform.module.js';
 export * from './request-context.js';
 export * from './validation-errors.js';
+export * from './semaphore.js';

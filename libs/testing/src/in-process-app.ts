@@ -7,16 +7,18 @@ import { serviceTestEnv } from './test-env.js';
 
 /**
  * Boots an app in this process against its own test database and queue prefix, runs `use`,
- * and tears everything down. For tests that inspect an app rather than call it over HTTP.
+ * and tears everything down. For tests that inspect an app rather than call it over HTTP, or
+ * that reach into it (its services, its database). `env` adds to the test environment.
  */
 export async function withInProcessApp<C extends object>(
   ConfigClass: new () => C,
   create: (config: C) => Promise<INestApplication>,
   use: (app: INestApplication) => Promise<void> | void,
+  env: Record<string, string> = {},
 ): Promise<void> {
   const db = await createTestDatabase();
   const prefix = uniqueQueuePrefix();
-  const app = await create(loadConfig(ConfigClass, serviceTestEnv(db.url, prefix)));
+  const app = await create(loadConfig(ConfigClass, serviceTestEnv(db.url, prefix, env)));
   try {
     await app.init();
     await use(app);

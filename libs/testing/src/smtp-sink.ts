@@ -19,6 +19,8 @@ export type SinkMode = 'accept' | { rejectWith: number; message: string };
 export class SmtpSink {
   readonly messages: CaughtMail[] = [];
   private mode: SinkMode = 'accept';
+  private readonly recipientRules = new Map<string, { code: number; message: string; left: number }>();
+  private readonly rcptCounts = new Map<string, number>();
   private server?: SMTPServer;
   port = 0;
 
@@ -39,11 +41,35 @@ export class SmtpSink {
     this.mode = mode;
   }
 
+  /**
+   * Answers RCPT TO for one address with `code` (a 4xx: try later, as greylisting does; a 5xx:
+   * refused) the next `times` times, then accepts it again.
+   */
+  rejectRecipient(address: string, code: number, message: string, times = Number.POSITIVE_INFINITY): void {
+    this.recipientRules.set(address.toLowerCase(), { code, message, left: times });
+  }
+
+  /** Times RCPT TO named the address (accepted or not): how often a sender tried it. */
+  recipientAttempts(address: string): number {
+    return this.rcptCounts.get(address.toLowerCase()) ?? 0;
+  }
+
   private listen(port: number): Promise<void> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address: { address: string }, _session: SMTPServerSession, callback: (error?: Error | null) => void) => {
+        const key = address.address.toLowerCase();
+        this.rcptCounts.set(key, (this.rcptCounts.get(key) ?? 0) + 1);
+        const rule = this.recipientRules.get(key);
+        if (rule && rule.left > 0) {
+          rule.left--;
+          callback(Object.assign(new Error(rule.message), { responseCode: rule.code }));
+          return;
+        }
+        callback();
+      },
       onData: (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null) => void) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

@@ -1,6 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { NotificationStatus, OrderChannel, ShipmentStatus } from '../enums.js';
+
+/** Messages one mail.send job carries at most (a statement records at most this many). */
+export const MAIL_SEND_MAX_MESSAGES = 500;
 
 /** notifications → segmentation: an order was recorded (or changed); feeds the customer's stats. */
 export class OrderRecordedPayload {
@@ -70,10 +73,29 @@ export class ShipmentStatusChangedPayload extends ShipmentRef {
   status!: ShipmentStatus;
 }
 
-/** notifications → its mail worker: send (or suppress) one recorded outbound message. */
-export class MailSendPayload {
+/** One recorded outbound message to send, with the request that caused it (for the logs). */
+export class MailSendItem {
   @IsUUID()
-  outboundMessageId!: string;
+  id!: string;
+
+  @IsOptional()
+  @IsString()
+  requestId!: string | null;
+}
+
+/**
+ * notifications → its mail worker: send the outbound messages one statement recorded (a
+ * ticket's acknowledgement, or the notices of a batch of tracking events). Each message is
+ * sent at most once whatever happens to the job (its own state decides), so one job may carry
+ * many: per job, BullMQ, Redis and the outbox cost more than the SMTP conversation.
+ */
+export class MailSendPayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAIL_SEND_MAX_MESSAGES)
+  @ValidateNested({ each: true })
+  @Type(() => MailSendItem)
+  messages!: MailSendItem[];
 }
 
 /** notifications → webhooks: an outbound message was sent, or failed for good. */

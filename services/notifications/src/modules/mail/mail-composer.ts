@@ -176,6 +176,8 @@ export function composeMail(input: ComposeMailInput): ComposedMail {
 /** A message as it goes over SMTP: who it is from and for (the envelope), and its bytes. */
 export interface RawMessage {
   envelope: { from: string; to: string[] };
+  /** The Message-ID header's value, as written in `raw`. */
+  messageId: string;
   raw: Buffer;
 }
 
@@ -212,7 +214,11 @@ export function renderMessage(mail: ComposedMail, date: Date = new Date()): RawM
     `--${boundary}--`,
     '',
   ];
-  return { envelope: { from: asciiAddress(mail.from.address), to: [asciiAddress(mail.to.address)] }, raw: Buffer.from(lines.join('\r\n'), 'utf8') };
+  return {
+    envelope: { from: asciiAddress(mail.from.address), to: [asciiAddress(mail.to.address)] },
+    messageId: mail.messageId,
+    raw: Buffer.from(lines.join('\r\n'), 'utf8'),
+  };
 }
 
 function bodyPart(boundary: string, type: string, content: string): string {

@@ -1,7 +1,7 @@
-import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
+import { QueueName, assertNever, type MailSendItem, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type JobAttempt } from '@careflow/messaging';
 import { Outbox, PreparedStatements, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
-import { RequestContext } from '@careflow/platform';
+import { RequestContext, Semaphore } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
@@ -19,15 +19,16 @@ interface Outcome {
 }
 
 /**
- * Sends one recorded message. The attempt is recorded (committed) before the SMTP
- * conversation starts and cleared once its outcome is known, so a worker that dies while
- * sending leaves a trace: the redelivered job finds it and marks the message failed instead of
- * sending it a second time (at most once in that window; at least once for every failure
- * whose outcome is known: connection errors and 4xx replies are retried with backoff).
+ * Sends recorded messages, the ones a `mail.send` job names. Each message's attempt is recorded
+ * (committed) before its SMTP conversation starts and cleared once its outcome is known, so a
+ * worker that dies while sending leaves a trace: the redelivered job finds it and marks the
+ * message failed instead of sending it a second time (at most once in that window; at least
+ * once for every failure whose outcome is known: connection errors and 4xx replies are retried
+ * with backoff). The state is per message, so a job carrying many retries only those not done.
  *
- * The jobs a worker runs at once share their round trips to Postgres: their claims go out as
- * one statement, and so do their outcomes (each with its notification event), without
- * changing what each job waits for.
+ * The messages a worker sends at once share their round trips to Postgres: their claims go
+ * out as one statement, and so do their outcomes (each with its notification event), without
+ * changing what each message waits for.
  */
 @Injectable()
 export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.NotificationsMail> {
@@ -35,6 +36,12 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
   protected override readonly transactional = false;
   private readonly claims = new StatementBatcher<string, OutboundMessageRow | null>((ids) => this.claimAll(ids));
   private readonly outcomes = new StatementBatcher<Outcome, void>((outcomes) => this.recordAll(outcomes));
+  /**
+   * Messages between their claim and their recorded outcome, at most as many as jobs run at
+   * once: a worker killed mid-send leaves no more messages in doubt than that, however many
+   * messages its jobs carry.
+   */
+  private readonly sending: Semaphore;
 
   constructor(
     runtime: WorkerRuntime,
@@ -44,18 +51,40 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     private readonly statements: PreparedStatements,
   ) {
     super(runtime);
+    this.sending = new Semaphore(runtime.concurrency);
   }
 
   protected async handle(job: QueueJob<typeof QueueName.NotificationsMail>, db: EntityManager, attempt?: JobAttempt): Promise<void> {
     switch (job.name) {
       case 'mail.send':
-        return this.send(db, job.envelope.data.outboundMessageId, attempt);
+        return this.sendAll(db, job.envelope.data.messages, attempt);
       default:
         assertNever(job.name);
     }
   }
 
-  private async send(db: EntityManager, id: string, attempt?: JobAttempt): Promise<void> {
+  /**
+   * Sends every message of the job, each in the context of the request it came from. When any
+   * met a temporary failure the job fails after the others are done, so BullMQ retries it with
+   * backoff; the retry sends only those, since each message's own state decides (the others are
+   * sent, failed or in doubt by then, and their claim skips them).
+   */
+  private async sendAll(db: EntityManager, messages: readonly MailSendItem[], attempt?: JobAttempt): Promise<void> {
+    const settled = await Promise.allSettled(
+      messages.map((m) =>
+        this.sending.run(() => RequestContext.run({ requestId: m.requestId ?? RequestContext.requestId() ?? `mail:${m.id}` }, () => this.send(db, m.id, attempt))),
+      ),
+    );
+    const errors = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    const temporary = settled.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
+    if (errors.length > 0) throw errors[0];
+    if (temporary.length > 0) {
+      throw new Error(`SMTP temporarily unavailable for ${temporary.length} of ${messages.length} message(s): ${temporary[0]}`);
+    }
+  }
+
+  /** Sends one message unless its state says otherwise; returns the error when it may be retried. */
+  private async send(db: EntityManager, id: string, attempt?: JobAttempt): Promise<string | undefined> {
     const message = await this.claims.submit(id);
     if (!message) {
       const rows: OutboundMessageRow[] = await db.query(`SELECT * FROM notifications.outbound_messages WHERE id = $1`, [id]);
@@ -91,11 +120,11 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
       `UPDATE notifications.outbound_messages SET attempt_started_at = NULL, error = $2, updated_at = now() WHERE id = $1`,
       [id, outcome.error.slice(0, 2000)],
     );
-    throw new Error(`SMTP temporarily unavailable: ${outcome.error}`);
+    return outcome.error;
   }
 
-  private finish(message: OutboundMessageRow, status: 'sent' | 'failed', error: string | null): Promise<void> {
-    return this.outcomes.submit({ message, status, error: error?.slice(0, 2000) ?? null, requestId: RequestContext.requestId() ?? null });
+  private async finish(message: OutboundMessageRow, status: 'sent' | 'failed', error: string | null): Promise<undefined> {
+    await this.outcomes.submit({ message, status, error: error?.slice(0, 2000) ?? null, requestId: RequestContext.requestId() ?? null });
   }
 
   /** Records the start of an attempt on each message still waiting to be sent; null for the others. */

@@ -1,4 +1,6 @@
+import { MAIL_SEND_MAX_MESSAGES } from '@careflow/contracts';
 import { Outbox, SqlParams } from '@careflow/persistence';
+import { RequestContext } from '@careflow/platform';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -101,27 +103,43 @@ export class OutboundMailService {
   }
 
   /**
-   * Two CTEs for a larger statement: `message` inserts the prepared messages and
-   * `message_job` the `mail.send` outbox row of each one inserted to be sent. A message whose
-   * dedupe key was used before is not inserted. With `from` (a CTE of the same statement),
-   * each message is written only when a row of it matches `on`, a condition on `m.key` (the
-   * key given with the message): the statement decides which notices are due.
+   * CTEs for a larger statement: `message` inserts the prepared messages, and `message_job` one
+   * `mail.send` outbox row for all of them that were inserted to be sent (none when there are
+   * none). A message whose dedupe key was used before is not inserted. With `from` (a CTE of
+   * the same statement), each message is written only when a row of it matches `on`, a
+   * condition on `m.key` (the key given with the message): the statement decides which notices
+   * are due. `requestId` is the request each message belongs to (default: the current one).
    */
-  insertSql(q: SqlParams, mails: ReadonlyArray<{ mail: PreparedMail; key?: string }>, match: { from: string; on?: string } | null = null): string {
+  insertSql(
+    q: SqlParams,
+    mails: ReadonlyArray<{ mail: PreparedMail; key?: string; requestId?: string | null }>,
+    match: { from: string; on?: string } | null = null,
+  ): string {
+    if (mails.length > MAIL_SEND_MAX_MESSAGES) throw new Error(`at most ${MAIL_SEND_MAX_MESSAGES} messages per statement, got ${mails.length}`);
     const columns = MESSAGE_COLUMNS.map(([name, type]) => {
       const values = mails.map(({ mail }) => (name === 'references' ? JSON.stringify(mail.row.references) : mail.row[name]));
       return { name, expression: type === 'jsonb' ? `ARRAY(SELECT jsonb_array_elements_text(m."${name}"))` : `m."${name}"`, param: `${q.add(values)}::${type}[]` };
     });
     const keys = q.add(mails.map(({ key }) => key ?? null));
     const source = match ? ` JOIN ${match.from} ON ${match.on ?? 'true'}` : '';
-    const jobs = mails.filter(({ mail }) => mail.queued).map(({ mail }) => ({ event: 'mail.send' as const, payload: { outboundMessageId: mail.id }, key: mail.id }));
+    const queued = mails.filter(({ mail }) => mail.queued);
+    const current = RequestContext.requestId() ?? null;
     return `message AS (
         INSERT INTO notifications.outbound_messages (${columns.map((c) => `"${c.name}"`).join(', ')})
         SELECT ${columns.map((c) => c.expression).join(', ')}
           FROM unnest(${columns.map((c) => c.param).join(', ')}, ${keys}::text[]) AS m(${columns.map((c) => `"${c.name}"`).join(', ')}, key)${source}
         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+      ), message_to_send AS (
+        SELECT j.id, j.request_id, j.n
+          FROM unnest(${q.add(queued.map(({ mail }) => mail.id))}::uuid[], ${q.add(queued.map(({ requestId }) => (requestId === undefined ? current : requestId)))}::text[])
+               WITH ORDINALITY AS j(id, request_id, n)
+          JOIN message ON message.id = j.id
       ), message_job AS (
-        ${this.outbox.insertSql(q, jobs, { from: 'message', on: 'message.id::text = e.key' })}
+        ${this.outbox.insertAggregateSql(q, 'mail.send', 'message_to_send', {
+          payload: `jsonb_build_object('messages', jsonb_agg(jsonb_build_object('id', id, 'requestId', request_id) ORDER BY n))`,
+          // The job's own request: the one all its messages came with, if they share one.
+          requestId: `CASE WHEN count(DISTINCT request_id) = 1 AND count(request_id) = count(*) THEN min(request_id) END`,
+        })}
       )`;
   }
 

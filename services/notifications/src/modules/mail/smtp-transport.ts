@@ -38,7 +38,8 @@ export class SmtpTransport implements OnApplicationShutdown {
   /** Sends a message rendered by `renderMessage` (nodemailer takes it as is). */
   async send(message: RawMessage): Promise<SendOutcome> {
     try {
-      const info = await this.transporter.sendMail({ envelope: message.envelope, raw: message.raw });
+      // The Message-ID given, nodemailer need not make one up for its logs (random bytes it would throw away).
+      const info = await this.transporter.sendMail({ envelope: message.envelope, messageId: message.messageId, raw: message.raw });
       return { kind: 'sent', response: String(info.response ?? '') };
     } catch (error) {
       const e = error as { responseCode?: number; response?: string; code?: string; message: string };

@@ -143,11 +143,11 @@ export class ShipmentsService {
     const shipments = new Map(found.map((s) => [s.id, s]));
     const known = batch.filter((e) => shipments.has(e.shipmentId)).map((e) => ({ ...e, occurredAt: new Date(e.dto.occurredAt) }));
     const events: OutboxEvent[] = [];
-    const mails: Array<{ mail: PreparedMail; key: string }> = [];
+    const mails: Array<{ mail: PreparedMail; key: string; requestId: string | null }> = [];
     known.forEach((e, n) => {
       const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, e.occurredAt);
       for (const event of announcement.events) events.push({ ...event, requestId: e.requestId, key: String(n) });
-      if (announcement.mail) mails.push({ mail: announcement.mail, key: String(n) });
+      if (announcement.mail) mails.push({ mail: announcement.mail, key: String(n), requestId: e.requestId });
     });
     const outcomes = new Map<string, ShipmentEventAcceptedDto>();
     if (known.length > 0) {
