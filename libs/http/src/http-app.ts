@@ -1,9 +1,11 @@
 import { acceptOrCreateRequestId, RequestContext, type Logger } from '@careflow/platform';
 import type { INestApplication } from '@nestjs/common';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnsupportedMediaTypeError } from './domain-error.js';
 import { toProblem } from './problem-details.filter.js';
 import { sendProblem } from './problem.js';
+import { pathOf } from './request-path.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -13,8 +15,6 @@ export interface HttpAppOptions {
   jsonLimit?: string;
   /** Extra raw body types and their limits (message/rfc822 for inbound mail). */
   rawBodies?: Array<{ type: string; limit: string }>;
-  /** Handlers that take requests before any body parsing (the gateway's proxy). */
-  beforeBodyParsing?: RequestHandler[];
 }
 
 declare module 'express-serve-static-core' {
@@ -34,19 +34,9 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   http.set('etag', false);
 
   http.use((req: Request, res: Response, next: NextFunction) => {
-    const requestId = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
-    req.requestId = requestId;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
-      if (res.statusCode >= 500) logger.error(line, 'request');
-      else logger.info(line, 'request');
-    });
+    req.requestId = beginRequest(req, res, logger);
     next();
   });
-  for (const handler of options.beforeBodyParsing ?? []) http.use(handler);
   const acceptedTypes = ['application/json', 'application/*+json', ...(options.rawBodies ?? []).map((r) => r.type)];
   http.use((req: Request, _res: Response, next: NextFunction) => {
     // A body the API cannot read is refused, not silently treated as empty.
@@ -67,6 +57,23 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   http.use((req: Request, _res: Response, next: NextFunction) => {
     RequestContext.run({ requestId: req.requestId! }, next);
   });
+}
+
+/**
+ * What every request gets, whoever handles it: its request id (the caller's, if valid, else a
+ * new one) in the response, and one structured log line when it is answered. Returns the id.
+ */
+export function beginRequest(req: IncomingMessage, res: ServerResponse, logger: Logger): string {
+  const requestId = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
+  res.setHeader(REQUEST_ID_HEADER, requestId);
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const line = { requestId, method: req.method, path: pathOf(req.url), status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+    if (res.statusCode >= 500) logger.error(line, 'request');
+    else logger.info(line, 'request');
+  });
+  return requestId;
 }
 
 function hasBody(req: Request): boolean {

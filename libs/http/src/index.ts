@@ -13,3 +13,4 @@ export * from './service-kit.module.js';
 export * from './validation.js';
 export * from './params.js';
 export * from './webhook-docs.js';
+export * from './request-path.js';

@@ -1,7 +1,9 @@
 import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { DomainError } from './domain-error.js';
+import { pathOf } from './request-path.js';
 import { STATUS_TITLES, problem, sendProblem, type Problem } from './problem.js';
 
 /** Body-parser and other Express-level errors carry a status and a `type` string. */
@@ -13,9 +15,13 @@ interface HttpLayerError {
   message: string;
 }
 
-export function toProblem(error: unknown, req: Request): Problem {
+/** A request as Express or plain Node hands it over (Express rewrites `url` under a mount path, not `originalUrl`). */
+type AnyRequest = IncomingMessage & { originalUrl?: string };
+
+export function toProblem(error: unknown, req: AnyRequest): Problem {
   const requestId = RequestContext.requestId() ?? (req.headers['x-request-id'] as string | undefined);
-  const extras = { instance: req.originalUrl?.split('?')[0], ...(requestId ? { requestId } : {}) };
+  const path = pathOf(req.originalUrl ?? req.url);
+  const extras = { instance: path, ...(requestId ? { requestId } : {}) };
 
   if (error instanceof DomainError) {
     return {
@@ -26,7 +32,7 @@ export function toProblem(error: unknown, req: Request): Problem {
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const [code, title] = STATUS_TITLES[status] ?? ['http-error', 'HTTP error'];
-    const detail = status === 404 ? `No route ${req.method} ${req.originalUrl?.split('?')[0]}` : error.message;
+    const detail = status === 404 ? `No route ${req.method} ${path}` : error.message;
     return problem(status, code, title, detail, extras);
   }
   const layer = error as HttpLayerError;

@@ -1,5 +1,5 @@
 import type { FieldError } from '@careflow/platform';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const PROBLEM_BASE = 'https://careflow.dev/problems/';
@@ -32,12 +32,12 @@ export function problem(
   return { type: problemType(code), title, status, ...(detail ? { detail } : {}), code, ...extensions };
 }
 
-export function sendProblem(res: Response, body: Problem, headers: Record<string, string> = {}): void {
+export function sendProblem(res: ServerResponse, body: Problem, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(body.status);
+  res.statusCode = body.status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('content-type', PROBLEM_CONTENT_TYPE);
   res.end(JSON.stringify(body));

@@ -3,6 +3,7 @@ import { LOGGER, PinoNestLogger, type Logger } from '@careflow/platform';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swaggerUi from 'swagger-ui-express';
 import { AppModule } from './app.module.js';
 import { GatewayConfig } from './config/gateway.config.js';
@@ -16,7 +17,8 @@ export async function createGatewayApp(config?: GatewayConfig): Promise<INestApp
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
-  configureHttpApp(app, { logger, beforeBodyParsing: [app.get(ProxyHandler).middleware()] });
+  configureHttpApp(app, { logger });
+  takeProxiedRequests(app.getHttpServer() as Server, app.get(ProxyHandler));
 
   const aggregator = app.get(OpenApiAggregator);
   aggregator.setGatewayDocument(buildOpenApi(app, 'Careflow gateway', 'API keys and system operations.'));
@@ -38,6 +40,21 @@ export async function createGatewayApp(config?: GatewayConfig): Promise<INestApp
     }),
   );
   return app;
+}
+
+/**
+ * Puts the proxy in front of Express on the HTTP server: a request for a service's path is
+ * proxied without passing through Express at all; every other request (the gateway's own
+ * routes, the docs) goes to Express as before.
+ */
+function takeProxiedRequests(server: Server, proxy: ProxyHandler): void {
+  const express = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (express.length !== 1) throw new Error(`expected the HTTP server to have one request listener (Express), found ${express.length}`);
+  const [toExpress] = express as [(req: IncomingMessage, res: ServerResponse) => void];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!proxy.handle(req, res)) toExpress(req, res);
+  });
 }
 
 /** Prints a generated bootstrap admin key once; it is never logged or shown again. */

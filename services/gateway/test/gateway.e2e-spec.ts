@@ -1,4 +1,4 @@
-import { Stack } from '@careflow/testing';
+import { Stack, eventually } from '@careflow/testing';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,8 +145,18 @@ describe('gateway', () => {
     const started = Date.now();
     const down = await api.get('/v1/customers/cus_1').set(admin());
     expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ code: 'service-unavailable', service: 'segmentation' });
+    expect(down.body).toMatchObject({ code: 'service-unavailable', service: 'segmentation', instance: '/v1/customers/cus_1' });
     expect(Date.now() - started).toBeLessThan(5_000);
+    // Proxied requests bypass Express, and still get their request log line (5xx: at error level).
+    await eventually(() => {
+      const logged = stack
+        .logs('gateway')
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.endsWith('}'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line['msg'] === 'request' && line['requestId'] === down.headers['x-request-id']);
+      expect(logged).toMatchObject({ level: 'error', method: 'GET', path: '/v1/customers/cus_1', status: 503 });
+    });
     const unhealthy = await api.get('/health');
     expect(unhealthy.status).toBe(503);
     expect(unhealthy.body.services.segmentation.status).toBe('unavailable');

@@ -1,7 +1,7 @@
 import type { Scope } from '@careflow/contracts';
 import { DomainError, MissingApiKeyError, MissingScopeError, hasScope } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiKeyAuthenticator, type AuthenticatedKey } from '../api-keys/api-key-authenticator.js';
 import { RateLimiter, rateLimitHeaders } from '../rate-limit/rate-limiter.js';
 
@@ -9,12 +9,6 @@ export class RateLimitedError extends DomainError {
   readonly status = 429;
   readonly code = 'rate-limited';
   readonly title = 'Too many requests';
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    apiKey?: AuthenticatedKey;
-  }
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -31,12 +25,11 @@ export class AccessControl {
     private readonly rateLimiter: RateLimiter,
   ) {}
 
-  async admit(req: Request, res: Response, required?: readonly Scope[]): Promise<AuthenticatedKey> {
-    const match = BEARER.exec(req.header('authorization') ?? '');
+  async admit(req: IncomingMessage, res: ServerResponse, required?: readonly Scope[]): Promise<AuthenticatedKey> {
+    const match = BEARER.exec(req.headers.authorization ?? '');
     if (!match) throw new MissingApiKeyError('Send the API key as `Authorization: Bearer <key>`');
     const key = await this.authenticator.authenticate(match[1]!);
     if (!key) throw new MissingApiKeyError('The API key is unknown or revoked');
-    req.apiKey = key;
     const decision = await this.rateLimiter.consume(key.id);
     if (decision) {
       for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
