@@ -36,6 +36,8 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
   protected override readonly transactional = false;
   private readonly claims = new StatementBatcher<string, OutboundMessageRow | null>((ids) => this.claimAll(ids));
   private readonly outcomes = new StatementBatcher<Outcome, void>((outcomes) => this.recordAll(outcomes));
+  /** Messages that could not be claimed and whose earlier attempt never recorded an outcome (a retried job names many). */
+  private readonly unfinished = new StatementBatcher<string, OutboundMessageRow | null>((ids) => this.unfinishedAmong(ids));
   /**
    * Messages between their claim and their recorded outcome, at most as many as jobs run at
    * once: a worker killed mid-send leaves no more messages in doubt than that, however many
@@ -87,8 +89,8 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
   private async send(db: EntityManager, id: string, attempt?: JobAttempt): Promise<string | undefined> {
     const message = await this.claims.submit(id);
     if (!message) {
-      const rows: OutboundMessageRow[] = await db.query(`SELECT * FROM notifications.outbound_messages WHERE id = $1`, [id]);
-      if (rows[0]?.status === 'queued' && rows[0].attempt_started_at) await this.finish(rows[0], 'failed', OUTCOME_UNKNOWN);
+      const unfinished = await this.unfinished.submit(id);
+      if (unfinished) await this.finish(unfinished, 'failed', OUTCOME_UNKNOWN);
       return; // already sent, failed or suppressed: nothing to do
     }
     let mail;
@@ -139,6 +141,21 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     return ids.map((id) => {
       const row = claimed.get(id) ?? null;
       claimed.delete(id);
+      return row;
+    });
+  }
+
+  /** Of the messages given, those still queued with an attempt started: a sender died in the middle. */
+  private async unfinishedAmong(ids: string[]): Promise<Array<OutboundMessageRow | null>> {
+    const rows = await this.statements.query<OutboundMessageRow>(
+      `SELECT * FROM notifications.outbound_messages WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NOT NULL`,
+      [ids],
+    );
+    const found = new Map(rows.map((r) => [r.id, r]));
+    // The same message twice in one batch: only one of them records the outcome.
+    return ids.map((id) => {
+      const row = found.get(id) ?? null;
+      found.delete(id);
       return row;
     });
   }
