@@ -136,13 +136,8 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
         WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NULL RETURNING *`,
       [ids],
     );
-    const claimed = new Map(rows.map((r) => [r.id, r]));
     // The same message twice in one batch (a job delivered again): only one of them may send it.
-    return ids.map((id) => {
-      const row = claimed.get(id) ?? null;
-      claimed.delete(id);
-      return row;
-    });
+    return eachRowOnce(ids, rows);
   }
 
   /** Of the messages given, those still queued with an attempt started: a sender died in the middle. */
@@ -151,13 +146,8 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
       `SELECT * FROM notifications.outbound_messages WHERE id = ANY($1::uuid[]) AND status = 'queued' AND attempt_started_at IS NOT NULL`,
       [ids],
     );
-    const found = new Map(rows.map((r) => [r.id, r]));
     // The same message twice in one batch: only one of them records the outcome.
-    return ids.map((id) => {
-      const row = found.get(id) ?? null;
-      found.delete(id);
-      return row;
-    });
+    return eachRowOnce(ids, rows);
   }
 
   /** Each message's outcome and its notification.sent / notification.failed event, in one statement. */
@@ -195,4 +185,14 @@ export class NotificationsMailProcessor extends QueueWorker<typeof QueueName.Not
     );
     return outcomes.map(() => undefined);
   }
+}
+
+/** Each id's row, in the order of `ids`, to the first time an id is asked for; null for the others. */
+function eachRowOnce(ids: readonly string[], rows: readonly OutboundMessageRow[]): Array<OutboundMessageRow | null> {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => {
+    const row = byId.get(id) ?? null;
+    byId.delete(id);
+    return row;
+  });
 }

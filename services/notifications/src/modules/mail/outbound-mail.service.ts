@@ -50,7 +50,6 @@ export interface PreparedMail {
   row: NewOutboundMessageRow;
 }
 
-
 /** Each column with the SQL type its array parameter is read as (references travel as JSON: arrays of arrays do not unnest). */
 const MESSAGE_COLUMNS: ReadonlyArray<[keyof NewOutboundMessageRow, string]> = [
   ['id', 'uuid'], ['template', 'text'], ['locale', 'text'], ['to_address', 'text'], ['to_name', 'text'], ['customer_external_id', 'text'],
