@@ -2,6 +2,17 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 const DEEP_IMPORT = { group: ['@careflow/*/**'], message: 'Import a lib through its index only (@careflow/<lib>).' };
+const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read settings through the config class (loadConfig), not process.env.' };
+// Request DTOs use the field rules of @careflow/http: these let hostile input through (README, API conventions).
+const LOOSE_VALIDATORS = {
+  name: 'class-validator',
+  importNames: ['IsOptional', 'IsDateString', 'IsISO8601'],
+  message: 'Use OptionalField/NullableField (null is decided per field) and IsTimestamp (the one date rule) from @careflow/http.',
+};
+const LOOSE_PARTIAL = {
+  selector: "CallExpression[callee.name='PartialType'][arguments.length=1]",
+  message: 'PartialType marks every field @IsOptional (null passes): pass { skipNullProperties: false }.',
+};
 
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tools/**', '**/*.mjs', '**/*.js'] },
@@ -33,10 +44,7 @@ export default [
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unsafe-function-type': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read settings through the config class (loadConfig), not process.env.' },
-      ],
+      'no-restricted-syntax': ['error', PROCESS_ENV],
     },
   },
   {
@@ -50,6 +58,15 @@ export default [
     ignores: ['**/*.spec.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@careflow/testing', message: 'Test code only.' }], patterns: [DEEP_IMPORT] }],
+    },
+  },
+  {
+    // What a client sends is validated with the field rules of @careflow/http.
+    files: ['services/*/src/modules/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@careflow/testing', message: 'Test code only.' }, LOOSE_VALIDATORS], patterns: [DEEP_IMPORT] }],
+      'no-restricted-syntax': ['error', PROCESS_ENV, LOOSE_PARTIAL],
     },
   },
 ];

@@ -1,9 +1,10 @@
 import { acceptOrCreateRequestId, RequestContext, type Logger } from '@careflow/platform';
 import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnsupportedMediaTypeError } from './domain-error.js';
-import { toProblem } from './problem-details.filter.js';
+import { INVALID_UTF8, toProblem } from './problem-details.filter.js';
 import { sendProblem } from './problem.js';
 import { pathOf } from './request-path.js';
 
@@ -46,7 +47,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     }
     next();
   });
-  http.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+  http.use(express.json({ limit: options.jsonLimit ?? '1mb', type: ['application/json', 'application/*+json'], verify: requireUtf8 }));
   for (const raw of options.rawBodies ?? []) http.use(express.raw({ type: raw.type, limit: raw.limit }));
   // Body parser errors (malformed JSON, too large) never reach Nest's filters: answer here.
   http.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -74,6 +75,15 @@ export function beginRequest(req: IncomingMessage, res: ServerResponse, logger: 
     else logger.info(line, 'request');
   });
   return requestId;
+}
+
+/**
+ * JSON bodies must be well-formed UTF-8: the decoder would otherwise turn stray bytes (FF FE,
+ * an overlong C0 80, an encoded surrogate ED A0 80) into U+FFFD, storing what the client did
+ * not send. Thrown here, body-parser answers 400 (see toProblem).
+ */
+function requireUtf8(_req: IncomingMessage, _res: ServerResponse, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('The request body is not valid UTF-8'), { status: 400, type: INVALID_UTF8 });
 }
 
 function hasBody(req: Request): boolean {

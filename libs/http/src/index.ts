@@ -14,3 +14,7 @@ export * from './validation.js';
 export * from './params.js';
 export * from './webhook-docs.js';
 export * from './request-path.js';
+export * from './input/field-rules.js';
+export * from './input/input-shape.js';
+export * from './input/text-rules.js';
+export * from './input/timestamp.js';

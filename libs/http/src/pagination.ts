@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RequestValidationError } from './domain-error.js';
+import { OptionalField, QueryInt } from './input/field-rules.js';
+import { textProblem } from './input/text-rules.js';
+import { parsePostgresTimestamp } from './input/timestamp.js';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
@@ -9,15 +11,15 @@ export const MAX_PAGE_LIMIT = 200;
 /** `?limit=&cursor=` of every list endpoint. */
 export class PageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
-  @IsOptional()
-  @Type(() => Number)
+  @OptionalField()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_LIMIT)
   limit: number = DEFAULT_PAGE_LIMIT;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page\'s `nextCursor`.' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(1024)
   cursor?: string;
@@ -36,14 +38,21 @@ export function encodeCursor(values: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-/** What each value of a cursor must be; checked before it reaches SQL (a bad cast is not a 500). */
-export type CursorPart = 'timestamp' | 'uuid' | 'int' | 'string';
+/**
+ * What each value of a cursor must be, by the type of the column it is compared with: checked
+ * before it reaches SQL, so a forged cursor that decodes is a 400, never a failed cast (500).
+ */
+export type CursorPart = 'timestamp' | 'uuid' | 'smallint' | 'integer' | 'bigint' | 'string';
+
+const intWithin = (min: number, max: number) => (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 
 const PART_CHECKS: Record<CursorPart, (v: unknown) => boolean> = {
-  timestamp: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test(v) && !Number.isNaN(Date.parse(v.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00'))),
+  timestamp: (v) => parsePostgresTimestamp(v) !== null,
   uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
-  int: (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d{1,18}$/.test(v)),
-  string: (v) => typeof v === 'string' && v.length <= 512,
+  smallint: intWithin(-32768, 32767),
+  integer: intWithin(-2147483648, 2147483647),
+  bigint: (v) => (typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d{1,18}$/.test(v)),
+  string: (v) => typeof v === 'string' && v.length <= 512 && textProblem(v) === null,
 };
 
 export function decodeCursor(cursor: string, parts: readonly CursorPart[]): Array<string | number> {

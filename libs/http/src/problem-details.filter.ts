@@ -15,6 +15,9 @@ interface HttpLayerError {
   message: string;
 }
 
+/** The error `type` of a JSON body that is not UTF-8 (thrown by the body parser's verify step). */
+export const INVALID_UTF8 = 'encoding.invalid';
+
 /** A request as Express or plain Node hands it over (Express rewrites `url` under a mount path, not `originalUrl`). */
 type AnyRequest = IncomingMessage & { originalUrl?: string };
 
@@ -41,6 +44,9 @@ export function toProblem(error: unknown, req: AnyRequest): Problem {
     const [code, title] = STATUS_TITLES[status] ?? ['bad-request', 'Bad request'];
     if (layer.type === 'entity.parse.failed') {
       return problem(400, 'malformed-json', 'Malformed JSON body', 'The request body is not valid JSON', extras);
+    }
+    if (layer.type === INVALID_UTF8) {
+      return problem(400, 'malformed-json', 'Malformed JSON body', 'The request body is not valid UTF-8', extras);
     }
     return problem(status, code, title, layer.expose === false ? undefined : layer.message, extras);
   }

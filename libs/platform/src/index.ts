@@ -5,3 +5,4 @@ export * from './platform.module.js';
 export * from './request-context.js';
 export * from './validation-errors.js';
 export * from './semaphore.js';
+export * from './log-error.js';

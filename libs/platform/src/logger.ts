@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import type { LogLevel } from './common.config.js';
+import { serializeError } from './log-error.js';
 import { RequestContext } from './request-context.js';
 
 /** Keys whose values never reach a log line, wherever they appear. */
@@ -24,6 +25,7 @@ export function createLogger(service: string, level: LogLevel): Logger {
     messageKey: 'msg',
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: { err: serializeError },
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const requestId = RequestContext.requestId();

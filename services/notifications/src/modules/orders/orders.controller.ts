@@ -1,14 +1,14 @@
-import { ApiOperationDoc, EXTERNAL_ID_PATTERN, ExternalIdParam, PageQuery, RequireScopes, type Page } from '@careflow/http';
+import { ApiOperationDoc, EXTERNAL_ID_PATTERN, ExternalIdParam, PageQuery, RequireScopes, type Page, OptionalField } from '@careflow/http';
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { Matches } from 'class-validator';
 import type { Response } from 'express';
 import { ORDER_EXAMPLE, OrderPageDto, OrderViewDto, RecordOrderDto } from './dto/order.dto.js';
 import { OrdersService } from './orders.service.js';
 
 export class ListOrdersQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'cus_1001' })
-  @IsOptional()
+  @OptionalField()
   @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
   customerExternalId?: string;
 }

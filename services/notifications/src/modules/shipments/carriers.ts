@@ -138,7 +138,8 @@ const BY_ALIAS: ReadonlyMap<string, KnownCarrier> = new Map(
 
 /**
  * A carrier name reduced to what tells carriers apart: lower case, no diacritics ("Giao Hàng
- * Nhanh" = "giao hang nhanh"), no spaces or punctuation ("J&T" = "j t" = "jt").
+ * Nhanh" = "giao hang nhanh"), no spaces or punctuation ("J&T" = "j t" = "jt"). Letters and
+ * digits of every script stay; a name with none ("---", "😀") folds to nothing.
  */
 function fold(name: string): string {
   return name
@@ -146,7 +147,7 @@ function fold(name: string): string {
     .replace(/\p{M}/gu, '')
     .toLowerCase()
     .replace(/đ/g, 'd')
-    .replace(/[^a-z0-9]/g, '');
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /**

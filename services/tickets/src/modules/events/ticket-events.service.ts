@@ -33,7 +33,7 @@ export class TicketEventsService {
   }
 
   async list(ticketId: string, limit: number, cursor?: string): Promise<Page<TicketEventDto>> {
-    const [afterSeq] = cursor ? decodeCursor(cursor, ['int']) : [null];
+    const [afterSeq] = cursor ? decodeCursor(cursor, ['bigint']) : [null];
     const rows: Array<Record<string, unknown>> = await this.db.query(
       `SELECT id, seq, type, field, from_value, to_value, actor_type, actor_id, data, created_at FROM tickets.ticket_events
         WHERE ticket_id = $1 AND ($2::bigint IS NULL OR seq > $2::bigint) ORDER BY seq LIMIT $3`,

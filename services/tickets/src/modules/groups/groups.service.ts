@@ -38,7 +38,7 @@ export class GroupsService {
         [dto.key, dto.name],
       );
       if (!rows[0]) throw new GroupExistsError(dto.key);
-      await this.setAddresses(tx, rows[0].id, dto.key, dto.inboundAddresses ?? []);
+      await this.setAddresses(tx, rows[0].id, dto.inboundAddresses ?? []);
       return this.get(dto.key, tx);
     });
   }
@@ -50,7 +50,7 @@ export class GroupsService {
       if (dto.name !== undefined) await tx.query(`UPDATE tickets.groups SET name = $2, updated_at = now() WHERE id = $1`, [rows[0].id, dto.name]);
       if (dto.inboundAddresses !== undefined) {
         await tx.query(`DELETE FROM tickets.group_addresses WHERE group_id = $1`, [rows[0].id]);
-        await this.setAddresses(tx, rows[0].id, key, dto.inboundAddresses);
+        await this.setAddresses(tx, rows[0].id, dto.inboundAddresses);
         await tx.query(`UPDATE tickets.groups SET updated_at = now() WHERE id = $1`, [rows[0].id]);
       }
       this.idCache.delete(key);
@@ -92,14 +92,24 @@ export class GroupsService {
     return entry;
   }
 
-  private async setAddresses(tx: EntityManager, groupId: string, key: string, addresses: string[]): Promise<void> {
+  /**
+   * Routes the addresses to the group. The insert decides (the address is the key of
+   * group_addresses): a concurrent request that took an address first makes this one a 409
+   * naming it, never a 201 that silently dropped it.
+   */
+  private async setAddresses(tx: EntityManager, groupId: string, addresses: string[]): Promise<void> {
     for (const address of addresses) {
-      const taken: Array<{ key: string }> = await tx.query(
-        `SELECT g.key FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id WHERE a.address = $1`,
+      const inserted: Array<{ address: string }> = await tx.query(
+        `INSERT INTO tickets.group_addresses (address, group_id) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING RETURNING address`,
+        [address, groupId],
+      );
+      if (inserted[0]) continue;
+      const owner: Array<{ key: string; group_id: string }> = await tx.query(
+        `SELECT g.key, a.group_id FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id WHERE a.address = $1`,
         [address],
       );
-      if (taken[0] && taken[0].key !== key) throw new AddressTakenError(address, taken[0].key);
-      await tx.query(`INSERT INTO tickets.group_addresses (address, group_id) VALUES ($1, $2) ON CONFLICT (address) DO NOTHING`, [address, groupId]);
+      if (owner[0]?.group_id !== groupId) throw new AddressTakenError(address, owner[0]?.key ?? 'another group');
     }
   }
+
 }

@@ -55,7 +55,7 @@ export class TicketSearch {
     }
     const sort = SORTS[q.sort];
     if (q.cursor) {
-      const after = decodeCursor(q.cursor, sort.casts.map((c): CursorPart => (c === 'timestamptz' ? 'timestamp' : c === 'smallint' ? 'int' : 'uuid')));
+      const after = decodeCursor(q.cursor, sort.casts.map((c): CursorPart => (c === 'timestamptz' ? 'timestamp' : c === 'smallint' ? 'smallint' : 'uuid')));
       const placeholders = after.map((v, i) => param(v, `::${sort.casts[i]}`));
       where.push(`(${sort.columns.join(', ')}) ${sort.descending ? '<' : '>'} (${placeholders.join(', ')})`);
     }

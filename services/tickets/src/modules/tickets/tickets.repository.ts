@@ -7,7 +7,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { TICKET_COLUMNS, TICKET_FROM, toTicketRecord, type TicketRecord, type TicketRow } from './ticket.record.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const NUMBER = /^[0-9]{1,15}$/;
+/** A ticket number in its one canonical form: no sign, no leading zeros (`01000` is not ticket 1000). */
+const NUMBER = /^[1-9][0-9]{0,14}$/;
 
 export interface CreatedEvent {
   actor: TicketActor;

@@ -1,3 +1,4 @@
+import { NotBlank } from '@careflow/http';
 import { Scope } from '@careflow/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -8,6 +9,7 @@ export class CreateApiKeyDto {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiProperty({ enum: Scope, isArray: true, example: ['tickets:write', 'customers:write', 'orders:write'] })

@@ -1,23 +1,23 @@
 import { NotificationStatus } from '@careflow/contracts';
-import { EXTERNAL_ID_PATTERN, PageDto, PageQuery } from '@careflow/http';
+import { EXTERNAL_ID_PATTERN, PageDto, PageQuery, OptionalField } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 
 export const TEMPLATES = ['shipment_created', 'shipment_in_transit', 'shipment_out_for_delivery', 'shipment_delivered', 'shipment_exception', 'ticket_acknowledged', 'ticket_reply'] as const;
 
 export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'cus_1001' })
-  @IsOptional()
+  @OptionalField()
   @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
   customerExternalId?: string;
 
   @ApiPropertyOptional({ enum: NotificationStatus })
-  @IsOptional()
+  @OptionalField()
   @IsIn(NotificationStatus)
   status?: (typeof NotificationStatus)[number];
 
   @ApiPropertyOptional({ enum: TEMPLATES })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TEMPLATES)
   template?: string;
 }

@@ -1,20 +1,7 @@
 import { OrderChannel } from '@careflow/contracts';
-import { EXTERNAL_ID_PATTERN, PageDto } from '@careflow/http';
+import { ArrayOfObjects, EXTERNAL_ID_PATTERN, IsTimestamp, PageDto } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const MONEY = /^\d{1,14}(\.\d{1,4})?$/;
 const MONEY_MESSAGE = 'must be a decimal string such as "1250000.00" (no sign, up to 4 decimals)';
@@ -64,14 +51,11 @@ export class RecordOrderDto {
   currency!: string;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-20T08:15:00Z' })
-  @IsISO8601({ strict: true }, { message: 'placedAt must be an ISO-8601 date-time' })
+  @IsTimestamp({ maxFutureSeconds: 24 * 3600 })
   placedAt!: string;
 
   @ApiPropertyOptional({ type: [OrderItemDto] })
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => OrderItemDto)
+  @ArrayOfObjects(() => OrderItemDto, { maxItems: 500 })
   items: OrderItemDto[] = [];
 }
 

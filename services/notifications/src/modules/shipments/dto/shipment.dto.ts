@@ -1,13 +1,21 @@
+import { ArrayOfObjects, IsTimestamp, OptionalField } from '@careflow/http';
 import { ShipmentStatus } from '@careflow/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, IsUrl, Length, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsString, IsUrl, Length, MaxLength, ValidateBy } from 'class-validator';
 import { OrderItemDto } from '../../orders/dto/order.dto.js';
+import { normalizeCarrier } from '../carriers.js';
 
 export class CreateShipmentDto {
   @ApiProperty({ example: 'ghn', description: 'Carrier code or name (UPS, USPS, FedEx, DHL, VNPost, Viettel Post, GHN, GHTK, J&T, Omniva, DPD, Smartpost, …).' })
   @IsString()
   @Length(1, 64)
+  @ValidateBy({
+    name: 'isCarrierName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && normalizeCarrier(value) !== '',
+      defaultMessage: () => 'carrier must contain a letter or a digit',
+    },
+  })
   carrier!: string;
 
   @ApiProperty({ example: 'GHN123456789' })
@@ -16,17 +24,14 @@ export class CreateShipmentDto {
   trackingNumber!: string;
 
   @ApiPropertyOptional({ example: 'https://carrier.example/track/GHN123456789', description: 'Required for carriers Careflow does not know; otherwise built from the carrier table.' })
-  @IsOptional()
+  @OptionalField()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'trackingUrl must be an http(s) URL' })
   @MaxLength(2048)
   trackingUrl?: string;
 
   @ApiPropertyOptional({ type: [OrderItemDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => OrderItemDto)
+  @OptionalField()
+  @ArrayOfObjects(() => OrderItemDto, { maxItems: 500 })
   items?: OrderItemDto[];
 }
 
@@ -43,11 +48,11 @@ export class ShipmentEventDto {
   status!: (typeof ShipmentStatus)[number];
 
   @ApiProperty({ format: 'date-time', example: '2026-11-23T07:45:00Z' })
-  @IsISO8601({ strict: true }, { message: 'occurredAt must be an ISO-8601 date-time' })
+  @IsTimestamp({ maxFutureSeconds: 24 * 3600 })
   occurredAt!: string;
 
   @ApiPropertyOptional({ example: 'Đang giao hàng' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(2000)
   description?: string;

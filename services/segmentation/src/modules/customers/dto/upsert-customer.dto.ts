@@ -1,15 +1,7 @@
+import { NotBlank, NullableField, OptionalField } from '@careflow/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsEmail,
-  IsOptional,
-  IsString,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -19,37 +11,37 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  */
 export class UpsertCustomerDto {
   @ApiPropertyOptional({ type: String, format: 'email', example: 'lan.nguyen@example.com', maxLength: 254, nullable: true })
-  @IsOptional()
+  @NullableField()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(254)
   email?: string | null;
 
   @ApiPropertyOptional({ type: String, example: 'Nguyễn Thị Lan', maxLength: 200, nullable: true })
-  @IsOptional()
+  @NullableField()
   @Transform(trim)
   @IsString()
   @MaxLength(200)
   name?: string | null;
 
   @ApiPropertyOptional({ type: String, example: '+84 912 345 678', maxLength: 40, nullable: true })
-  @IsOptional()
+  @NullableField()
   @IsString()
   @Matches(/^\+?[0-9 ()./-]{3,40}$/, { message: 'phone must be a phone number (digits, spaces, + ( ) . / -)' })
   phone?: string | null;
 
   @ApiPropertyOptional({ type: String, example: 'vi', description: 'BCP 47 language tag; chooses the language of e-mails.', nullable: true })
-  @IsOptional()
+  @NullableField()
   @Matches(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, { message: 'locale must be a BCP 47 language tag such as en or vi-VN' })
   locale?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['newsletter', 'hanoi'], maxItems: 50 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
   @MaxLength(64, { each: true })
-  @Matches(/\S/, { each: true, message: 'each value in tags must not be blank' })
+  @NotBlank({ each: true })
   tags?: string[];
 
   @ApiPropertyOptional({
@@ -58,7 +50,7 @@ export class UpsertCustomerDto {
     nullable: true,
     description: 'Manual VIP flag: true or false overrides the segment rules; null leaves it to them.',
   })
-  @IsOptional()
+  @NullableField()
   @IsBoolean()
   vip?: boolean | null;
 }

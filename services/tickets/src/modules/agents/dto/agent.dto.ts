@@ -1,6 +1,6 @@
-import { PageDto } from '@careflow/http';
+import { NotBlank, OptionalField, PageDto } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsEmail, IsString, Length, Matches } from 'class-validator';
 
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
@@ -16,13 +16,14 @@ export class UpsertAgentDto {
   email!: string;
 
   @ApiPropertyOptional({ example: 'Minh' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Length(1, 200)
+  @NotBlank()
   name?: string;
 
   @ApiPropertyOptional({ default: true, description: 'Inactive agents cannot be assigned tickets.' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   active?: boolean;
 }

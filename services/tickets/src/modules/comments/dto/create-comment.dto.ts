@@ -1,22 +1,8 @@
+import { ArrayOfObjects, NotBlank, OptionalField } from '@careflow/http';
 import { CommentAuthorType } from '@careflow/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsBoolean,
-  IsDefined,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsObject, IsString, Length, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class CommentAuthorInput {
   @ApiProperty({ enum: CommentAuthorType, example: 'agent' })
@@ -24,18 +10,18 @@ export class CommentAuthorInput {
   type!: CommentAuthorType;
 
   @ApiPropertyOptional({ example: 'agent_7', description: 'For agents: a known agent id.' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(128)
   id?: string;
 
   @ApiPropertyOptional({ example: 'minh@shop.test' })
-  @IsOptional()
+  @OptionalField()
   @IsEmail({}, { message: 'email must be an e-mail address' })
   email?: string;
 
   @ApiPropertyOptional({ example: 'Minh' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(200)
   name?: string;
@@ -67,10 +53,11 @@ export class CreateCommentDto {
   @ApiProperty({ example: 'Chúng tôi đã liên hệ với hãng vận chuyển và sẽ báo lại trong hôm nay.' })
   @IsString()
   @Length(1, 65536)
+  @NotBlank()
   body!: string;
 
   @ApiPropertyOptional({ default: true, description: 'Public comments are visible to (and e-mailed to) the customer; internal notes are not.' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   public: boolean = true;
 
@@ -82,10 +69,7 @@ export class CreateCommentDto {
   author!: CommentAuthorInput;
 
   @ApiPropertyOptional({ type: [AttachmentInput] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @ValidateNested({ each: true })
-  @Type(() => AttachmentInput)
+  @OptionalField()
+  @ArrayOfObjects(() => AttachmentInput, { maxItems: 20 })
   attachments?: AttachmentInput[];
 }

@@ -1,7 +1,7 @@
-import { PageDto } from '@careflow/http';
+import { NotBlank, OptionalField, PageDto } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsString, Length, Matches } from 'class-validator';
 import { KEY_PATTERN } from '../../tickets/dto/create-ticket.dto.js';
 
 const lowerAll = ({ value }: { value: unknown }) =>
@@ -15,10 +15,11 @@ export class CreateGroupDto {
   @ApiProperty({ example: 'Returns & refunds' })
   @IsString()
   @Length(1, 100)
+  @NotBlank()
   name!: string;
 
   @ApiPropertyOptional({ type: [String], example: ['returns@shop.test'], description: 'Mail to these addresses is routed to this group.' })
-  @IsOptional()
+  @OptionalField()
   @Transform(lowerAll)
   @IsArray()
   @ArrayMaxSize(20)
@@ -27,8 +28,8 @@ export class CreateGroupDto {
   inboundAddresses?: string[];
 }
 
-/** Name and addresses, each optional; `inboundAddresses` replaces the list. */
-export class UpdateGroupDto extends PartialType(PickType(CreateGroupDto, ['name', 'inboundAddresses'] as const)) {}
+/** Name and addresses, each optional (never null: `[]` clears the addresses); `inboundAddresses` replaces the list. */
+export class UpdateGroupDto extends PartialType(PickType(CreateGroupDto, ['name', 'inboundAddresses'] as const), { skipNullProperties: false }) {}
 
 export class GroupKeyParam {
   @ApiProperty({ example: 'returns' })

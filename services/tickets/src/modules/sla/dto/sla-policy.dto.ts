@@ -1,7 +1,7 @@
 import { Segment, TicketPriority } from '@careflow/contracts';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsInt, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayOfObjects } from '@careflow/http';
+import { ArrayMinSize, IsIn, IsInt, Max, Min } from 'class-validator';
 
 const MAX_SECONDS = 365 * 24 * 3600;
 
@@ -35,10 +35,8 @@ export class SlaPolicyDto {
 
 export class ReplaceSlaPoliciesDto {
   @ApiProperty({ type: [SlaPolicyDto], description: 'Policies to set; segment × priority pairs not listed keep theirs.' })
-  @IsArray()
   @ArrayMinSize(1)
-  @ValidateNested({ each: true })
-  @Type(() => SlaPolicyDto)
+  @ArrayOfObjects(() => SlaPolicyDto, { maxItems: Segment.length * TicketPriority.length })
   policies!: SlaPolicyDto[];
 }
 

@@ -1,5 +1,5 @@
 import { Channel, TicketPriority, TicketType } from '@careflow/contracts';
-import { EXTERNAL_ID_PATTERN } from '@careflow/http';
+import { EXTERNAL_ID_PATTERN, NotBlank, OptionalField } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -9,7 +9,6 @@ import {
   IsEmail,
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   Length,
   Matches,
@@ -23,7 +22,7 @@ export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export class TicketCustomerInput {
   @ApiPropertyOptional({ example: 'cus_1001', description: 'The shop\'s customer id; links the ticket to the customer\'s timeline and segment.' })
-  @IsOptional()
+  @OptionalField()
   @Matches(EXTERNAL_ID_PATTERN, { message: 'externalId must be 1-128 characters of letters, digits and . _ : @ -' })
   externalId?: string;
 
@@ -34,7 +33,7 @@ export class TicketCustomerInput {
   email!: string;
 
   @ApiPropertyOptional({ example: 'Nguyễn Thị Lan' })
-  @IsOptional()
+  @OptionalField()
   @Transform(trim)
   @IsString()
   @MaxLength(200)
@@ -46,11 +45,13 @@ export class CreateTicketDto {
   @Transform(trim)
   @IsString()
   @Length(1, 250)
+  @NotBlank()
   subject!: string;
 
   @ApiProperty({ example: 'My order was due on Monday and the tracking page has not moved since.', maxLength: 65536 })
   @IsString()
   @Length(1, 65536)
+  @NotBlank()
   description!: string;
 
   @ApiProperty({ type: TicketCustomerInput })
@@ -65,35 +66,35 @@ export class CreateTicketDto {
   channel!: Channel;
 
   @ApiPropertyOptional({ enum: TicketPriority, description: 'When left out, derived from the customer\'s segment and the ticket type.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketPriority)
   priority?: TicketPriority;
 
   @ApiPropertyOptional({ enum: TicketType, default: 'question' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketType)
   type?: TicketType;
 
   @ApiPropertyOptional({ type: [String], example: ['delivery'], maxItems: 20 })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(20)
   @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits or _ : . - (no spaces)' })
   tags?: string[];
 
   @ApiPropertyOptional({ example: 'ord_1042' })
-  @IsOptional()
+  @OptionalField()
   @Matches(EXTERNAL_ID_PATTERN, { message: 'orderExternalId must be 1-128 characters of letters, digits and . _ : @ -' })
   orderExternalId?: string;
 
   @ApiPropertyOptional({ example: 'support', description: 'Key of the group (team) that owns the ticket.' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(64)
   group?: string;
 
   @ApiPropertyOptional({ example: 'agent_7', description: 'Id of the agent the ticket is assigned to.' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(128)
   assignee?: string;

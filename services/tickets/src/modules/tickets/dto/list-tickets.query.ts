@@ -1,8 +1,8 @@
 import { Channel, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
-import { EXTERNAL_ID_PATTERN, PageQuery } from '@careflow/http';
+import { EXTERNAL_ID_PATTERN, IsTimestamp, OptionalField, PageQuery } from '@careflow/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsArray, IsDateString, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsArray, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 
 export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
@@ -12,76 +12,76 @@ const list = ({ value }: { value: unknown }) =>
 
 export class ListTicketsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'One status or several, comma-separated.', example: 'new,open', type: String })
-  @IsOptional()
+  @OptionalField()
   @Transform(list)
   @IsArray()
   @IsIn(TicketStatus, { each: true, message: `each status must be one of ${TicketStatus.join(', ')}` })
   status?: TicketStatus[];
 
   @ApiPropertyOptional({ description: 'One priority or several, comma-separated.', example: 'high,urgent', type: String })
-  @IsOptional()
+  @OptionalField()
   @Transform(list)
   @IsArray()
   @IsIn(TicketPriority, { each: true, message: `each priority must be one of ${TicketPriority.join(', ')}` })
   priority?: TicketPriority[];
 
   @ApiPropertyOptional({ example: 'vip' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(32)
   segment?: string;
 
   @ApiPropertyOptional({ example: 'cus_1001' })
-  @IsOptional()
+  @OptionalField()
   @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
   customerExternalId?: string;
 
   @ApiPropertyOptional({ example: 'support', description: 'Group key.' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(64)
   group?: string;
 
   @ApiPropertyOptional({ example: 'delivery' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(64)
   tag?: string;
 
   @ApiPropertyOptional({ example: 'agent_7' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(128)
   assignee?: string;
 
   @ApiPropertyOptional({ enum: Channel })
-  @IsOptional()
+  @OptionalField()
   @IsIn(Channel)
   channel?: Channel;
 
   @ApiPropertyOptional({ enum: TicketType })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketType)
   type?: TicketType;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @IsDateString({ strict: true }, { message: 'createdAfter must be an ISO-8601 date-time' })
+  @OptionalField()
+  @IsTimestamp()
   createdAfter?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z' })
-  @IsOptional()
-  @IsDateString({ strict: true }, { message: 'createdBefore must be an ISO-8601 date-time' })
+  @OptionalField()
+  @IsTimestamp()
   createdBefore?: string;
 
   @ApiPropertyOptional({ description: 'Full text over subject, description and comments; accents are ignored ("don hang" finds "Đơn hàng"). Web-search syntax: "exact phrase", -exclude, or.', example: 'don hang' })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(200)
   q?: string;
 
   @ApiPropertyOptional({ enum: TICKET_SORTS, default: '-createdAt' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TICKET_SORTS)
   sort: TicketSort = '-createdAt';
 }

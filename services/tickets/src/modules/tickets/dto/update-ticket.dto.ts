@@ -1,39 +1,40 @@
+import { NullableField, OptionalField } from '@careflow/http';
 import { TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 import { TAG_PATTERN } from './create-ticket.dto.js';
 
 /** Fields left out stay as they are; `null` clears assignee or group. */
 export class UpdateTicketDto {
   @ApiPropertyOptional({ enum: TicketStatus, description: 'See the status rules: `closed` is final; only `solved` closes.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketStatus)
   status?: TicketStatus;
 
   @ApiPropertyOptional({ enum: TicketPriority, description: 'Setting it fixes the priority: segment changes no longer re-derive it.' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketPriority)
   priority?: TicketPriority;
 
   @ApiPropertyOptional({ enum: TicketType })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TicketType)
   type?: TicketType;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'agent_7' })
-  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @NullableField()
   @IsString()
   @MaxLength(128)
   assignee?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'returns' })
-  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @NullableField()
   @IsString()
   @MaxLength(64)
   group?: string | null;
 
   @ApiPropertyOptional({ type: [String], description: 'Replaces the tags.', example: ['delivery', 'vip'] })
-  @IsOptional()
+  @OptionalField()
   @IsArray()
   @ArrayMaxSize(20)
   @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits or _ : . - (no spaces)' })
