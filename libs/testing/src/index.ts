@@ -8,3 +8,5 @@ export * from './webhook-receiver.js';
 export * from './routes.js';
 export * from './test-env.js';
 export * from './in-process-app.js';
+export * from './schema-state.js';
+export * from './write-watch.js';
