@@ -121,7 +121,7 @@ export class Stack {
         if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
         const res = await fetch(`${this.serviceUrl(name)}/health/live`);
         if (res.status !== 200) throw new Error(`${name} /health/live ${res.status}`);
-      }, 30_000, 100);
+      }, 60_000, 100);
     } catch (error) {
       throw new Error(`${name} did not start: ${(error as Error).message}\n${this.logs(name)}`);
     }
