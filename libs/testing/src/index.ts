@@ -8,3 +8,4 @@ export * from './webhook-receiver.js';
 export * from './routes.js';
 export * from './test-env.js';
 export * from './in-process-app.js';
+export * from './raw-http.js';
