@@ -1,4 +1,6 @@
 import { Stack, eventually, rawHttp } from '@careflow/testing';
+import net from 'node:net';
+import { networkInterfaces } from 'node:os';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +12,21 @@ const MB = 1024 * 1024;
 function head(method: string, path: string, headers: Record<string, string>): string {
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   return `${method} ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\n${lines.join('')}\r\n`;
+}
+
+/** An IPv4 address of this machine other than loopback, if it has one. */
+const outsideAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+/** Whether a TCP connection to address:port is accepted. */
+function accepts(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, address);
+    socket.setTimeout(2_000, () => (socket.destroy(), resolve(false)));
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Waits for a fresh minute when the current one is nearly over, so a fixed window holds for the test. */
@@ -138,6 +155,12 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
         expect((await request(stack.serviceUrl('segmentation')).get(path)).status, path).toBe(200);
       }
     });
+  });
+
+  it.skipIf(!outsideAddress)('binds services to loopback by default, the gateway to every interface', async () => {
+    expect(await accepts(outsideAddress!, stack.ports.get('segmentation')!)).toBe(false);
+    expect(await accepts('127.0.0.1', stack.ports.get('segmentation')!)).toBe(true);
+    expect(await accepts(outsideAddress!, stack.ports.get('gateway')!)).toBe(true);
   });
 
   describe('requests Node cannot parse', () => {
