@@ -58,8 +58,11 @@ RUN set -eu; \
 # ---------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=gateway
+# HOST: the services listen on loopback by default (beside the gateway on one machine);
+# in a container the gateway and the probes reach them from outside, so every interface.
 ENV NODE_ENV=production \
     SERVICE=${SERVICE} \
+    HOST=0.0.0.0 \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false \

@@ -7,14 +7,16 @@
 //       and use only the configuration names of API.md ("Configuration") and the config classes;
 //       a service split into API and worker replicas (WORKERS) has both, the API with
 //       WORKERS_ENABLED=false and the worker, otherwise its mirror, with WORKERS_ENABLED=true;
+//       every app listens on all interfaces (HOST=0.0.0.0: services default to loopback);
 //   (c) deploy/k8s: every manifest parses, kustomization.yaml lists them all, every
 //       Deployment has probes, resource requests/limits and a hardened securityContext, a
 //       matching HorizontalPodAutoscaler and PodDisruptionBudget, and a matching Service, except
 //       a worker Deployment (WORKERS), which no Service may select; no two Deployments'
 //       selectors overlap; the API/worker pairs are as in (b), with the same image, config and
-//       probes; every service has a Deployment that consumes its queues;
+//       probes; every service has a Deployment that consumes its queues; every container's
+//       HOST (env, else its envFrom ConfigMaps and Secrets) is 0.0.0.0;
 //   (d) the Dockerfile has the stages deps, build and runtime, installs with every workspace
-//       manifest copied first, and builds with `npm run build`.
+//       manifest copied first, builds with `npm run build`, and sets ENV HOST=0.0.0.0.
 //
 // Usage: node tools/check-deploy.mjs [--root DIR]
 // Prints one summary line and exits 0, or lists every problem found and exits 1.
@@ -57,6 +59,12 @@ const API_MD_FALLBACK = [
 ];
 /** Names the deployment may set beyond API.md and the config classes. */
 const EXTRA_ENV = ['PORT', 'MAIL_FROM', 'SHOP_NAME', 'SERVICE', 'NODE_ENV'];
+
+/**
+ * Services listen on loopback unless HOST says otherwise (only the gateway calls them, and
+ * under `npm start` it runs beside them). In a container nothing would reach them there.
+ */
+const ANY_INTERFACE = ['0.0.0.0', '::'];
 
 const problems = [];
 const fail = (where, message) => problems.push(`${where}: ${message}`);
@@ -318,6 +326,7 @@ function checkCompose() {
       if (env[key] === undefined) fail(where(name), `environment must set ${key}`);
     }
     if (String(env[app.portVar]) !== String(app.port)) fail(where(name), `environment ${app.portVar} must be ${app.port}, is ${env[app.portVar]}`);
+    if (!ANY_INTERFACE.includes(String(env.HOST))) fail(where(name), `environment HOST must be 0.0.0.0 (on loopback, the default, nothing outside the container reaches it), is ${env.HOST ?? '(unset)'}`);
     if (String(env.INTERNAL_TOKEN ?? '').length > 0 && String(env.INTERNAL_TOKEN).length < 16) fail(where(name), 'INTERNAL_TOKEN must be at least 16 characters');
     if (name === 'gateway') {
       for (const backend of BACKENDS) {
@@ -430,21 +439,23 @@ function checkK8s() {
   const podLabelsOf = (d) => d.obj.spec?.template?.metadata?.labels ?? {};
   const containersOf = (d) => d.obj.spec?.template?.spec?.containers ?? [];
   const envValue = (c, name) => (c.env ?? []).find((e) => e.name === name)?.value;
-  /** A container's WORKERS_ENABLED as the process sees it: env, else its envFrom ConfigMaps, else the default. */
-  const effectiveWorkers = (c) => {
-    if ((c.env ?? []).some((e) => e.name === 'WORKERS_ENABLED')) return workersEnabled(envValue(c, 'WORKERS_ENABLED'));
+  /** A container's variable as the process sees it: env, else its envFrom ConfigMaps and Secrets (undefined: unset). */
+  const effectiveEnv = (c, name) => {
+    if ((c.env ?? []).some((e) => e.name === name)) return envValue(c, name);
     let value; // the last envFrom source defining it wins
     for (const from of c.envFrom ?? []) {
       const prefix = from.prefix ?? '';
-      if (!'WORKERS_ENABLED'.startsWith(prefix)) continue;
-      const key = 'WORKERS_ENABLED'.slice(prefix.length);
+      if (!name.startsWith(prefix)) continue;
+      const key = name.slice(prefix.length);
       const ref = from.configMapRef ?? from.secretRef;
       const source = ref && byKind(from.configMapRef ? 'ConfigMap' : 'Secret').find((o) => o.obj.metadata.name === ref.name)?.obj;
       const v = source?.stringData?.[key] ?? source?.data?.[key];
       if (v !== undefined) value = from.secretRef && source?.stringData?.[key] === undefined ? Buffer.from(String(v), 'base64').toString() : v;
     }
-    return workersEnabled(value);
+    return value;
   };
+  /** A container's WORKERS_ENABLED as the process sees it, the default included. */
+  const effectiveWorkers = (c) => workersEnabled(effectiveEnv(c, 'WORKERS_ENABLED'));
 
   // Overlapping selectors let one Deployment's ReplicaSets, HPA (which averages over the scale
   // selector) and rollout count the other's pods.
@@ -499,6 +510,8 @@ function checkK8s() {
         if (app.portVar === 'PORT' && String(env.PORT) !== String(app.port)) fail(cw, `env PORT must be ${app.port}`);
       }
       if (!String(c.image ?? '').startsWith('ghcr.io/careflow/careflow')) fail(cw, `image must be ghcr.io/careflow/careflow, is ${c.image}`);
+      const host = effectiveEnv(c, 'HOST');
+      if (!ANY_INTERFACE.includes(String(host))) fail(cw, `HOST must be 0.0.0.0 (env or its ConfigMap; on loopback, the default, neither the gateway nor the probes reach it), is ${host ?? '(unset)'}`);
       for (const from of c.envFrom ?? []) {
         if (from.configMapRef && !configMaps.has(from.configMapRef.name)) fail(cw, `envFrom ConfigMap ${from.configMapRef.name} is not defined`);
         if (from.secretRef && !secrets.has(from.secretRef.name)) fail(cw, `envFrom Secret ${from.secretRef.name} is not defined`);
@@ -688,6 +701,7 @@ function checkDockerfile() {
     const user = all.filter((i) => i.instruction === 'USER').at(-1)?.rest;
     if (user !== 'node' && !/^node:/.test(user ?? '')) fail('Dockerfile stage runtime', `must run as USER node, runs as ${user ?? 'root'}`);
     if (!/ENV[\s\S]*NODE_ENV=production/.test(text)) fail('Dockerfile stage runtime', 'must set ENV NODE_ENV=production');
+    if (!/ENV[\s\S]*\bHOST=(0\.0\.0\.0|::)(\s|$)/.test(text)) fail('Dockerfile stage runtime', 'must set ENV HOST=0.0.0.0 (services listen on loopback by default)');
     if (!all.some((i) => i.instruction === 'ARG' && /^SERVICE\b/.test(i.rest))) fail('Dockerfile stage runtime', 'needs ARG SERVICE');
     if (!/ENV[^\n]*SERVICE=\$\{?SERVICE\}?/.test(text)) fail('Dockerfile stage runtime', 'must carry the SERVICE build arg into ENV SERVICE');
     const cmd = all.filter((i) => i.instruction === 'CMD' || i.instruction === 'ENTRYPOINT').map((i) => i.rest).join(' ');

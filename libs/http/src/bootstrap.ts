@@ -45,9 +45,9 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   const logger = app.get<Logger>(LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
-  configureHttpApp(app, { logger, rawBodies: options.rawBodies });
-
   const config = app.get(ServiceConfig);
+  configureHttpApp(app, { logger, rawBodies: options.rawBodies, internalToken: config.INTERNAL_TOKEN });
+
   const http = app.getHttpAdapter().getInstance();
   let document: OpenAPIObject | undefined;
   http.get('/internal/openapi.json', (req: Request, res: Response) => {
@@ -65,7 +65,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: ServiceBootstrapOptions): Promise<INestApplication> {
   const app = await createServiceApp(module, options);
   const config = app.get(ServiceConfig);
-  await app.listen(config.PORT, '0.0.0.0');
-  app.get<Logger>(LOGGER).info({ port: config.PORT }, `${options.service} listening`);
+  await app.listen(config.PORT, config.HOST);
+  app.get<Logger>(LOGGER).info({ host: config.HOST, port: config.PORT }, `${options.service} listening`);
   return app;
 }

@@ -2,8 +2,10 @@ import { acceptOrCreateRequestId, RequestContext, type Logger } from '@careflow/
 import type { INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { answerUnparsableRequests } from './client-error.js';
 import { UnsupportedMediaTypeError } from './domain-error.js';
+import { refuseBodiesWithoutInternalToken } from './internal-token.guard.js';
 import { INVALID_UTF8, toProblem } from './problem-details.filter.js';
 import { sendProblem } from './problem.js';
 import { pathOf } from './request-path.js';
@@ -16,6 +18,8 @@ export interface HttpAppOptions {
   jsonLimit?: string;
   /** Extra raw body types and their limits (message/rfc822 for inbound mail). */
   rawBodies?: Array<{ type: string; limit: string }>;
+  /** A service's INTERNAL_TOKEN: a body sent without it is refused (401) before it is read. */
+  internalToken?: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -33,11 +37,13 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   const http = app.getHttpAdapter().getInstance() as express.Express;
   http.disable('x-powered-by');
   http.set('etag', false);
+  answerUnparsableRequests(app.getHttpServer() as Server, logger);
 
   http.use((req: Request, res: Response, next: NextFunction) => {
     req.requestId = beginRequest(req, res, logger);
     next();
   });
+  if (options.internalToken) http.use(refuseBodiesWithoutInternalToken(options.internalToken));
   const acceptedTypes = ['application/json', 'application/*+json', ...(options.rawBodies ?? []).map((r) => r.type)];
   http.use((req: Request, _res: Response, next: NextFunction) => {
     // A body the API cannot read is refused, not silently treated as empty.
@@ -67,6 +73,8 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
 export function beginRequest(req: IncomingMessage, res: ServerResponse, logger: Logger): string {
   const requestId = acceptOrCreateRequestId(req.headers[REQUEST_ID_HEADER]);
   res.setHeader(REQUEST_ID_HEADER, requestId);
+  // Browsers must not guess a type (a problem body or a relayed one) into something runnable.
+  res.setHeader('x-content-type-options', 'nosniff');
   const started = process.hrtime.bigint();
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;

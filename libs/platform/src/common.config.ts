@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsIP, IsNotEmpty, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** Environment booleans: `true`/`1` are true, anything else false (implicit conversion would read "false" as true). */
 export function parseBoolean(value: unknown): boolean {
@@ -77,6 +77,14 @@ export class ServiceConfig extends CommonConfig {
   @Min(0)
   @Max(65535)
   PORT!: number;
+
+  /**
+   * The address the service listens on. Loopback by default: only the gateway calls a
+   * service, and where they run side by side (npm start) nothing else should reach it.
+   * Containers set 0.0.0.0 (the Dockerfile, docker-compose.yml, deploy/k8s).
+   */
+  @IsIP(undefined, { message: 'HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)' })
+  HOST: string = '127.0.0.1';
 
   @IsString()
   @IsNotEmpty({ message: 'INTERNAL_TOKEN must be set (npm start generates one per start)' })

@@ -21,6 +21,14 @@ describe('loadConfig', () => {
     expect(loadConfig(CommonConfig, { WORKERS_ENABLED: 'true' }).WORKERS_ENABLED).toBe(true);
   });
 
+  it('listens on loopback unless HOST says otherwise, and takes only an IP address', () => {
+    const base = { PORT: '1', INTERNAL_TOKEN: 'x'.repeat(16) };
+    expect(loadConfig(ServiceConfig, base).HOST).toBe('127.0.0.1');
+    expect(loadConfig(ServiceConfig, { ...base, HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig(ServiceConfig, { ...base, HOST: '::' }).HOST).toBe('::');
+    expect(() => loadConfig(ServiceConfig, { ...base, HOST: 'everywhere' })).toThrow(/HOST must be an IP address/);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig(CommonConfig, { LOG_LEVEL: '' }).LOG_LEVEL).toBe('info');
   });

@@ -10,3 +10,4 @@ export * from './test-env.js';
 export * from './in-process-app.js';
 export * from './schema-state.js';
 export * from './write-watch.js';
+export * from './raw-http.js';

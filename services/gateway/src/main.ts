@@ -5,6 +5,6 @@ import { createGatewayApp, ensureAdminKey } from './gateway-app.js';
 
 const app = await createGatewayApp();
 await ensureAdminKey(app);
-const { GATEWAY_PORT } = app.get(GatewayConfig);
-await app.listen(GATEWAY_PORT, '0.0.0.0');
-app.get<Logger>(LOGGER).info({ port: GATEWAY_PORT }, 'gateway listening');
+const { GATEWAY_PORT, HOST } = app.get(GatewayConfig);
+await app.listen(GATEWAY_PORT, HOST);
+app.get<Logger>(LOGGER).info({ host: HOST, port: GATEWAY_PORT }, 'gateway listening');

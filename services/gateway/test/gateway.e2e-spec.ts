@@ -157,12 +157,15 @@ describe('gateway', () => {
         .find((line) => line['msg'] === 'request' && line['requestId'] === down.headers['x-request-id']);
       expect(logged).toMatchObject({ level: 'error', method: 'GET', path: '/v1/customers/cus_1', status: 503 });
     });
-    const unhealthy = await api.get('/health');
-    expect(unhealthy.status).toBe(503);
-    expect(unhealthy.body.services.segmentation.status).toBe('unavailable');
+    // /health reuses its answer for HEALTH_CACHE_MS (2 s), so the change shows within that.
+    await eventually(async () => {
+      const unhealthy = await api.get('/health');
+      expect(unhealthy.status).toBe(503);
+      expect(unhealthy.body.services.segmentation.status).toBe('unavailable');
+    }, 5_000);
 
     await stack.startService('segmentation');
-    await api.get('/health').expect(200);
+    await eventually(async () => void (await api.get('/health').expect(200)), 5_000);
   });
 
   it('serves Swagger UI', async () => {

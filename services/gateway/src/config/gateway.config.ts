@@ -1,5 +1,5 @@
 import { CommonConfig } from '@careflow/platform';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsIP, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 const URL_PATTERN = /^https?:\/\/[^\s/]+(\/.*)?$/;
 
@@ -8,6 +8,21 @@ export class GatewayConfig extends CommonConfig {
   @Min(0)
   @Max(65535)
   GATEWAY_PORT: number = 3000;
+
+  /** The gateway is the public entry, so it listens on every interface unless told otherwise. */
+  @IsIP(undefined, { message: 'HOST must be an IP address to listen on (0.0.0.0, ::, 127.0.0.1)' })
+  HOST: string = '0.0.0.0';
+
+  /**
+   * How many reverse proxies in front of the gateway append the client's address to
+   * X-Forwarded-For (1 behind the Kubernetes ingress). The client address (failed
+   * authentication limits, the X-Forwarded-For a service sees) is that many entries from the
+   * right; 0 takes the connection's address and ignores the header, which a client could forge.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS: number = 0;
 
   /** Bootstrap admin key. When unset, one is generated at first start and printed once. */
   @IsOptional()
@@ -37,6 +52,15 @@ export class GatewayConfig extends CommonConfig {
   @Min(0)
   RATE_LIMIT_PER_MINUTE: number = 6000;
 
+  /**
+   * Failed authentications (no key, an unknown or a revoked one) per client address per
+   * minute; past it the address gets 429 for any key the gateway would have to look up.
+   * 0 turns it off.
+   */
+  @IsInt()
+  @Min(0)
+  AUTH_FAILURES_PER_MINUTE: number = 60;
+
   /** Largest JSON body; larger ones get 413 before reaching a service. */
   @Matches(/^\d+(kb|mb)$/)
   JSON_BODY_LIMIT: string = '1mb';
@@ -59,4 +83,13 @@ export class GatewayConfig extends CommonConfig {
   @IsInt()
   @Min(24)
   IDEMPOTENCY_TTL_HOURS: number = 24;
+
+  /**
+   * How long GET /health reuses its answer. It is public and asks Postgres, Redis and every
+   * service; callers arriving together share one check in any case.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  HEALTH_CACHE_MS: number = 2_000;
 }

@@ -15,12 +15,18 @@ export interface AuthenticatedKey {
 }
 
 interface CacheEntry {
-  key: AuthenticatedKey | null;
+  key: AuthenticatedKey;
   expiresAt: number;
 }
 
+/** Known keys kept per process; the oldest is dropped past this. */
 const MAX_ENTRIES = 10_000;
-/** Unknown keys are remembered briefly so a client hammering with a bad key costs no queries. */
+/**
+ * Unknown keys are remembered briefly so a client repeating a bad key costs no queries. They
+ * are kept apart from the known ones, with their own bound: a flood of made-up keys must not
+ * push valid keys out and send their every request to the database.
+ */
+const MAX_UNKNOWN_ENTRIES = 10_000;
 const NEGATIVE_TTL_MS = 5_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -32,6 +38,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Hashes of keys found unknown or revoked, and until when that answer holds. */
+  private readonly unknown = new Map<string, number>();
   private readonly lastUsedWritten = new Map<string, number>();
   private subscriber?: Redis;
   private readonly channel: string;
@@ -56,23 +64,33 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown 
     this.subscriber?.disconnect();
   }
 
-  async authenticate(bearer: string): Promise<AuthenticatedKey | null> {
+  /**
+   * The key's id and scopes, or null for an unknown or revoked key. `beforeLookup` runs only
+   * when the answer is not cached, before the database is asked; it may throw to prevent that.
+   */
+  async authenticate(bearer: string, beforeLookup?: () => Promise<void>): Promise<AuthenticatedKey | null> {
     const hash = hashApiKey(bearer);
     const hashHex = hash.toString('hex');
     const now = Date.now();
     const cached = this.cache.get(hashHex);
     if (cached && cached.expiresAt > now) {
-      if (cached.key) this.touch(cached.key.id, now);
+      this.touch(cached.key.id, now);
       return cached.key;
     }
+    if ((this.unknown.get(hashHex) ?? 0) > now) return null;
+    await beforeLookup?.();
     const rows: Array<{ id: string; prefix: string; scopes: Scope[] }> = await this.db.query(
       `SELECT id, prefix, scopes FROM gateway.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
       [hash],
     );
-    const key = rows[0] ? { id: rows[0].id, prefix: rows[0].prefix, scopes: rows[0].scopes } : null;
-    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(hashHex, { key, expiresAt: now + (key ? this.config.API_KEY_CACHE_TTL_MS : NEGATIVE_TTL_MS) });
-    if (key) this.touch(key.id, now);
+    if (!rows[0]) {
+      remember(this.unknown, MAX_UNKNOWN_ENTRIES, hashHex, now + NEGATIVE_TTL_MS);
+      return null;
+    }
+    const key = { id: rows[0].id, prefix: rows[0].prefix, scopes: rows[0].scopes };
+    this.unknown.delete(hashHex);
+    remember(this.cache, MAX_ENTRIES, hashHex, { key, expiresAt: now + this.config.API_KEY_CACHE_TTL_MS });
+    this.touch(key.id, now);
     return key;
   }
 
@@ -89,4 +107,11 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown 
       .query(`UPDATE gateway.api_keys SET last_used_at = now() WHERE id = $1`, [id])
       .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
   }
+}
+
+/** Sets an entry, dropping the oldest one when the map is full. */
+function remember<V>(map: Map<string, V>, max: number, hashHex: string, value: V): void {
+  map.delete(hashHex);
+  if (map.size >= max) map.delete(map.keys().next().value!);
+  map.set(hashHex, value);
 }

@@ -1,13 +1,15 @@
-import { beginRequest, DomainError, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
+import { beginRequest, DomainError, hasScope, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
 import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import express from 'express';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { GatewayConfig } from '../../config/gateway.config.js';
+import type { AuthenticatedKey } from '../api-keys/api-key-authenticator.js';
 import { AccessControl } from '../auth/access-control.js';
+import { clientAddress } from '../auth/client-address.js';
 import { IdempotencyStore, type StoredResponse } from '../idempotency/idempotency-store.js';
-import { serviceFor, type ServiceName } from './service-routes.js';
+import { byteSize, readRequestBody } from './request-body.js';
+import { serviceFor, takesEmailBody, type ServiceName } from './service-routes.js';
 import { Upstreams } from './upstreams.js';
 
 export class ServiceUnavailableError extends DomainError {
@@ -45,9 +47,6 @@ const RETURNED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'e
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-/** Reads a body into `req.body` within a limit (body-parser: 413 beyond it, gzip inflated). */
-type BodyReader = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
-
 /**
  * The reverse proxy for every /v1 path a service owns. It takes those requests from the HTTP
  * server before Express sees them (every API call passes here; Express's routing and request
@@ -57,8 +56,8 @@ type BodyReader = (req: IncomingMessage, res: ServerResponse, next: (error?: unk
  */
 @Injectable()
 export class ProxyHandler {
-  private readonly jsonBody: BodyReader;
-  private readonly emailBody: BodyReader;
+  private readonly jsonLimit: number;
+  private readonly emailLimit: number;
 
   constructor(
     private readonly access: AccessControl,
@@ -67,8 +66,8 @@ export class ProxyHandler {
     private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.jsonBody = express.raw({ type: () => true, limit: config.JSON_BODY_LIMIT }) as unknown as BodyReader;
-    this.emailBody = express.raw({ type: () => true, limit: config.EMAIL_BODY_LIMIT }) as unknown as BodyReader;
+    this.jsonLimit = byteSize(config.JSON_BODY_LIMIT);
+    this.emailLimit = byteSize(config.EMAIL_BODY_LIMIT);
   }
 
   /** Takes the request when its path belongs to a service (true); false leaves it to Express. */
@@ -79,6 +78,8 @@ export class ProxyHandler {
     RequestContext.run({ requestId }, () => {
       this.proxy(service, req, res, requestId).catch((error: unknown) => {
         const body = toProblem(error, req);
+        // Refused before its body was read (401, 429, 413): close rather than read the rest to reuse the connection.
+        if (!req.complete) res.setHeader('connection', 'close');
         if (body.status >= 500 && body.status !== 503 && body.status !== 504) {
           this.logger.error({ err: error, service }, 'proxy failure');
         }
@@ -90,7 +91,7 @@ export class ProxyHandler {
 
   private async proxy(service: ServiceName, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const key = await this.access.admit(req, res);
-    const body = await this.readBody(req, res);
+    const body = await readRequestBody(req, this.bodyLimit(req, key));
     const url = req.url ?? '/';
     const method = req.method ?? 'GET';
 
@@ -119,19 +120,14 @@ export class ProxyHandler {
     this.send(res, response);
   }
 
-  private readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
-    const parser = this.isEmail(req) ? this.emailBody : this.jsonBody;
-    return new Promise((resolve, reject) => {
-      parser(req, res, (error?: unknown) => {
-        const body = (req as IncomingMessage & { body?: unknown }).body;
-        if (error) reject(error);
-        else resolve(Buffer.isBuffer(body) ? body : Buffer.alloc(0));
-      });
-    });
-  }
-
-  private isEmail(req: IncomingMessage): boolean {
-    return (req.headers['content-type'] ?? '').toLowerCase().startsWith('message/rfc822');
+  /**
+   * The large limit belongs to the inbound e-mail route, and only for a key that may use it;
+   * everything else is held to the JSON limit, so no key can push e-mail-sized bodies at
+   * any route by choosing a Content-Type.
+   */
+  private bodyLimit(req: IncomingMessage, key: AuthenticatedKey): number {
+    const email = takesEmailBody(req.method, pathOf(req.url)) && hasScope(key.scopes, ['inbound:write']);
+    return email ? this.emailLimit : this.jsonLimit;
   }
 
   private async forward(
@@ -147,7 +143,7 @@ export class ProxyHandler {
       [PRINCIPAL_HEADERS.keyId]: keyId,
       [PRINCIPAL_HEADERS.scopes]: scopes.join(','),
       [REQUEST_ID_HEADER]: requestId,
-      'x-forwarded-for': req.socket.remoteAddress ?? '',
+      'x-forwarded-for': clientAddress(req, this.config.TRUST_PROXY_HOPS),
       'x-forwarded-proto': (req.socket as TLSSocket).encrypted ? 'https' : 'http',
     };
     copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceFor } from './service-routes.js';
+import { serviceFor, takesEmailBody } from './service-routes.js';
 
 describe('serviceFor', () => {
   it.each([
@@ -23,5 +23,23 @@ describe('serviceFor', () => {
 
   it.each(['/v1/api-keys', '/v1/ticketsx', '/v1', '/health', '/docs', '/v2/tickets'])('%s is not proxied', (path) => {
     expect(serviceFor(path)).toBeUndefined();
+  });
+});
+
+describe('takesEmailBody', () => {
+  it('is true for POST /v1/inbound/email only', () => {
+    expect(takesEmailBody('POST', '/v1/inbound/email')).toBe(true);
+    expect(takesEmailBody('POST', '/v1/inbound/email/')).toBe(true);
+  });
+
+  it.each([
+    ['PUT', '/v1/customers/x'],
+    ['POST', '/v1/tickets'],
+    ['GET', '/v1/inbound/email'],
+    ['PUT', '/v1/inbound/email'],
+    ['POST', '/v1/inbound/email/123'],
+    ['POST', '/v1/inbound/emailx'],
+  ])('is false for %s %s, whatever its Content-Type', (method, path) => {
+    expect(takesEmailBody(method, path)).toBe(false);
   });
 });

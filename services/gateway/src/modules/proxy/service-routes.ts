@@ -17,3 +17,12 @@ const ROUTES: ReadonlyArray<{ pattern: RegExp; service: ServiceName }> = [
 export function serviceFor(path: string): ServiceName | undefined {
   return ROUTES.find((r) => r.pattern.test(path))?.service;
 }
+
+/**
+ * Whether a request is for the one route whose body is a whole e-mail (POST
+ * /v1/inbound/email, up to EMAIL_BODY_LIMIT). Decided by method and path, never by the
+ * Content-Type a client chooses: every other route is held to JSON_BODY_LIMIT.
+ */
+export function takesEmailBody(method: string | undefined, path: string): boolean {
+  return method === 'POST' && /^\/v1\/inbound\/email\/?$/.test(path);
+}

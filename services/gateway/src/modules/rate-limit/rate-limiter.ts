@@ -3,6 +3,7 @@ import { CommonConfig, LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { GatewayConfig } from '../../config/gateway.config.js';
+import { currentWindow, increment } from './fixed-window.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -11,14 +12,6 @@ export interface RateLimitDecision {
   /** Seconds until the window resets. */
   resetSeconds: number;
 }
-
-const WINDOW_MS = 60_000;
-
-/** INCR and set the expiry in one round trip; returns the count in this window. */
-const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
 
 /**
  * A fixed one-minute window per API key, counted in Redis so every gateway replica shares
@@ -45,12 +38,10 @@ export class RateLimiter {
   async consume(apiKeyId: string): Promise<RateLimitDecision | null> {
     if (!this.enabled) return null;
     const limit = this.config.RATE_LIMIT_PER_MINUTE;
-    const now = Date.now();
-    const window = Math.floor(now / WINDOW_MS);
-    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - now) / 1000));
+    const window = currentWindow(this.keyPrefix, apiKeyId);
     try {
-      const count = Number(await this.redis.eval(INCREMENT, 1, `${this.keyPrefix}:${apiKeyId}:${window}`, WINDOW_MS + 1000));
-      return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetSeconds };
+      const count = await increment(this.redis, window);
+      return { allowed: count <= limit, limit, remaining: Math.max(0, limit - count), resetSeconds: window.resetSeconds };
     } catch (error) {
       this.logger.warn({ err: error }, 'rate limiter unavailable; request allowed');
       return null;
