@@ -14,6 +14,8 @@ export class WriteWatch {
   constructor(
     private readonly pool: pg.Pool,
     private readonly schemas: readonly string[] = DATA_SCHEMAS,
+    /** Work known to be still under way (mail waiting for the SMTP server), which a quiet half-second does not prove done. */
+    private readonly busy: () => Promise<boolean> = async () => false,
   ) {}
 
   /** Something was written on purpose: let what it causes finish before the next check. */
@@ -24,6 +26,8 @@ export class WriteWatch {
   /** Runs `action` and returns what it wrote (tables whose rows changed; empty when none). */
   async around<T>(action: () => PromiseLike<T>): Promise<{ result: T; changes: SchemaChanges }> {
     if (!this.settled) {
+      const deadline = Date.now() + 15_000;
+      while ((await this.busy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       await waitForQuietSchemas(this.pool, this.schemas);
       this.settled = true;
     }

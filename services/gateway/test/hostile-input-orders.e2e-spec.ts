@@ -23,7 +23,9 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
     sink = await SmtpSink.start();
     stack = await Stack.start({ services: ['notifications', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0', SMTP_URL: sink.url } });
     api = request(stack.gatewayUrl);
-    hostile = new HostileRequests(new WriteWatch(stack.db.pool));
+    // A fixture's mail is sent a moment later (and its row updated): wait for it, however slow the SMTP round trip.
+    const mailQueued = async () => (await stack.db.pool.query(`SELECT 1 FROM notifications.outbound_messages WHERE status = 'queued' LIMIT 1`)).rowCount! > 0;
+    hostile = new HostileRequests(new WriteWatch(stack.db.pool, undefined, mailQueued));
   });
   afterAll(async () => {
     await stack?.stop();
