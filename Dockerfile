@@ -29,6 +29,7 @@ COPY libs/http/package.json libs/http/
 COPY libs/messaging/package.json libs/messaging/
 COPY libs/persistence/package.json libs/persistence/
 COPY libs/platform/package.json libs/platform/
+COPY libs/service-kit/package.json libs/service-kit/
 COPY libs/testing/package.json libs/testing/
 # Install scripts stay off, as package.json's allowScripts says for every package that has one.
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
@@ -74,6 +75,7 @@ COPY libs/http/package.json libs/http/
 COPY libs/messaging/package.json libs/messaging/
 COPY libs/persistence/package.json libs/persistence/
 COPY libs/platform/package.json libs/platform/
+COPY libs/service-kit/package.json libs/service-kit/
 COPY libs/testing/package.json libs/testing/
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts
 # Compiled libs/*/dist and services/*/dist (with their package.json). Files stay owned by

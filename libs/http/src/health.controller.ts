@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { SERVICE_NAME } from '@careflow/platform';
+import { ApiProcessConfig, SERVICE_NAME } from '@careflow/platform';
 import { Probe } from './auth.decorators.js';
+import { ReusedAnswer } from './reused-answer.js';
 
 export interface HealthCheck {
   name: string;
@@ -37,14 +38,24 @@ export async function runChecks(service: string, checks: HealthCheck[], timeoutM
   return { status, service, checks: Object.fromEntries(results) };
 }
 
-/** Liveness (the process answers) and readiness (its Postgres and Redis answer). */
+/**
+ * Liveness (the process answers) and readiness (its Postgres and Redis answer) of one process.
+ * The routes are open to anyone and a check costs round trips, so an answer is reused for
+ * HEALTH_CACHE_MS and callers arriving together share one check. A process adds `GET /health`
+ * by extending this controller: a service's own readiness, the gateway's the whole system's.
+ */
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
+  private readonly readiness: ReusedAnswer<HealthReport>;
+
   constructor(
-    @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
-    @Inject(SERVICE_NAME) private readonly service: string,
-  ) {}
+    @Inject(HEALTH_CHECKS) checks: HealthCheck[],
+    @Inject(SERVICE_NAME) service: string,
+    config: ApiProcessConfig,
+  ) {
+    this.readiness = new ReusedAnswer(config.HEALTH_CACHE_MS, () => runChecks(service, checks));
+  }
 
   @Probe()
   @Get('live')
@@ -53,9 +64,9 @@ export class HealthController {
   }
 
   @Probe()
-  @Get(['', 'ready'])
+  @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
-    const report = await runChecks(this.service, this.checks);
+    const report = await this.readiness.get();
     res.status(report.status === 'ok' ? 200 : 503);
     return report;
   }

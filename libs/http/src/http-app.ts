@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { answerUnparsableRequests } from './client-error.js';
-import { UnsupportedMediaTypeError } from './domain-error.js';
+import { UnsupportedMediaTypeError } from './request-errors.js';
 import { refuseBodiesWithoutInternalToken } from './internal-token.guard.js';
 import { INVALID_UTF8, toProblem } from './problem-details.filter.js';
 import { sendProblem } from './problem.js';

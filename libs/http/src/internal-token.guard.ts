@@ -1,11 +1,10 @@
-import { ServiceConfig } from '@careflow/platform';
+import { DomainError, ServiceConfig } from '@careflow/platform';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROBE_KEY } from './auth.decorators.js';
-import { DomainError } from './domain-error.js';
 import { toProblem } from './problem-details.filter.js';
 import { sendProblem } from './problem.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestValidationError } from './domain-error.js';
+import { RequestValidationError } from './request-errors.js';
 import { decodeCursor, encodeCursor, toPage } from './pagination.js';
 
 describe('cursor pagination', () => {

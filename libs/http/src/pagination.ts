@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
-import { RequestValidationError } from './domain-error.js';
+import { RequestValidationError } from './request-errors.js';
 import { OptionalField, QueryInt } from './input/field-rules.js';
 import { textProblem } from './input/text-rules.js';
 import { parsePostgresTimestamp } from './input/timestamp.js';

@@ -1,7 +1,8 @@
+import { ConflictError, NotFoundError } from '@careflow/platform';
 import { NotFoundException } from '@nestjs/common';
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { ConflictError, NotFoundError, RequestValidationError } from './domain-error.js';
+import { RequestValidationError } from './request-errors.js';
 import { toProblem } from './problem-details.filter.js';
 
 const req = { method: 'GET', originalUrl: '/v1/things/1?x=1', headers: {} } as unknown as Request;

@@ -1,8 +1,7 @@
-import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
+import { DomainError, type Logger, LOGGER, RequestContext } from '@careflow/platform';
 import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
-import { DomainError } from './domain-error.js';
 import { pathOf } from './request-path.js';
 import { STATUS_TITLES, problem, sendProblem, type Problem } from './problem.js';
 

@@ -1,9 +1,9 @@
+import { DomainError } from '@careflow/platform';
 import type { Scope } from '@careflow/contracts';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { PUBLIC_KEY, SCOPES_KEY } from './auth.decorators.js';
-import { DomainError } from './domain-error.js';
 
 export class MissingApiKeyError extends DomainError {
   readonly status = 401;
@@ -27,7 +27,12 @@ export interface Principal {
   scopes: readonly Scope[];
 }
 
-export const PRINCIPAL_HEADERS = { keyId: 'x-careflow-key-id', scopes: 'x-careflow-scopes' } as const;
+/**
+ * Who is calling, as the gateway tells a service: the authenticated key and its scopes (set by
+ * the gateway, trusted because of the internal token), and the agent a change is made on
+ * behalf of (the client's `On-Behalf-Of`, passed through and checked by the service).
+ */
+export const PRINCIPAL_HEADERS = { keyId: 'x-careflow-key-id', scopes: 'x-careflow-scopes', onBehalfOf: 'on-behalf-of' } as const;
 
 export function hasScope(granted: readonly Scope[], required: readonly Scope[]): boolean {
   return granted.includes('admin') || required.some((s) => granted.includes(s));

@@ -1,7 +1,7 @@
 import type { FieldError } from '@careflow/platform';
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { RequestValidationError } from './domain-error.js';
+import { RequestValidationError } from './request-errors.js';
 import { inputShapeProblem } from './input/input-shape.js';
 
 /**

@@ -71,8 +71,29 @@ export class CommonConfig {
   OUTBOX_CONFIRM_AFTER_MS: number = 30_000;
 }
 
+/**
+ * A process that serves the API: the gateway and every backend service. They share the secret
+ * the gateway presents to services, and how long a health answer is reused.
+ */
+export class ApiProcessConfig extends CommonConfig {
+  @IsString()
+  @IsNotEmpty({ message: 'INTERNAL_TOKEN must be set (npm start generates one per start)' })
+  @MinLength(16)
+  INTERNAL_TOKEN!: string;
+
+  /**
+   * How long /health and /health/ready reuse their answer. They are open to anyone and ask
+   * Postgres and Redis (the gateway's also every service); callers arriving together share one
+   * check in any case.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  HEALTH_CACHE_MS: number = 2_000;
+}
+
 /** A backend service: reachable only from the gateway, which presents INTERNAL_TOKEN. */
-export class ServiceConfig extends CommonConfig {
+export class ServiceConfig extends ApiProcessConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -85,11 +106,6 @@ export class ServiceConfig extends CommonConfig {
    */
   @IsIP(undefined, { message: 'HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::)' })
   HOST: string = '127.0.0.1';
-
-  @IsString()
-  @IsNotEmpty({ message: 'INTERNAL_TOKEN must be set (npm start generates one per start)' })
-  @MinLength(16)
-  INTERNAL_TOKEN!: string;
 
   /** Lets an operator stop a replica from running migrations (a separate job runs them). */
   @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))

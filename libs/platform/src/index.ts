@@ -6,3 +6,4 @@ export * from './request-context.js';
 export * from './validation-errors.js';
 export * from './semaphore.js';
 export * from './log-error.js';
+export * from './domain-error.js';

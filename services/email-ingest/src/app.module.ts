@@ -1,4 +1,4 @@
-import { ServiceKitModule } from '@careflow/http';
+import { ServiceKitModule } from '@careflow/service-kit';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EmailIngestConfig } from './config/email-ingest.config.js';
 import { entities } from './database/entities.js';

@@ -1,4 +1,5 @@
-import { HEALTH_CHECKS, ProblemDetailsFilter, createValidationPipe, postgresCheck, redisCheck } from '@careflow/http';
+import { HEALTH_CHECKS, ProblemDetailsFilter, createValidationPipe } from '@careflow/http';
+import { postgresCheck, redisCheck } from '@careflow/service-kit';
 import { MessagingModule, REDIS } from '@careflow/messaging';
 import { DatabaseModule } from '@careflow/persistence';
 import { PlatformModule } from '@careflow/platform';

@@ -1,9 +1,9 @@
-import { CommonConfig } from '@careflow/platform';
-import { IsInt, IsIP, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { ApiProcessConfig } from '@careflow/platform';
+import { IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 const URL_PATTERN = /^https?:\/\/[^\s/]+(\/.*)?$/;
 
-export class GatewayConfig extends CommonConfig {
+export class GatewayConfig extends ApiProcessConfig {
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -29,11 +29,6 @@ export class GatewayConfig extends CommonConfig {
   @IsString()
   @MinLength(24)
   ADMIN_API_KEY?: string;
-
-  @IsString()
-  @IsNotEmpty({ message: 'INTERNAL_TOKEN must be set (npm start generates one per start)' })
-  @MinLength(16)
-  INTERNAL_TOKEN!: string;
 
   @Matches(URL_PATTERN)
   TICKETS_URL: string = 'http://127.0.0.1:3001';
@@ -83,13 +78,4 @@ export class GatewayConfig extends CommonConfig {
   @IsInt()
   @Min(24)
   IDEMPOTENCY_TTL_HOURS: number = 24;
-
-  /**
-   * How long GET /health reuses its answer. It is public and asks Postgres, Redis and every
-   * service; callers arriving together share one check in any case.
-   */
-  @IsInt()
-  @Min(0)
-  @Max(60_000)
-  HEALTH_CACHE_MS: number = 2_000;
 }

@@ -1,6 +1,6 @@
 import type { Scope } from '@careflow/contracts';
-import { decodeCursor, NotFoundError, toPage, type Page } from '@careflow/http';
-import { LOGGER, type Logger } from '@careflow/platform';
+import { decodeCursor, toPage, type Page } from '@careflow/http';
+import { type Logger, LOGGER, NotFoundError } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';

@@ -1,5 +1,6 @@
+import { DomainError } from '@careflow/platform';
 import type { Scope } from '@careflow/contracts';
-import { DomainError, MissingApiKeyError, MissingScopeError, hasScope } from '@careflow/http';
+import { MissingApiKeyError, MissingScopeError, hasScope } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayConfig } from '../../config/gateway.config.js';

@@ -1,11 +1,11 @@
-import { HEALTH_CHECKS, Probe, runChecks, type HealthCheck, type HealthReport } from '@careflow/http';
+import { HEALTH_CHECKS, HealthController, Probe, ReusedAnswer, runChecks, type HealthCheck, type HealthReport } from '@careflow/http';
+import { SERVICE_NAME } from '@careflow/platform';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { GatewayConfig } from '../../config/gateway.config.js';
 import { SERVICES, type ServiceName } from '../proxy/service-routes.js';
 import { Upstreams } from '../proxy/upstreams.js';
-import { ReusedAnswer } from './reused-answer.js';
 
 export interface SystemHealth {
   status: 'ok' | 'unavailable';
@@ -17,44 +17,29 @@ export interface SystemHealth {
 
 /**
  * The whole system's health: the gateway's Postgres and Redis, and each service's /health.
- * These routes are public and each check costs round trips to Postgres, Redis and every
- * service, so an answer is reused for HEALTH_CACHE_MS and concurrent callers share one check.
+ * Liveness and this replica's readiness come from the lib's HealthController; this adds
+ * `GET /health`, reused for HEALTH_CACHE_MS like them (it also asks every service).
  */
 @ApiExcludeController()
 @Controller('health')
-export class SystemHealthController {
-  private readonly system: ReusedAnswer<SystemHealth>;
-  private readonly gateway: ReusedAnswer<HealthReport>;
+export class SystemHealthController extends HealthController {
+  private readonly systemHealth: ReusedAnswer<SystemHealth>;
 
   constructor(
     @Inject(HEALTH_CHECKS) private readonly checks: HealthCheck[],
+    @Inject(SERVICE_NAME) service: string,
     private readonly upstreams: Upstreams,
     config: GatewayConfig,
   ) {
-    this.system = new ReusedAnswer(config.HEALTH_CACHE_MS, () => this.checkSystem());
-    this.gateway = new ReusedAnswer(config.HEALTH_CACHE_MS, () => runChecks('gateway', this.checks));
-  }
-
-  @Probe()
-  @Get('live')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-
-  /** Readiness of this gateway replica alone (its Postgres and Redis): what a load balancer asks. */
-  @Probe()
-  @Get('ready')
-  async readyAlone(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
-    const report = await this.gateway.get();
-    res.status(report.status === 'ok' ? 200 : 503);
-    return report;
+    super(checks, service, config);
+    this.systemHealth = new ReusedAnswer(config.HEALTH_CACHE_MS, () => this.checkSystem());
   }
 
   /** The whole system: this gateway and every service. */
   @Probe()
   @Get()
-  async ready(@Res({ passthrough: true }) res: Response): Promise<SystemHealth> {
-    const health = await this.system.get();
+  async system(@Res({ passthrough: true }) res: Response): Promise<SystemHealth> {
+    const health = await this.systemHealth.get();
     res.status(health.status === 'ok' ? 200 : 503);
     return health;
   }

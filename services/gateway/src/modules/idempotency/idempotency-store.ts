@@ -1,5 +1,4 @@
-import { ConflictError, DomainError } from '@careflow/http';
-import { LOGGER, type Logger } from '@careflow/platform';
+import { ConflictError, DomainError, type Logger, LOGGER } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
-import { beginRequest, DomainError, hasScope, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
-import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
+import { beginRequest, hasScope, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
+import { DomainError, type Logger, LOGGER, RequestContext } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -40,7 +40,7 @@ class InvalidIdempotencyKeyError extends DomainError {
 }
 
 /** Request headers a service may see; everything else (cookies, the API key) stays here. */
-const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match', 'on-behalf-of'];
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match', PRINCIPAL_HEADERS.onBehalfOf];
 /** Response headers passed back to the client. */
 const RETURNED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'etag', 'link'];
 

@@ -1,4 +1,4 @@
-import { DomainError } from '@careflow/http';
+import { DomainError } from '@careflow/platform';
 import type { IncomingMessage } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';

@@ -1,4 +1,5 @@
-import { decodeCursor, NotFoundError, toPage, type Page } from '@careflow/http';
+import { NotFoundError } from '@careflow/platform';
+import { decodeCursor, toPage, type Page } from '@careflow/http';
 import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,4 +1,4 @@
-import { DomainError } from '@careflow/http';
+import { DomainError } from '@careflow/platform';
 
 export class ShipmentExistsError extends DomainError {
   readonly status = 409;

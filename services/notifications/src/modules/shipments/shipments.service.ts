@@ -1,7 +1,6 @@
 import type { ShipmentStatus } from '@careflow/contracts';
-import { NotFoundError } from '@careflow/http';
 import { Outbox, PreparedStatements, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
-import { RequestContext } from '@careflow/platform';
+import { NotFoundError, RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';

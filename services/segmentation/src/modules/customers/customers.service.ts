@@ -1,4 +1,4 @@
-import { NotFoundError } from '@careflow/http';
+import { NotFoundError } from '@careflow/platform';
 import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,5 +1,6 @@
+import { NotFoundError, UnprocessableError } from '@careflow/platform';
 import type { TicketActor } from '@careflow/contracts';
-import { decodeCursor, NotFoundError, toPage, UnprocessableError, type Page } from '@careflow/http';
+import { decodeCursor, toPage, type Page } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';

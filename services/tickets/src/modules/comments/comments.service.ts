@@ -1,5 +1,6 @@
+import { UnprocessableError } from '@careflow/platform';
 import type { AttachmentRef, CommentAuthor, TicketActor, TicketCommentSnapshot } from '@careflow/contracts';
-import { decodeCursor, toPage, UnprocessableError, type Page } from '@careflow/http';
+import { decodeCursor, toPage, type Page } from '@careflow/http';
 import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

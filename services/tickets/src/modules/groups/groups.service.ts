@@ -1,4 +1,5 @@
-import { decodeCursor, NotFoundError, toPage, UnprocessableError, type Page } from '@careflow/http';
+import { NotFoundError, UnprocessableError } from '@careflow/platform';
+import { decodeCursor, toPage, type Page } from '@careflow/http';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';

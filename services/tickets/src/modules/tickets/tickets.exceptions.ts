@@ -1,5 +1,5 @@
+import { DomainError } from '@careflow/platform';
 import type { TicketStatus } from '@careflow/contracts';
-import { DomainError } from '@careflow/http';
 import { transitionRefusal } from './status-machine.js';
 
 export class InvalidTransitionError extends DomainError {

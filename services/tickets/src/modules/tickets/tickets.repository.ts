@@ -1,6 +1,5 @@
 import type { TicketActor } from '@careflow/contracts';
-import { NotFoundError } from '@careflow/http';
-import { RequestContext } from '@careflow/platform';
+import { NotFoundError, RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';

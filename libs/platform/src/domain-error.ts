@@ -1,9 +1,10 @@
-import type { FieldError } from '@careflow/platform';
+import type { FieldError } from './validation-errors.js';
 
 /**
- * An error a client caused or can act on. Services throw subclasses with a stable `code`;
- * the problem filter maps them to problem+json in one place. Anything that is not a
- * DomainError (or a Nest HttpException) reaching the filter is a bug and becomes a 500.
+ * An error a client caused or can act on. Services throw subclasses with a stable `code`; the
+ * HTTP layer's problem filter maps them to problem+json in one place. Anything that is not a
+ * DomainError (or a Nest HttpException) reaching the filter is a bug and becomes a 500. It
+ * lives below persistence and HTTP so that repositories, which know no HTTP, can throw it.
  */
 export abstract class DomainError extends Error {
   abstract readonly status: number;
@@ -48,26 +49,5 @@ export class ConflictError extends DomainError {
     detail: string,
   ) {
     super(detail);
-  }
-}
-
-/** Input that fails validation (400), with one entry per field. */
-export class RequestValidationError extends DomainError {
-  readonly status = 400;
-  readonly code = 'validation-error';
-  readonly title = 'Request validation failed';
-  override readonly errors: FieldError[];
-  constructor(errors: FieldError[]) {
-    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
-    this.errors = errors;
-  }
-}
-
-export class UnsupportedMediaTypeError extends DomainError {
-  readonly status = 415;
-  readonly code = 'unsupported-media-type';
-  readonly title = 'Unsupported media type';
-  constructor(received: string | undefined, accepted: readonly string[]) {
-    super(`Content-Type ${received ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`);
   }
 }

@@ -6,11 +6,9 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import { HEALTH_CHECKS, HealthController, type HealthCheck } from './health.controller.js';
-import { InternalTokenGuard } from './internal-token.guard.js';
-import { ProblemDetailsFilter } from './problem-details.filter.js';
-import { ServiceScopeGuard } from './scope-guard.js';
-import { createValidationPipe } from './validation.js';
+import { createValidationPipe, HEALTH_CHECKS, InternalTokenGuard, ProblemDetailsFilter, ServiceScopeGuard, type HealthCheck } from '@careflow/http';
+import { postgresCheck, redisCheck } from './health-checks.js';
+import { ServiceHealthController } from './service-health.controller.js';
 
 export interface ServiceKitOptions<C extends CommonConfig> extends Omit<DatabaseModuleOptions, 'service'> {
   service: string;
@@ -18,14 +16,6 @@ export interface ServiceKitOptions<C extends CommonConfig> extends Omit<Database
   configValue?: C;
   relay?: boolean;
   workers?: boolean;
-}
-
-export function postgresCheck(dataSource: DataSource): HealthCheck {
-  return { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) };
-}
-
-export function redisCheck(redis: Redis): HealthCheck {
-  return { name: 'redis', check: async () => void (await redis.ping()) };
 }
 
 /**
@@ -43,7 +33,7 @@ export class ServiceKitModule {
         DatabaseModule.forService(options),
         MessagingModule.forService({ service: options.service, relay: options.relay, workers: options.workers }),
       ],
-      controllers: [HealthController],
+      controllers: [ServiceHealthController],
       providers: [
         {
           provide: HEALTH_CHECKS,
