@@ -4,7 +4,10 @@ import { TicketsConfig } from './config/tickets.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
+import { CommentsModule } from './modules/comments/comments.module.js';
+import { InboxModule } from './modules/inbox/inbox.module.js';
 import { TicketsModule } from './modules/tickets/tickets.module.js';
+import { TimersModule } from './modules/timers/timers.module.js';
 
 @Module({})
 export class AppModule {
@@ -22,6 +25,9 @@ export class AppModule {
           migrations,
         }),
         TicketsModule,
+        CommentsModule,
+        TimersModule,
+        InboxModule,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@careflow/http';
 import { AppModule } from './app.module.js';
-import { TICKET_WEBHOOK_MODELS, TICKET_WEBHOOKS } from './modules/events/ticket-webhooks.docs.js';
+import { TICKET_WEBHOOK_MODELS, TICKET_WEBHOOKS } from './modules/tickets/ticket-webhooks.docs.js';
 
 await bootstrapService(AppModule.create(), {
   service: 'tickets',

@@ -3,8 +3,8 @@ import { ApiOperationDoc, PageQuery, RequireScopes, type Page } from '@careflow/
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AgentsService } from '../agents/agents.service.js';
-import { TicketEventsService } from '../events/ticket-events.service.js';
-import { TICKET_EVENT_EXAMPLE, TicketEventPageDto, type TicketEventDto } from '../events/ticket-event.dto.js';
+import { AUDIT_TRAIL_ENTRY_EXAMPLE, AuditTrailPageDto, type AuditTrailEntryDto } from '../audit-trail/audit-trail-entry.dto.js';
+import { AuditTrailService } from '../audit-trail/audit-trail.service.js';
 import { Actor } from '../tickets/actor.decorator.js';
 import { TicketRefParam } from '../tickets/tickets.controller.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
@@ -12,12 +12,16 @@ import { CommentsService } from './comments.service.js';
 import { COMMENT_EXAMPLE, CommentDto, CommentPageDto } from './dto/comment.dto.js';
 import { CreateCommentDto } from './dto/create-comment.dto.js';
 
+/**
+ * A ticket's thread: its comments and its audit trail. (The audit trail is listed here, beside the
+ * comments, so that its schemas keep their place in the OpenAPI document.)
+ */
 @ApiTags('Tickets')
 @Controller('v1/tickets/:id')
 export class CommentsController {
   constructor(
     private readonly comments: CommentsService,
-    private readonly auditTrail: TicketEventsService,
+    private readonly auditTrail: AuditTrailService,
     private readonly tickets: TicketsRepository,
     private readonly agents: AgentsService,
   ) {}
@@ -58,11 +62,11 @@ export class CommentsController {
     summary: 'The ticket\'s audit trail',
     description: 'Every change with its actor, before and after, oldest first.',
     status: 200,
-    type: TicketEventPageDto,
-    example: { data: [TICKET_EVENT_EXAMPLE], nextCursor: null },
+    type: AuditTrailPageDto,
+    example: { data: [AUDIT_TRAIL_ENTRY_EXAMPLE], nextCursor: null },
     errors: [400, 404],
   })
-  async events(@Param() params: TicketRefParam, @Query() query: PageQuery): Promise<Page<TicketEventDto>> {
+  async auditTrailOf(@Param() params: TicketRefParam, @Query() query: PageQuery): Promise<Page<AuditTrailEntryDto>> {
     const t = await this.tickets.find(params.id);
     return this.auditTrail.list(t.id, query.limit, query.cursor);
   }

@@ -1,58 +1,28 @@
-import { UnprocessableError } from '@careflow/platform';
-import type { AttachmentRef, CommentAuthor, TicketActor, TicketCommentSnapshot } from '@careflow/contracts';
+import type { TicketActor, TicketCommentSnapshot } from '@careflow/contracts';
 import { decodeCursor, toPage, type Page } from '@careflow/http';
-import { Outbox } from '@careflow/persistence';
+import { UnprocessableError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AgentsService } from '../agents/agents.service.js';
-import { TicketEventsService, type TicketEventInput } from '../events/ticket-events.service.js';
 import { policySegment } from '../sla/priority-policy.js';
 import { SlaPoliciesService } from '../sla/sla-policies.service.js';
 import { statusAfterCustomerReply } from '../tickets/status-machine.js';
+import { TicketChanges, type TicketChange } from '../tickets/ticket-changes.js';
+import { TicketTimers } from '../tickets/ticket-timers.js';
 import { TicketClosedError } from '../tickets/tickets.exceptions.js';
-import { NOW, TicketsRepository, type TicketPatch } from '../tickets/tickets.repository.js';
-import { TicketsService, type Changes } from '../tickets/tickets.service.js';
+import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { toTicketSnapshot, type TicketRecord } from '../tickets/ticket.record.js';
+import type { CommentRecord, NewComment } from './comment.record.js';
+import { CommentsRepository } from './comments.repository.js';
 import type { CommentDto } from './dto/comment.dto.js';
 
-export interface NewComment {
-  body: string;
-  html?: string | null;
-  public: boolean;
-  author: CommentAuthor;
-  attachments: AttachmentRef[];
-  sourceInboundEmailId?: string | null;
+export function toCommentDto(c: CommentRecord): CommentDto {
+  return { id: c.id, ticketId: c.ticketId, body: c.body, public: c.public, author: c.author, attachments: c.attachments, createdAt: c.createdAt.toISOString() };
 }
 
-interface CommentRow {
-  id: string;
-  ticket_id: string;
-  body: string;
-  public: boolean;
-  author_type: CommentAuthor['type'];
-  author_id: string | null;
-  author_email: string | null;
-  author_name: string | null;
-  attachments: AttachmentRef[];
-  created_at: Date;
-  cursor_at: string;
-}
-
-export function toCommentDto(r: CommentRow): CommentDto {
-  return {
-    id: r.id,
-    ticketId: r.ticket_id,
-    body: r.body,
-    public: r.public,
-    author: { type: r.author_type, id: r.author_id, email: r.author_email, name: r.author_name },
-    attachments: r.attachments,
-    createdAt: r.created_at.toISOString(),
-  };
-}
-
-function toSnapshot(r: CommentRow): TicketCommentSnapshot {
-  return { ...toCommentDto(r), createdAt: r.created_at };
+function toSnapshot(c: CommentRecord): TicketCommentSnapshot {
+  return { ...toCommentDto(c), createdAt: c.createdAt };
 }
 
 /**
@@ -65,12 +35,12 @@ function toSnapshot(r: CommentRow): TicketCommentSnapshot {
 export class CommentsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly comments: CommentsRepository,
     private readonly tickets: TicketsRepository,
-    private readonly ticketsService: TicketsService,
-    private readonly events: TicketEventsService,
+    private readonly changes: TicketChanges,
+    private readonly timers: TicketTimers,
     private readonly agents: AgentsService,
     private readonly sla: SlaPoliciesService,
-    private readonly outbox: Outbox,
   ) {}
 
   async add(ref: string, comment: NewComment, actor: TicketActor): Promise<CommentDto> {
@@ -78,20 +48,20 @@ export class CommentsService {
       throw new UnprocessableError('public', 'a customer cannot write an internal note');
     }
     if (comment.author.type === 'agent' && comment.author.id) await this.agents.requireActive(comment.author.id, 'author.id');
-    const { row, ticket } = await this.db.transaction(async (tx) => {
+    const { comment: added, ticket } = await this.db.transaction(async (tx) => {
       const t = await this.tickets.find(ref, tx, true);
       return this.addTo(tx, t, comment, actor);
     });
-    await this.ticketsService.scheduleTimers([ticket]);
-    return toCommentDto(row);
+    await this.timers.afterWrite([ticket]);
+    return toCommentDto(added);
   }
 
-  /** Adds a comment to a locked ticket inside `tx` (API and inbound e-mail share this). */
-  async addTo(tx: EntityManager, t: TicketRecord, comment: NewComment, actor: TicketActor): Promise<{ row: CommentRow; ticket: TicketRecord }> {
+  /** Adds a comment to a locked ticket inside `tx` (API, inbound e-mail and shipment incidents share this). */
+  async addTo(tx: EntityManager, t: TicketRecord, comment: NewComment, actor: TicketActor): Promise<{ comment: CommentRecord; ticket: TicketRecord }> {
     let ticket = t;
     if (t.status === 'closed') {
       if (comment.author.type !== 'customer') throw new TicketClosedError(t.number);
-      ticket = await this.ticketsService.open(
+      ticket = await this.changes.open(
         tx,
         {
           subject: t.subject,
@@ -107,62 +77,47 @@ export class CommentsService {
         },
         actor,
       );
-      await this.events.record(tx, t.id, actor, [{ type: 'follow_up_created', data: { followUpId: ticket.id, followUpNumber: ticket.number } }]);
+      await this.changes.applyChange(tx, t, {}, actor, { notes: [{ type: 'follow_up_created', data: { followUpId: ticket.id, followUpNumber: ticket.number } }] });
     }
 
-    const rows: CommentRow[] = await tx.query(
-      `INSERT INTO tickets.comments (ticket_id, body, html, public, author_type, author_id, author_email, author_name, attachments, source_inbound_email_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
-       RETURNING id, ticket_id, body, public, author_type, author_id, author_email, author_name, attachments, created_at, created_at::text AS cursor_at`,
-      [
-        ticket.id, comment.body, comment.html ?? null, comment.public, comment.author.type, comment.author.id ?? null,
-        comment.author.email ?? (comment.author.type === 'customer' ? ticket.customerEmail : null),
-        comment.author.name ?? (comment.author.type === 'customer' ? ticket.customerName : null),
-        JSON.stringify(comment.attachments), ticket.id === t.id ? (comment.sourceInboundEmailId ?? null) : null,
-      ],
-    );
-    const row = rows[0]!;
+    const added = await this.comments.insert(tx, ticket.id, {
+      ...comment,
+      author: {
+        ...comment.author,
+        email: comment.author.email ?? (comment.author.type === 'customer' ? ticket.customerEmail : null),
+        name: comment.author.name ?? (comment.author.type === 'customer' ? ticket.customerName : null),
+      },
+      // A follow-up records the e-mail as its own source; the comment on it does not repeat it.
+      sourceInboundEmailId: ticket.id === t.id ? (comment.sourceInboundEmailId ?? null) : null,
+    });
 
-    const patch: TicketPatch = {};
-    const events: TicketEventInput[] = [{ type: 'comment_added', data: { commentId: row.id, public: row.public, authorType: row.author_type } }];
-    const changes: Changes = {};
-    const setStatus = (to: TicketRecord['status']) => {
-      if (to === ticket.status) return;
-      Object.assign(patch, this.ticketsService.statusPatch(ticket, to));
-      events.push({ type: 'status_changed', field: 'status', from: ticket.status, to });
-      changes['status'] = { from: ticket.status, to };
-    };
+    const change: TicketChange = {};
     if (comment.public && comment.author.type === 'agent') {
-      if (!ticket.firstRespondedAt) patch.first_responded_at = NOW;
-      if (ticket.nextResponseDueAt) patch.next_response_due_at = null;
-      if (ticket.status === 'new') setStatus('open');
+      change.agentReplied = true;
+      if (ticket.status === 'new') change.status = 'open';
     } else if (comment.public && comment.author.type === 'customer' && ticket.id === t.id) {
-      setStatus(statusAfterCustomerReply(ticket.status));
+      change.status = statusAfterCustomerReply(ticket.status);
       if (ticket.firstRespondedAt && !ticket.nextResponseDueAt) {
-        const targets = await this.sla.targets(policySegment(ticket.segment), ticket.priority, tx);
-        const due: Array<{ due: Date }> = await tx.query(`SELECT now() + make_interval(secs => $1) AS due`, [targets.nextResponseSeconds]);
-        patch.next_response_due_at = due[0]!.due;
-        patch.next_response_breached_at = null;
+        change.nextResponseDueInSeconds = (await this.sla.targets(policySegment(ticket.segment), ticket.priority, tx)).nextResponseSeconds;
       }
     }
-    const before = ticket;
-    ticket = await this.tickets.update(tx, ticket.id, patch);
-    await this.events.record(tx, ticket.id, actor, events);
-    if (Object.keys(changes).length > 0) await this.ticketsService.announce(tx, before, ticket, changes, actor);
-    await this.outbox.enqueue(tx, 'ticket.comment_added', { ticket: toTicketSnapshot(ticket), comment: toSnapshot(row) });
-    return { row, ticket };
+    const { ticket: after } = await this.changes.applyChange(tx, ticket, change, actor, {
+      notes: [{ type: 'comment_added', data: { commentId: added.id, public: added.public, authorType: added.author.type } }],
+      touch: true,
+      announce: (updated) => [{ event: 'ticket.comment_added', payload: { ticket: toTicketSnapshot(updated), comment: toSnapshot(added) } }],
+    });
+    return { comment: added, ticket: after };
   }
 
   async list(ref: string, limit: number, cursor?: string): Promise<Page<CommentDto>> {
     const t = await this.tickets.find(ref);
-    const [after, afterId] = cursor ? decodeCursor(cursor, ['timestamp', 'uuid']) : [null, null];
-    const rows: CommentRow[] = await this.db.query(
-      `SELECT id, ticket_id, body, public, author_type, author_id, author_email, author_name, attachments, created_at, created_at::text AS cursor_at
-         FROM tickets.comments
-        WHERE ticket_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
-        ORDER BY created_at, id LIMIT $4`,
-      [t.id, after, afterId, limit + 1],
-    );
-    return toPage(rows, limit, (r) => [r.cursor_at, r.id], toCommentDto);
+    const [createdCursor, id] = cursor ? (decodeCursor(cursor, ['timestamp', 'uuid']) as [string, string]) : [null, null];
+    const comments = await this.comments.listAfter(t.id, createdCursor !== null ? { createdCursor, id: id! } : null, limit);
+    return toPage(comments, limit, (c) => [c.createdCursor, c.id], toCommentDto);
+  }
+
+  /** Whether an inbound e-mail already became a comment (a redelivered message creates nothing twice). */
+  async existsFromInboundEmail(tx: EntityManager, inboundEmailId: string): Promise<boolean> {
+    return this.comments.existsFromInboundEmail(tx, inboundEmailId);
   }
 }

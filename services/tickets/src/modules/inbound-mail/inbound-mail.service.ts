@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
-import { TicketsService } from '../tickets/tickets.service.js';
+import { TicketChanges } from '../tickets/ticket-changes.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
 
 /**
@@ -16,7 +16,7 @@ import type { TicketRecord } from '../tickets/ticket.record.js';
 export class InboundMailService {
   constructor(
     private readonly tickets: TicketsRepository,
-    private readonly ticketsService: TicketsService,
+    private readonly changes: TicketChanges,
     private readonly comments: CommentsService,
     private readonly groups: GroupsService,
   ) {}
@@ -25,8 +25,7 @@ export class InboundMailService {
     const actor: TicketActor = { type: 'customer', id: null };
     const seen = await this.tickets.findBySourceEmail(tx, m.inboundEmailId);
     if (seen) return seen;
-    const duplicate: unknown[] = await tx.query(`SELECT 1 FROM tickets.comments WHERE source_inbound_email_id = $1`, [m.inboundEmailId]);
-    if (duplicate.length > 0) return this.tickets.find(m.ticketId ?? '', tx);
+    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return this.tickets.find(m.ticketId ?? '', tx);
 
     if (m.ticketId) {
       const ticket = await this.tickets.find(m.ticketId, tx, true);
@@ -47,7 +46,7 @@ export class InboundMailService {
     }
     // An address whose group was deleted since still makes a ticket, just without the group.
     const group = m.groupKey ? await this.groups.resolve(m.groupKey, 'group', tx).then((g) => ({ key: m.groupKey!, ...g }), () => null) : null;
-    return this.ticketsService.open(
+    return this.changes.open(
       tx,
       {
         subject: m.subject || '(no subject)',

@@ -2,11 +2,11 @@ import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type AfterCommit } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { CustomerProjectionService } from '../customers/customer-projection.service.js';
+import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { InboundMailService } from '../inbound-mail/inbound-mail.service.js';
 import { ShipmentIncidentsService } from '../incidents/shipment-incidents.service.js';
-import { SegmentReevaluation } from '../tickets/segment-reevaluation.js';
-import { TicketsService } from '../tickets/tickets.service.js';
+import { SegmentReevaluation } from '../segment-reevaluation/segment-reevaluation.service.js';
+import { TicketTimers } from '../tickets/ticket-timers.js';
 
 /** The one consumer of the tickets inbox: routes each job name to the feature that owns it. */
 @Injectable()
@@ -15,11 +15,11 @@ export class TicketsInboxProcessor extends QueueWorker<typeof QueueName.TicketsI
 
   constructor(
     runtime: WorkerRuntime,
-    private readonly customers: CustomerProjectionService,
+    private readonly customers: CustomerProjectionRepository,
     private readonly segments: SegmentReevaluation,
     private readonly incidents: ShipmentIncidentsService,
     private readonly inboundMail: InboundMailService,
-    private readonly tickets: TicketsService,
+    private readonly timers: TicketTimers,
   ) {
     super(runtime);
   }
@@ -31,15 +31,15 @@ export class TicketsInboxProcessor extends QueueWorker<typeof QueueName.TicketsI
         return;
       case 'customer.segment_changed': {
         const changed = await this.segments.apply(tx, job.envelope.data);
-        return () => this.tickets.scheduleTimers(changed);
+        return () => this.timers.afterWrite(changed);
       }
       case 'shipment.incident': {
         const ticket = await this.incidents.handle(tx, job.envelope.data);
-        return () => this.tickets.scheduleTimers([ticket]);
+        return () => this.timers.afterWrite([ticket]);
       }
       case 'inbound_email.parsed': {
         const ticket = await this.inboundMail.handle(tx, job.envelope.data);
-        return () => this.tickets.scheduleTimers([ticket]);
+        return () => this.timers.afterWrite([ticket]);
       }
       default:
         assertNever(job);

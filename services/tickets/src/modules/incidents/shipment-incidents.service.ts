@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
-import { TicketsService } from '../tickets/tickets.service.js';
+import { statusAfterCustomerReply } from '../tickets/status-machine.js';
+import { TicketChanges } from '../tickets/ticket-changes.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
 
 const SYSTEM: TicketActor = { type: 'system', id: null };
@@ -23,7 +24,7 @@ const WHAT: Record<ShipmentIncidentPayload['status'], string> = {
 export class ShipmentIncidentsService {
   constructor(
     private readonly tickets: TicketsRepository,
-    private readonly ticketsService: TicketsService,
+    private readonly changes: TicketChanges,
     private readonly comments: CommentsService,
   ) {}
 
@@ -33,16 +34,12 @@ export class ShipmentIncidentsService {
       `${i.description ? `: ${i.description}` : '.'}${i.trackingUrl ? `\nTracking: ${i.trackingUrl}` : ''}`;
     const existing = await this.tickets.findOpenByShipment(tx, i.shipmentId);
     if (existing) {
-      let ticket = existing;
-      if (ticket.status === 'solved' || ticket.status === 'pending' || ticket.status === 'on_hold') {
-        const reopened = await this.tickets.update(tx, ticket.id, this.ticketsService.statusPatch(ticket, 'open'));
-        await this.ticketsService.announce(tx, ticket, reopened, { status: { from: ticket.status, to: 'open' } }, SYSTEM);
-        ticket = reopened;
-      }
+      // A solved, pending or on-hold incident ticket is reopened, as a customer reply would.
+      const { ticket } = await this.changes.applyChange(tx, existing, { status: statusAfterCustomerReply(existing.status) }, SYSTEM);
       const { ticket: after } = await this.comments.addTo(tx, ticket, { body: note, public: false, author: { type: 'system', id: null, email: null, name: null }, attachments: [] }, SYSTEM);
       return after;
     }
-    return this.ticketsService.open(
+    return this.changes.open(
       tx,
       {
         subject: `Shipment ${i.trackingNumber} (${i.carrier}): ${WHAT[i.status]}`,

@@ -3,12 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SlaPolicyDto } from './dto/sla-policy.dto.js';
+import { SlaPoliciesRepository } from './sla-policies.repository.js';
+import type { SlaTargets } from './sla-policy.record.js';
 
-export interface SlaTargets {
-  firstResponseSeconds: number;
-  nextResponseSeconds: number;
-  resolutionSeconds: number;
-}
+export type { SlaTargets };
 
 /** Other replicas pick up a policy change within this long. */
 const CACHE_TTL_MS = 10_000;
@@ -23,7 +21,10 @@ export class SlaPoliciesService {
   private cache?: { policies: Map<string, SlaTargets>; expiresAt: number };
   private refreshing?: Promise<Map<string, SlaTargets>>;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly policies: SlaPoliciesRepository,
+  ) {}
 
   async targets(segment: Segment, priority: TicketPriority, tx?: EntityManager): Promise<SlaTargets> {
     const policies = await this.load(tx);
@@ -32,29 +33,13 @@ export class SlaPoliciesService {
     return found;
   }
 
-  async list(manager: EntityManager = this.db.manager): Promise<SlaPolicyDto[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT segment, priority, first_response_seconds, next_response_seconds, resolution_seconds FROM tickets.sla_policies
-        ORDER BY array_position(ARRAY['vip','regular','online','walk_in'], segment), array_position(ARRAY['urgent','high','normal','low'], priority)`,
-    );
-    return rows.map((r) => ({
-      segment: r['segment'] as Segment,
-      priority: r['priority'] as TicketPriority,
-      firstResponseSeconds: Number(r['first_response_seconds']),
-      nextResponseSeconds: Number(r['next_response_seconds']),
-      resolutionSeconds: Number(r['resolution_seconds']),
-    }));
+  async list(manager?: EntityManager): Promise<SlaPolicyDto[]> {
+    return this.policies.list(manager);
   }
 
   async replace(policies: SlaPolicyDto[]): Promise<SlaPolicyDto[]> {
     await this.db.transaction(async (tx) => {
-      for (const p of policies) {
-        await tx.query(
-          `UPDATE tickets.sla_policies SET first_response_seconds = $3, next_response_seconds = $4, resolution_seconds = $5, updated_at = now()
-            WHERE segment = $1 AND priority = $2`,
-          [p.segment, p.priority, p.firstResponseSeconds, p.nextResponseSeconds, p.resolutionSeconds],
-        );
-      }
+      for (const p of policies) await this.policies.update(tx, p);
     });
     this.cache = undefined;
     return this.list();

@@ -4,20 +4,24 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiHeader, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { AgentsService } from '../agents/agents.service.js';
-import { TicketSearch } from '../search/ticket-search.js';
 import { Actor } from './actor.decorator.js';
 import { CreateTicketDto } from './dto/create-ticket.dto.js';
 import { ListTicketsQuery } from './dto/list-tickets.query.js';
 import { TICKET_EXAMPLE, TicketDto, TicketPageDto } from './dto/ticket.dto.js';
 import { UpdateTicketDto } from './dto/update-ticket.dto.js';
+import { TicketSearchRepository } from './ticket-search.repository.js';
 import { TicketsService } from './tickets.service.js';
-import { toTicketDto } from './ticket.record.js';
+import { toTicketDto, type TicketRecord } from './ticket.record.js';
 
 export class TicketRefParam {
   @ApiProperty({ example: '1042', description: 'The ticket\'s UUID or its number.' })
   @IsString()
   @Length(1, 64)
   id!: string;
+}
+
+function toTicketPage(page: Page<TicketRecord>): Page<TicketDto> {
+  return { data: page.data.map(toTicketDto), nextCursor: page.nextCursor };
 }
 
 const ON_BEHALF_OF = ApiHeader({ name: 'On-Behalf-Of', required: false, description: 'Id of the agent making the change (recorded in the audit trail).', example: 'agent_7' });
@@ -27,7 +31,7 @@ const ON_BEHALF_OF = ApiHeader({ name: 'On-Behalf-Of', required: false, descript
 export class TicketsController {
   constructor(
     private readonly tickets: TicketsService,
-    private readonly search: TicketSearch,
+    private readonly search: TicketSearchRepository,
     private readonly agents: AgentsService,
   ) {}
 
@@ -61,7 +65,7 @@ export class TicketsController {
     errors: [400],
   })
   async list(@Query() query: ListTicketsQuery): Promise<Page<TicketDto>> {
-    return this.search.list(query);
+    return toTicketPage(await this.search.list(query));
   }
 
   @Get('v1/tickets/:id')
@@ -101,6 +105,6 @@ export class TicketsController {
     tags: ['Customers'],
   })
   async customerTickets(@Param() params: ExternalIdParam, @Query() query: ListTicketsQuery): Promise<Page<TicketDto>> {
-    return this.search.list(Object.assign(query, { customerExternalId: params.externalId, sort: query.sort ?? '-createdAt' }));
+    return toTicketPage(await this.search.list(Object.assign(query, { customerExternalId: params.externalId, sort: query.sort ?? '-createdAt' })));
   }
 }

@@ -26,6 +26,19 @@ export type TicketPatch = Partial<Record<
 /** Marks a patch value to be computed by Postgres (`now()`), not sent as a parameter. */
 export const NOW = Symbol('now');
 
+/** A patch value computed by Postgres: `now()` plus so many seconds (one clock for every due time). */
+export interface AfterNow {
+  afterNowSeconds: number;
+}
+
+export function afterNow(seconds: number): AfterNow {
+  return { afterNowSeconds: seconds };
+}
+
+function isAfterNow(value: unknown): value is AfterNow {
+  return typeof value === 'object' && value !== null && 'afterNowSeconds' in value;
+}
+
 @Injectable()
 export class TicketsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -76,7 +89,10 @@ export class TicketsRepository {
     const values: unknown[] = [id];
     for (const [column, value] of Object.entries(patch)) {
       if (value === NOW) sets.push(`${column} = now()`);
-      else {
+      else if (isAfterNow(value)) {
+        values.push(value.afterNowSeconds);
+        sets.push(`${column} = now() + make_interval(secs => $${values.length})`);
+      } else {
         values.push(value);
         sets.push(`${column} = $${values.length}`);
       }

@@ -1,10 +1,9 @@
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { TicketsConfig } from '../../config/tickets.config.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
-import { TicketTimers } from './ticket-timers.js';
+import { TicketTimers } from '../tickets/ticket-timers.js';
+import { TimersRepository } from './timers.repository.js';
 
 const BATCH = 500;
 
@@ -21,7 +20,7 @@ export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutd
   private running?: Promise<void>;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly locks: TimersRepository,
     private readonly tickets: TicketsRepository,
     private readonly timers: TicketTimers,
     private readonly config: TicketsConfig,
@@ -48,28 +47,19 @@ export class SlaReconciler implements OnApplicationBootstrap, OnApplicationShutd
 
   /** One pass over every ticket with a clock or an auto-close; one replica at a time. */
   async reconcile(): Promise<number> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext('careflow.tickets.reconcile')) AS locked`)) as Array<{ locked: boolean }>;
-      if (!locked) return 0;
-      try {
-        let after: string | null = null;
-        let seen = 0;
-        const until = new Date(Date.now() + this.timers.horizonMs);
-        for (;;) {
-          const batch = await this.tickets.dueBefore(until, this.config.SLA_WARNING_LEAD_SECONDS, this.config.AUTO_CLOSE_AFTER_SECONDS, after, BATCH);
-          if (batch.length === 0) break;
-          await this.timers.schedule(batch, true);
-          seen += batch.length;
-          after = batch[batch.length - 1]!.id;
-        }
-        return seen;
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext('careflow.tickets.reconcile'))`);
+    const seen = await this.locks.exclusively('careflow.tickets.reconcile', async () => {
+      let after: string | null = null;
+      let count = 0;
+      const until = new Date(Date.now() + this.timers.horizonMs);
+      for (;;) {
+        const batch = await this.tickets.dueBefore(until, this.config.SLA_WARNING_LEAD_SECONDS, this.config.AUTO_CLOSE_AFTER_SECONDS, after, BATCH);
+        if (batch.length === 0) break;
+        await this.timers.schedule(batch, true);
+        count += batch.length;
+        after = batch[batch.length - 1]!.id;
       }
-    } finally {
-      await runner.release();
-    }
+      return count;
+    });
+    return seen ?? 0;
   }
 }

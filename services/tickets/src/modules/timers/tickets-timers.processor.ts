@@ -1,12 +1,10 @@
 import { QueueName, assertNever, type AutoCloseTimerPayload, type QueueJob, type SlaMetric, type SlaTimerPayload } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type AfterCommit } from '@careflow/messaging';
-import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { TicketEventsService } from '../events/ticket-events.service.js';
 import { slaRunning } from '../tickets/status-machine.js';
-import { NOW, TicketsRepository } from '../tickets/tickets.repository.js';
-import { TicketsService } from '../tickets/tickets.service.js';
+import { TicketChanges } from '../tickets/ticket-changes.js';
+import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { toTicketSnapshot, type TicketRecord } from '../tickets/ticket.record.js';
 
 const SYSTEM = { type: 'system' as const, id: null };
@@ -34,9 +32,7 @@ export class TicketsTimersProcessor extends QueueWorker<typeof QueueName.Tickets
   constructor(
     runtime: WorkerRuntime,
     private readonly tickets: TicketsRepository,
-    private readonly ticketsService: TicketsService,
-    private readonly events: TicketEventsService,
-    private readonly outbox: Outbox,
+    private readonly changes: TicketChanges,
   ) {
     super(runtime);
   }
@@ -56,22 +52,16 @@ export class TicketsTimersProcessor extends QueueWorker<typeof QueueName.Tickets
     const t = await this.tickets.find(timer.ticketId, tx, true);
     if (dueOf(t, timer.metric)?.getTime() !== timer.dueAt.getTime() || !stillRunning(t, timer.metric)) return;
     const data = { metric: timer.metric, dueAt: timer.dueAt.toISOString() };
-    if (timer.phase === 'warning') {
-      await this.events.record(tx, t.id, SYSTEM, [{ type: 'sla_warning', data }]);
-      await this.outbox.enqueue(tx, 'ticket.sla_warning', { ticket: toTicketSnapshot(t), metric: timer.metric, dueAt: timer.dueAt });
-      return;
-    }
-    const column = `${timer.metric}_breached_at` as 'first_response_breached_at' | 'next_response_breached_at' | 'resolution_breached_at';
-    const breached = await this.tickets.update(tx, t.id, { [column]: NOW });
-    await this.events.record(tx, t.id, SYSTEM, [{ type: 'sla_breached', data }]);
-    await this.outbox.enqueue(tx, 'ticket.sla_breached', { ticket: toTicketSnapshot(breached), metric: timer.metric, dueAt: timer.dueAt });
+    const event = timer.phase === 'warning' ? 'ticket.sla_warning' : 'ticket.sla_breached';
+    await this.changes.applyChange(tx, t, timer.phase === 'warning' ? {} : { breached: timer.metric }, SYSTEM, {
+      notes: [{ type: timer.phase === 'warning' ? 'sla_warning' : 'sla_breached', data }],
+      announce: (after) => [{ event, payload: { ticket: toTicketSnapshot(after), metric: timer.metric, dueAt: timer.dueAt } }],
+    });
   }
 
   private async autoClose(tx: EntityManager, timer: AutoCloseTimerPayload): Promise<void> {
     const t = await this.tickets.find(timer.ticketId, tx, true);
     if (t.status !== 'solved' || t.solvedAt?.getTime() !== timer.solvedAt.getTime()) return;
-    const closed = await this.tickets.update(tx, t.id, this.ticketsService.statusPatch(t, 'closed'));
-    await this.events.record(tx, t.id, SYSTEM, [{ type: 'status_changed', field: 'status', from: 'solved', to: 'closed', data: { reason: 'auto_close' } }]);
-    await this.ticketsService.announce(tx, t, closed, { status: { from: 'solved', to: 'closed' } }, SYSTEM);
+    await this.changes.applyChange(tx, t, { status: 'closed' }, SYSTEM, { reason: 'auto_close' });
   }
 }

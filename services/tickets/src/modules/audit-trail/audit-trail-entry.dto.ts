@@ -1,7 +1,8 @@
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
-export const TICKET_EVENT_TYPES = [
+/** What an entry of a ticket's audit trail records. */
+export const AUDIT_TRAIL_ENTRY_TYPES = [
   'created',
   'status_changed',
   'priority_changed',
@@ -16,7 +17,7 @@ export const TICKET_EVENT_TYPES = [
   'sla_breached',
   'follow_up_created',
 ] as const;
-export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+export type AuditTrailEntryType = (typeof AUDIT_TRAIL_ENTRY_TYPES)[number];
 
 /** A changed field's value: a status or key, a tag list, a set of due times, or nothing. */
 const CHANGE_VALUE = [
@@ -26,38 +27,42 @@ const CHANGE_VALUE = [
   { type: 'null' },
 ];
 
-export class TicketEventActorDto {
+// The audit trail's public schema names (TicketEvent…) predate the name; they stay as integrators know them.
+@ApiSchema({ name: 'TicketEventActorDto' })
+export class AuditTrailActorDto {
   @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], example: 'agent' })
   type!: string;
   @ApiProperty({ type: String, nullable: true, example: 'agent_7' })
   id!: string | null;
 }
 
-export class TicketEventDto {
+@ApiSchema({ name: 'TicketEventDto' })
+export class AuditTrailEntryDto {
   @ApiProperty({ format: 'uuid', example: 'c2a8e8f1-0d8b-4c1e-9b51-1c7d1b0f3a77' })
   id!: string;
-  @ApiProperty({ enum: TICKET_EVENT_TYPES, example: 'status_changed' })
-  type!: TicketEventType;
+  @ApiProperty({ enum: AUDIT_TRAIL_ENTRY_TYPES, example: 'status_changed' })
+  type!: AuditTrailEntryType;
   @ApiProperty({ type: String, nullable: true, example: 'status', description: 'The field that changed, for *_changed events.' })
   field!: string | null;
   @ApiProperty({ oneOf: CHANGE_VALUE, example: 'new', description: 'Value before the change (null when not a field change).' })
   from!: unknown;
   @ApiProperty({ oneOf: CHANGE_VALUE, example: 'open', description: 'Value after the change.' })
   to!: unknown;
-  @ApiProperty({ type: TicketEventActorDto })
-  actor!: TicketEventActorDto;
+  @ApiProperty({ type: AuditTrailActorDto })
+  actor!: AuditTrailActorDto;
   @ApiProperty({ type: 'object', additionalProperties: true, example: {}, description: 'Details (comment id, SLA metric and due time, …).' })
   data!: Record<string, unknown>;
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:40:00.000Z' })
   createdAt!: string;
 }
 
-export class TicketEventPageDto extends PageDto {
-  @ApiProperty({ type: [TicketEventDto] })
-  data!: TicketEventDto[];
+@ApiSchema({ name: 'TicketEventPageDto' })
+export class AuditTrailPageDto extends PageDto {
+  @ApiProperty({ type: [AuditTrailEntryDto] })
+  data!: AuditTrailEntryDto[];
 }
 
-export const TICKET_EVENT_EXAMPLE: TicketEventDto = {
+export const AUDIT_TRAIL_ENTRY_EXAMPLE: AuditTrailEntryDto = {
   id: 'c2a8e8f1-0d8b-4c1e-9b51-1c7d1b0f3a77',
   type: 'status_changed',
   field: 'status',

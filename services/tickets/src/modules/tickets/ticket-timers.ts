@@ -1,9 +1,10 @@
 import type { SlaMetric } from '@careflow/contracts';
 import { deterministicUuid, JobQueues, type PublishableEvent } from '@careflow/messaging';
-import { Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '@careflow/platform';
+import { Inject, Injectable } from '@nestjs/common';
 import { TicketsConfig } from '../../config/tickets.config.js';
-import { slaRunning } from '../tickets/status-machine.js';
-import type { TicketRecord } from '../tickets/ticket.record.js';
+import { slaRunning } from './status-machine.js';
+import type { TicketRecord } from './ticket.record.js';
 
 interface Timer {
   key: string;
@@ -28,7 +29,20 @@ export class TicketTimers {
   constructor(
     private readonly queues: JobQueues,
     private readonly config: TicketsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /**
+   * What a write does once committed: schedule the tickets' timers. If Redis is unreachable now
+   * the look-ahead rebuilds them, so this logs and never fails the request or job that wrote.
+   */
+  async afterWrite(tickets: readonly TicketRecord[]): Promise<void> {
+    try {
+      await this.schedule(tickets);
+    } catch (error) {
+      this.logger.warn({ err: error, tickets: tickets.map((t) => t.id) }, 'could not schedule ticket timers now; the reconciler will');
+    }
+  }
 
   timersFor(t: TicketRecord, now = Date.now()): Timer[] {
     const timers: Timer[] = [];

@@ -1,17 +1,14 @@
 import type { CustomerSegmentChangedPayload, CustomerUpsertedPayload, Segment } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { CustomerProjectionRecord } from './customer-projection.record.js';
 
-export interface KnownCustomer {
-  externalId: string;
-  email: string | null;
-  name: string | null;
-  locale: string | null;
-  segment: Segment | null;
-}
-
+/**
+ * The tickets service's copy of the customers the segmentation service owns (the customer
+ * projection, as notifications keeps one too), kept current from its events.
+ */
 @Injectable()
-export class CustomerProjectionService {
+export class CustomerProjectionRepository {
   /**
    * Applies a customer's contact data if it is newer than what is stored. Events can arrive
    * out of order (retries, re-publishes); the version makes applying them order-independent.
@@ -48,7 +45,7 @@ export class CustomerProjectionService {
   }
 
   /** The customer a ticket is about: by the shop's id, else by e-mail when that is unambiguous. */
-  async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<KnownCustomer | null> {
+  async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<CustomerProjectionRecord | null> {
     type Row = { external_id: string; email: string | null; name: string | null; locale: string | null; segment: Segment | null };
     const rows: Row[] = externalId
       ? await tx.query(`SELECT external_id, email, name, locale, segment FROM tickets.customers WHERE external_id = $1`, [externalId])

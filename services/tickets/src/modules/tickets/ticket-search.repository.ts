@@ -2,9 +2,8 @@ import { decodeCursor, toPage, type CursorPart, type Page } from '@careflow/http
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { ListTicketsQuery, TicketSort } from '../tickets/dto/list-tickets.query.js';
-import type { TicketDto } from '../tickets/dto/ticket.dto.js';
-import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketDto, toTicketRecord, type TicketRecord, type TicketRow } from '../tickets/ticket.record.js';
+import type { ListTicketsQuery, TicketSort } from './dto/list-tickets.query.js';
+import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketRecord, type TicketRecord, type TicketRow } from './ticket.record.js';
 
 interface SortSpec {
   columns: string[];
@@ -28,10 +27,10 @@ const SORTS: Record<TicketSort, SortSpec> = {
  * neither repeat nor skip rows while tickets are being created.
  */
 @Injectable()
-export class TicketSearch {
+export class TicketSearchRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async list(q: ListTicketsQuery): Promise<Page<TicketDto>> {
+  async list(q: ListTicketsQuery): Promise<Page<TicketRecord>> {
     const where: string[] = [];
     const values: unknown[] = [];
     const param = (value: unknown, cast = ''): string => {
@@ -65,6 +64,6 @@ export class TicketSearch {
         ORDER BY ${order} LIMIT ${param(q.limit + 1)}`,
       values,
     );
-    return toPage(rows.map(toTicketRecord), q.limit, sort.cursorOf, toTicketDto);
+    return toPage(rows.map(toTicketRecord), q.limit, sort.cursorOf, (t) => t);
   }
 }

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { CommentsModule } from '../comments/comments.module.js';
+import { GroupsModule } from '../groups/groups.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { InboundMailService } from './inbound-mail.service.js';
+
+@Module({ imports: [TicketsModule, CommentsModule, GroupsModule], providers: [InboundMailService], exports: [InboundMailService] })
+export class InboundMailModule {}

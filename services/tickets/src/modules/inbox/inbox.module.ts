@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CustomerProjectionModule } from '../customer-projection/customer-projection.module.js';
+import { InboundMailModule } from '../inbound-mail/inbound-mail.module.js';
+import { IncidentsModule } from '../incidents/incidents.module.js';
+import { SegmentReevaluationModule } from '../segment-reevaluation/segment-reevaluation.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { TicketsInboxProcessor } from './tickets-inbox.processor.js';
+
+/** The consumer of the jobs other services send the tickets service. */
+@Module({
+  imports: [TicketsModule, CustomerProjectionModule, SegmentReevaluationModule, IncidentsModule, InboundMailModule],
+  providers: [TicketsInboxProcessor],
+})
+export class InboxModule {}

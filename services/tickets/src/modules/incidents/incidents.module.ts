@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CommentsModule } from '../comments/comments.module.js';
+import { TicketsModule } from '../tickets/tickets.module.js';
+import { ShipmentIncidentsService } from './shipment-incidents.service.js';
+
+@Module({ imports: [TicketsModule, CommentsModule], providers: [ShipmentIncidentsService], exports: [ShipmentIncidentsService] })
+export class IncidentsModule {}
