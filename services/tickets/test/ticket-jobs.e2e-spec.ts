@@ -101,6 +101,35 @@ describe('tickets reacting to jobs', () => {
     expect(thread[0].body).toContain('return to sender');
   });
 
+  it('reopens a solved incident ticket on a new incident, and records the reopening in the audit trail', async () => {
+    const shipmentId = randomUUID();
+    const incident = {
+      shipmentId,
+      orderExternalId: 'ord_78',
+      customerExternalId: 'cus_reopen',
+      customerEmail: 'reopen@example.com',
+      customerName: 'Mai Anh',
+      carrier: 'GHN',
+      trackingNumber: 'GHN778899',
+      trackingUrl: null,
+      status: 'exception',
+      description: 'Parcel damaged',
+      occurredAt: new Date().toISOString(),
+    };
+    await publish('shipment.incident', incident);
+    const [ticket] = (await api.get('/v1/tickets').query({ customerExternalId: 'cus_reopen' }).set(auth()).expect(200)).body.data;
+    await api.patch(`/v1/tickets/${ticket.id}`).set(auth()).send({ status: 'solved' }).expect(200);
+
+    await publish('shipment.incident', { ...incident, status: 'returned', description: 'Returned to sender' });
+    const after = await api.get(`/v1/tickets/${ticket.id}`).set(auth()).expect(200);
+    expect(after.body.status).toBe('open');
+    const trail = await events(ticket.id);
+    expect(trail.filter((e) => e.type === 'status_changed').map((e) => [e.from, e.to, e.actor.type])).toEqual([
+      ['new', 'solved', 'api_key'],
+      ['solved', 'open', 'system'],
+    ]);
+  });
+
   it('turns a parsed inbound e-mail into a ticket, a reply into a comment, and a redelivery into nothing', async () => {
     const first = randomUUID();
     const mail = {
