@@ -1,18 +1,20 @@
 /**
  * Every BullMQ queue of the system, one per consuming concern.
  *
- * A queue name is stored with every job in Redis: renaming or removing one strands the jobs
- * in flight under the old name. Add new names; never rename or reuse an existing one.
+ * A queue name is stored with every job in Redis: renaming a queue strands the jobs published
+ * under the old name, which no worker would take any more. So a renamed queue keeps its old
+ * name in RETIRED_QUEUE_NAMES, and its worker drains the old name as well until no deployment
+ * can still hold jobs there. Never reuse a name, old or new, for another queue.
  */
 export const QueueName = Object.freeze({
-  /** Events the tickets service reacts to (customer projection, incidents, inbound mail). */
-  TicketsInbox: 'tickets-inbox',
+  /** Events of other services the tickets service reacts to (customer projection, incidents, inbound mail). */
+  TicketsIncoming: 'tickets-incoming',
   /** The tickets service's own timers: SLA warnings and breaches, auto-close (delayed jobs). */
   TicketsTimers: 'tickets-timers',
-  /** Events the segmentation service reacts to (recorded orders). */
-  SegmentationInbox: 'segmentation-inbox',
-  /** Events the notifications service reacts to (ticket mail, customer contacts). */
-  NotificationsInbox: 'notifications-inbox',
+  /** Events of other services the segmentation service reacts to (recorded orders). */
+  SegmentationIncoming: 'segmentation-incoming',
+  /** Events of other services the notifications service reacts to (ticket mail, customer contacts). */
+  NotificationsIncoming: 'notifications-incoming',
   /** Outbound e-mail to send, one job per recorded message (retries with backoff). */
   NotificationsMail: 'notifications-mail',
 } as const);
@@ -20,3 +22,14 @@ export const QueueName = Object.freeze({
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export const ALL_QUEUES: readonly QueueName[] = Object.freeze(Object.values(QueueName));
+
+/**
+ * Earlier names of renamed queues. The `*-incoming` queues were `*-inbox` until inbox came to
+ * mean e-mail in this product. A worker also consumes its queue's retired names, and its job
+ * ledger counts a job processed under either name once (QueueWorker).
+ */
+export const RETIRED_QUEUE_NAMES: Readonly<Partial<Record<QueueName, readonly string[]>>> = Object.freeze({
+  [QueueName.TicketsIncoming]: ['tickets-inbox'],
+  [QueueName.SegmentationIncoming]: ['segmentation-inbox'],
+  [QueueName.NotificationsIncoming]: ['notifications-inbox'],
+});

@@ -1,4 +1,4 @@
-import { JOB_ROUTES, isJobName, type QueueJob, type QueueName } from '@careflow/contracts';
+import { JOB_ROUTES, RETIRED_QUEUE_NAMES, isJobName, type QueueJob, type QueueName } from '@careflow/contracts';
 import { RequestContext } from '@careflow/platform';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -29,7 +29,7 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
    * effect lies outside Postgres (sending mail) turns this off and keeps its own state machine.
    */
   protected readonly transactional: boolean = true;
-  private worker?: Worker;
+  private workers: Worker[] = [];
 
   constructor(protected readonly runtime: WorkerRuntime) {}
 
@@ -39,29 +39,34 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
    */
   protected abstract handle(job: QueueJob<Q>, tx: EntityManager, attempt?: JobAttempt): Promise<void | AfterCommit>;
 
+  /** The queue's earlier names, drained as well: jobs published before a rename are not stranded. */
+  private get retiredNames(): readonly string[] {
+    return RETIRED_QUEUE_NAMES[this.queue] ?? [];
+  }
+
   onApplicationBootstrap(): void {
     if (!this.runtime.enabled) return;
     const { connection, prefix, concurrency, lockDurationMs, stalledIntervalMs } = this.runtime;
-    this.worker = new Worker(this.queue, (job) => this.process(job), {
-      connection: connection.duplicate({ connectionName: `${this.queue}-worker` }),
-      prefix,
-      concurrency,
-      lockDuration: lockDurationMs,
-      stalledInterval: stalledIntervalMs,
-      // A job whose worker died is given back this many times before it counts as failed.
-      maxStalledCount: 5,
-    });
-    this.worker.on('failed', (job, error) => {
-      this.runtime.logger.error(
-        { queue: this.queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error },
-        'job failed',
-      );
-    });
-    this.worker.on('error', (error) => this.runtime.logger.error({ queue: this.queue, err: error }, 'worker error'));
+    for (const name of [this.queue, ...this.retiredNames]) {
+      const worker = new Worker(name, (job) => this.process(job), {
+        connection: connection.duplicate({ connectionName: `${name}-worker` }),
+        prefix,
+        concurrency,
+        lockDuration: lockDurationMs,
+        stalledInterval: stalledIntervalMs,
+        // A job whose worker died is given back this many times before it counts as failed.
+        maxStalledCount: 5,
+      });
+      worker.on('failed', (job, error) => {
+        this.runtime.logger.error({ queue: name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: error }, 'job failed');
+      });
+      worker.on('error', (error) => this.runtime.logger.error({ queue: name, err: error }, 'worker error'));
+      this.workers.push(worker);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
+    await Promise.all(this.workers.map((worker) => worker.close()));
   }
 
   /** Exposed for tests that drive a worker directly. */
@@ -82,10 +87,13 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     let afterCommit: AfterCommit | undefined;
     const outcome = await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
       this.runtime.dataSource.transaction(async (tx) => {
+        // A job counts once whichever name of its queue it came under (a retired one, or the
+        // outbox re-publishing it under the current name).
         const claimed: unknown[] = await tx.query(
-          `INSERT INTO ${ledger} (queue, job_id, job_name) VALUES ($1, $2, $3)
+          `INSERT INTO ${ledger} (queue, job_id, job_name)
+           SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM ${ledger} WHERE queue = ANY($4::text[]) AND job_id = $2)
            ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.queue, envelope.eventId, name],
+          [this.queue, envelope.eventId, name, this.retiredNames],
         );
         if (claimed.length === 0) {
           this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'duplicate job skipped');

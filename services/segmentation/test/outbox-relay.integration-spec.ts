@@ -21,7 +21,7 @@ describe('outbox relay', () => {
   let prefix: string;
   let queues: JobQueues;
   let relay: OutboxRelay;
-  let inbox: Queue;
+  let incoming: Queue;
   const outbox = new Outbox('segmentation');
   const logger = createLogger('test', 'silent');
 
@@ -40,11 +40,11 @@ describe('outbox relay', () => {
     redis = createRedisConnection(TEST_REDIS_URL, 'relay-test');
     queues = new JobQueues(redis, prefix);
     relay = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 100, confirmAfterMs: 0 }, logger);
-    inbox = new Queue(QueueName.TicketsInbox, { connection: redis, prefix });
+    incoming = new Queue(QueueName.TicketsIncoming, { connection: redis, prefix });
   }
   afterEach(async () => {
     await dataSource.query('DELETE FROM segmentation.outbox');
-    await inbox.close();
+    await incoming.close();
     await queues.close();
     redis.disconnect();
     await deleteKeys(prefix);
@@ -87,15 +87,15 @@ describe('outbox relay', () => {
     expect(signal).toBe('SIGKILL');
     expect(output).toContain(id);
     // The job reached Redis, but the relay's transaction died with it: the row is unpublished.
-    expect(await inbox.getJobState(id)).toBe('waiting');
+    expect(await incoming.getJobState(id)).toBe('waiting');
     expect((await outboxRow(id))?.published_at).toBeNull();
 
     // Another relay (a restart, or a replica) takes the row and publishes it again.
     expect(await relay.publishBatch()).toBe(1);
     expect((await outboxRow(id))?.publish_count).toBe(1);
     // BullMQ ignored the known job id: one job, not two.
-    expect(await inbox.getJobCountByTypes('waiting', 'active', 'completed')).toBe(1);
-    const job = await inbox.getJob(id);
+    expect(await incoming.getJobCountByTypes('waiting', 'active', 'completed')).toBe(1);
+    const job = await incoming.getJob(id);
     expect(job?.name).toBe('customer.upserted');
     expect(job?.data).toMatchObject({ eventId: id, data: { externalId: 'cus_crash' } });
   });
@@ -103,15 +103,15 @@ describe('outbox relay', () => {
   it('publishes a change committed while no relay was running, as soon as one runs', async () => {
     await freshQueues();
     const ids = [await announce('cus_a'), await announce('cus_b'), await announce('cus_c')];
-    expect(await inbox.getJobCountByTypes('waiting')).toBe(0);
+    expect(await incoming.getJobCountByTypes('waiting')).toBe(0);
 
     await relay.start();
     try {
-      await expect.poll(() => inbox.getJobCountByTypes('waiting'), { timeout: 5_000 }).toBe(3);
+      await expect.poll(() => incoming.getJobCountByTypes('waiting'), { timeout: 5_000 }).toBe(3);
     } finally {
       await relay.stop();
     }
-    const jobs = await inbox.getJobs(['waiting']);
+    const jobs = await incoming.getJobs(['waiting']);
     // In commit order.
     expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
   });
@@ -121,12 +121,12 @@ describe('outbox relay', () => {
     const id = await announce('cus_half_lost');
     await relay.publishBatch();
     // Only the waiting list goes: the job's hash alone would make a plain re-add a no-op.
-    await redis.del(`${prefix}:${QueueName.TicketsInbox}:wait`);
-    expect(await redis.exists(`${prefix}:${QueueName.TicketsInbox}:${id}`)).toBe(1);
-    expect(await inbox.getJobState(id)).toBe('unknown');
+    await redis.del(`${prefix}:${QueueName.TicketsIncoming}:wait`);
+    expect(await redis.exists(`${prefix}:${QueueName.TicketsIncoming}:${id}`)).toBe(1);
+    expect(await incoming.getJobState(id)).toBe('unknown');
 
     expect(await relay.confirmBatch()).toMatchObject({ republished: 1 });
-    expect(await inbox.getJobState(id)).toBe('waiting');
+    expect(await incoming.getJobState(id)).toBe('waiting');
   });
 
   it('is woken by NOTIFY on commit, not by its poll', async () => {
@@ -138,7 +138,7 @@ describe('outbox relay', () => {
       await new Promise((r) => setTimeout(r, 200));
       const started = Date.now();
       const id = await announce('cus_notified');
-      await expect.poll(() => inbox.getJobState(id), { timeout: 3_000, interval: 20 }).toBe('waiting');
+      await expect.poll(() => incoming.getJobState(id), { timeout: 3_000, interval: 20 }).toBe('waiting');
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await listening.stop();
@@ -156,10 +156,10 @@ describe('outbox relay', () => {
 
     // Redis loses everything (no persistence, a failover).
     await deleteKeys(prefix);
-    expect(await inbox.getJobState(id)).toBe('unknown');
+    expect(await incoming.getJobState(id)).toBe('unknown');
 
     expect(await relay.confirmBatch()).toMatchObject({ republished: 1 });
-    expect(await inbox.getJobState(id)).toBe('waiting');
+    expect(await incoming.getJobState(id)).toBe('waiting');
 
     // Its consumers (every queue the event is routed to) complete it; the next pass confirms
     // and forgets the row. Until all have, the row stays.

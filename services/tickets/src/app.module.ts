@@ -5,7 +5,7 @@ import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
 import { CommentsModule } from './modules/comments/comments.module.js';
-import { InboxModule } from './modules/inbox/inbox.module.js';
+import { IncomingModule } from './modules/incoming/incoming.module.js';
 import { TicketsModule } from './modules/tickets/tickets.module.js';
 import { TimersModule } from './modules/timers/timers.module.js';
 
@@ -27,7 +27,7 @@ export class AppModule {
         TicketsModule,
         CommentsModule,
         TimersModule,
-        InboxModule,
+        IncomingModule,
       ],
     };
   }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * What other services' events do to tickets, and what happens when Redis forgets timers.
- * Jobs are put on the tickets inbox exactly as the producers' outbox relays put them.
+ * Jobs are put on the tickets-incoming queue exactly as the producers' outbox relays put them.
  */
 describe('tickets reacting to jobs', () => {
   let stack: Stack;
@@ -31,7 +31,7 @@ describe('tickets reacting to jobs', () => {
   async function publish(event: JobName, data: object): Promise<string> {
     const id = randomUUID();
     await queues.publish([{ id, event, envelope: { eventId: id, occurredAt: new Date(), data } }]);
-    await eventually(async () => expect(await queues.queue(QueueName.TicketsInbox).getJobState(id)).toBe('completed'));
+    await eventually(async () => expect(await queues.queue(QueueName.TicketsIncoming).getJobState(id)).toBe('completed'));
     return id;
   }
 

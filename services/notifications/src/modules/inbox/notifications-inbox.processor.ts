@@ -9,8 +9,8 @@ import { addressOf } from '../mail/mail-composer.js';
 
 /** The notifications inbox: customer contacts, and the ticket mail every customer gets. */
 @Injectable()
-export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.NotificationsInbox> {
-  protected readonly queue = QueueName.NotificationsInbox;
+export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName.NotificationsIncoming> {
+  protected readonly queue = QueueName.NotificationsIncoming;
 
   constructor(
     runtime: WorkerRuntime,
@@ -21,7 +21,7 @@ export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.No
     super(runtime);
   }
 
-  protected async handle(job: QueueJob<typeof QueueName.NotificationsInbox>, tx: EntityManager): Promise<void> {
+  protected async handle(job: QueueJob<typeof QueueName.NotificationsIncoming>, tx: EntityManager): Promise<void> {
     switch (job.name) {
       case 'customer.upserted':
         return this.contacts.apply(tx, job.envelope.data);

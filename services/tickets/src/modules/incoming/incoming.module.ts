@@ -4,11 +4,11 @@ import { InboundMailModule } from '../inbound-mail/inbound-mail.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
 import { SegmentReevaluationModule } from '../segment-reevaluation/segment-reevaluation.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
-import { TicketsInboxProcessor } from './tickets-inbox.processor.js';
+import { TicketsIncomingProcessor } from './tickets-incoming.processor.js';
 
 /** The consumer of the jobs other services send the tickets service. */
 @Module({
   imports: [TicketsModule, CustomerProjectionModule, SegmentReevaluationModule, IncidentsModule, InboundMailModule],
-  providers: [TicketsInboxProcessor],
+  providers: [TicketsIncomingProcessor],
 })
-export class InboxModule {}
+export class IncomingModule {}

@@ -8,10 +8,10 @@ import { ShipmentIncidentsService } from '../incidents/shipment-incidents.servic
 import { SegmentReevaluation } from '../segment-reevaluation/segment-reevaluation.service.js';
 import { TicketTimers } from '../tickets/ticket-timers.js';
 
-/** The one consumer of the tickets inbox: routes each job name to the feature that owns it. */
+/** The one consumer of the tickets-incoming queue: routes each job name to the feature that owns it. */
 @Injectable()
-export class TicketsInboxProcessor extends QueueWorker<typeof QueueName.TicketsInbox> {
-  protected readonly queue = QueueName.TicketsInbox;
+export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.TicketsIncoming> {
+  protected readonly queue = QueueName.TicketsIncoming;
 
   constructor(
     runtime: WorkerRuntime,
@@ -24,7 +24,7 @@ export class TicketsInboxProcessor extends QueueWorker<typeof QueueName.TicketsI
     super(runtime);
   }
 
-  protected async handle(job: QueueJob<typeof QueueName.TicketsInbox>, tx: EntityManager): Promise<void | AfterCommit> {
+  protected async handle(job: QueueJob<typeof QueueName.TicketsIncoming>, tx: EntityManager): Promise<void | AfterCommit> {
     switch (job.name) {
       case 'customer.upserted':
         await this.customers.apply(tx, job.envelope.data);
