@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ListTicketsQuery, TicketSort } from './dto/list-tickets.query.js';
-import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketRecord, type TicketRecord, type TicketRow } from './ticket.record.js';
+import type { TicketRecord } from './ticket.record.js';
+import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketRecord, type TicketRow } from './tickets.repository.js';
 
 interface SortSpec {
   columns: string[];
