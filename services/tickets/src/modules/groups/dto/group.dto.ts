@@ -2,7 +2,9 @@ import { NotBlank, OptionalField, PageDto } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsString, Length, Matches } from 'class-validator';
-import { KEY_PATTERN } from '../../tickets/dto/create-ticket.dto.js';
+
+/** A group's stable key: lowercase letters, digits, _ and -. */
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const lowerAll = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value;

@@ -2,23 +2,10 @@ import { Channel, TicketPriority, TicketType } from '@careflow/contracts';
 import { EXTERNAL_ID_PATTERN, NotBlank, OptionalField } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsDefined,
-  IsEmail,
-  IsIn,
-  IsObject,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  ValidateNested,
-} from 'class-validator';
+import { IsDefined, IsEmail, IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsAgentId, IsGroupKey, IsTicketTags } from './ticket-fields.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-export const TAG_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}_:.-]{0,63}$/u;
-export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export class TicketCustomerInput {
   @ApiPropertyOptional({ example: 'cus_1001', description: 'The shop\'s customer id; links the ticket to the customer\'s timeline and segment.' })
@@ -77,9 +64,7 @@ export class CreateTicketDto {
 
   @ApiPropertyOptional({ type: [String], example: ['delivery'], maxItems: 20 })
   @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits or _ : . - (no spaces)' })
+  @IsTicketTags()
   tags?: string[];
 
   @ApiPropertyOptional({ example: 'ord_1042' })
@@ -89,13 +74,11 @@ export class CreateTicketDto {
 
   @ApiPropertyOptional({ example: 'support', description: 'Key of the group (team) that owns the ticket.' })
   @OptionalField()
-  @IsString()
-  @MaxLength(64)
+  @IsGroupKey()
   group?: string;
 
   @ApiPropertyOptional({ example: 'agent_7', description: 'Id of the agent the ticket is assigned to.' })
   @OptionalField()
-  @IsString()
-  @MaxLength(128)
+  @IsAgentId()
   assignee?: string;
 }

@@ -3,6 +3,7 @@ import { EXTERNAL_ID_PATTERN, IsTimestamp, OptionalField, PageQuery } from '@car
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsString, Matches, MaxLength } from 'class-validator';
+import { IsAgentId, IsGroupKey } from './ticket-fields.js';
 
 export const TICKET_SORTS = ['createdAt', '-createdAt', 'updatedAt', '-updatedAt', 'priority', '-priority'] as const;
 export type TicketSort = (typeof TICKET_SORTS)[number];
@@ -38,8 +39,7 @@ export class ListTicketsQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 'support', description: 'Group key.' })
   @OptionalField()
-  @IsString()
-  @MaxLength(64)
+  @IsGroupKey()
   group?: string;
 
   @ApiPropertyOptional({ example: 'delivery' })
@@ -50,8 +50,7 @@ export class ListTicketsQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 'agent_7' })
   @OptionalField()
-  @IsString()
-  @MaxLength(128)
+  @IsAgentId()
   assignee?: string;
 
   @ApiPropertyOptional({ enum: Channel })

@@ -1,8 +1,8 @@
 import { NullableField, OptionalField } from '@careflow/http';
 import { TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsString, Matches, MaxLength } from 'class-validator';
-import { TAG_PATTERN } from './create-ticket.dto.js';
+import { IsIn } from 'class-validator';
+import { IsAgentId, IsGroupKey, IsTicketTags } from './ticket-fields.js';
 
 /** Fields left out stay as they are; `null` clears assignee or group. */
 export class UpdateTicketDto {
@@ -23,20 +23,16 @@ export class UpdateTicketDto {
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'agent_7' })
   @NullableField()
-  @IsString()
-  @MaxLength(128)
+  @IsAgentId()
   assignee?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'returns' })
   @NullableField()
-  @IsString()
-  @MaxLength(64)
+  @IsGroupKey()
   group?: string | null;
 
   @ApiPropertyOptional({ type: [String], description: 'Replaces the tags.', example: ['delivery', 'vip'] })
   @OptionalField()
-  @IsArray()
-  @ArrayMaxSize(20)
-  @Matches(TAG_PATTERN, { each: true, message: 'each tag must be 1-64 letters, digits or _ : . - (no spaces)' })
+  @IsTicketTags()
   tags?: string[];
 }
