@@ -1,13 +1,9 @@
-import { HEALTH_CHECKS, ProblemDetailsFilter, createValidationPipe } from '@careflow/http';
-import { postgresCheck, redisCheck } from '@careflow/service-kit';
-import { MessagingModule, REDIS } from '@careflow/messaging';
+import { ProblemDetailsFilter, createValidationPipe } from '@careflow/http';
+import { MessagingModule } from '@careflow/messaging';
 import { DatabaseModule } from '@careflow/persistence';
 import { PlatformModule } from '@careflow/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { GatewayConfig } from './config/gateway.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
@@ -16,7 +12,7 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module.js';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { GatewayAuthGuard } from './modules/auth/gateway-auth.guard.js';
 import { DocsModule } from './modules/docs/docs.module.js';
-import { SystemHealthController } from './modules/health/system-health.controller.js';
+import { HealthModule } from './modules/health/health.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
 
 @Module({})
@@ -33,14 +29,9 @@ export class AppModule {
         AuthModule,
         ProxyModule,
         DocsModule,
+        HealthModule,
       ],
-      controllers: [SystemHealthController],
       providers: [
-        {
-          provide: HEALTH_CHECKS,
-          inject: [getDataSourceToken(), REDIS],
-          useFactory: (ds: DataSource, redis: Redis) => [postgresCheck(ds), redisCheck(redis)],
-        },
         { provide: APP_GUARD, useExisting: GatewayAuthGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

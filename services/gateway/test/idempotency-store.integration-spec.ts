@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayConfig } from '../src/config/gateway.config.js';
 import { IdempotencyStore } from '../src/modules/idempotency/idempotency-store.js';
+import { IdempotencyRepository } from '../src/modules/idempotency/idempotency.repository.js';
 
 describe('idempotency store', () => {
   let db: TestDatabase;
@@ -19,7 +20,7 @@ describe('idempotency store', () => {
     dataSource = new DataSource({ type: 'postgres', url: db.url });
     await dataSource.initialize();
     const config = loadConfig(GatewayConfig, serviceTestEnv(db.url, 'unused'));
-    store = new IdempotencyStore(dataSource, config, createLogger('test', 'silent'));
+    store = new IdempotencyStore(new IdempotencyRepository(dataSource), config, createLogger('test', 'silent'));
   });
   afterAll(async () => {
     await dataSource.destroy();

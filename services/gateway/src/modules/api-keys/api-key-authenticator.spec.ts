@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../config/gateway.config.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { hashApiKey } from './api-key-secret.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 
 const VALID = 'cf_validkey_' + 'v'.repeat(43);
 
@@ -21,7 +22,7 @@ function authenticator() {
   } as unknown as DataSource;
   const config = { API_KEY_CACHE_TTL_MS: 60_000 } as GatewayConfig;
   const logger = { warn: () => undefined } as unknown as Logger;
-  const auth = new ApiKeyAuthenticator(db, {} as Redis, config, { QUEUE_PREFIX: 't' } as CommonConfig, logger);
+  const auth = new ApiKeyAuthenticator(new ApiKeysRepository(db), {} as Redis, config, { QUEUE_PREFIX: 't' } as CommonConfig, logger);
   return { auth, lookups: () => lookups };
 }
 

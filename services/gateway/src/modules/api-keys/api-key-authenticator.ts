@@ -2,11 +2,10 @@ import type { Scope } from '@careflow/contracts';
 import { REDIS } from '@careflow/messaging';
 import { CommonConfig, LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
-import type { DataSource } from 'typeorm';
 import { GatewayConfig } from '../../config/gateway.config.js';
 import { hashApiKey } from './api-key-secret.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 
 export interface AuthenticatedKey {
   id: string;
@@ -45,7 +44,7 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown 
   private readonly channel: string;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly apiKeys: ApiKeysRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: GatewayConfig,
     common: CommonConfig,
@@ -79,15 +78,11 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown 
     }
     if ((this.unknown.get(hashHex) ?? 0) > now) return null;
     await beforeLookup?.();
-    const rows: Array<{ id: string; prefix: string; scopes: Scope[] }> = await this.db.query(
-      `SELECT id, prefix, scopes FROM gateway.api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hash],
-    );
-    if (!rows[0]) {
+    const key = await this.apiKeys.findActiveByHash(hash);
+    if (!key) {
       remember(this.unknown, MAX_UNKNOWN_ENTRIES, hashHex, now + NEGATIVE_TTL_MS);
       return null;
     }
-    const key = { id: rows[0].id, prefix: rows[0].prefix, scopes: rows[0].scopes };
     this.unknown.delete(hashHex);
     remember(this.cache, MAX_ENTRIES, hashHex, { key, expiresAt: now + this.config.API_KEY_CACHE_TTL_MS });
     this.touch(key.id, now);
@@ -103,9 +98,7 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnApplicationShutdown 
   private touch(id: string, now: number): void {
     if ((this.lastUsedWritten.get(id) ?? 0) + LAST_USED_RESOLUTION_MS > now) return;
     this.lastUsedWritten.set(id, now);
-    this.db
-      .query(`UPDATE gateway.api_keys SET last_used_at = now() WHERE id = $1`, [id])
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
+    this.apiKeys.recordUse(id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
   }
 }
 

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { AccessControl } from './access-control.js';
 import { GatewayAuthGuard } from './gateway-auth.guard.js';
 
 @Module({
-  providers: [AccessControl, RateLimiter, AuthFailureLimiter, GatewayAuthGuard],
-  exports: [AccessControl, RateLimiter, GatewayAuthGuard],
+  imports: [RateLimitModule],
+  providers: [AccessControl, GatewayAuthGuard],
+  exports: [AccessControl, GatewayAuthGuard],
 })
 export class AuthModule {}

@@ -1,20 +1,14 @@
 import { ConflictError, DomainError, type Logger, LOGGER } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import { GatewayConfig } from '../../config/gateway.config.js';
+import type { StoredResponse } from './idempotency.record.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 
 export class IdempotencyKeyReusedError extends DomainError {
   readonly status = 422;
   readonly code = 'idempotency-key-reused';
   readonly title = 'Idempotency-Key reused with a different request';
-}
-
-export interface StoredResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
 }
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
@@ -32,7 +26,7 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
   private sweeper?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly records: IdempotencyRepository,
     private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -47,57 +41,33 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
 
   /** Claims the key for this request, or returns the stored response to replay. */
   async claim(apiKeyId: string, key: string, method: string, path: string, fingerprint: string): Promise<Claim> {
-    const ttlHours = this.config.IDEMPOTENCY_TTL_HOURS;
-    const inserted: unknown[] = await this.db.query(
-      `INSERT INTO gateway.idempotency_records (api_key_id, key, fingerprint, method, path, locked_until, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond', now() + $7 * interval '1 hour')
-       ON CONFLICT (api_key_id, key) DO UPDATE
-         SET fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
-             status = NULL, response_headers = NULL, response_body = NULL,
-             locked_until = excluded.locked_until, expires_at = excluded.expires_at, created_at = now()
-         WHERE gateway.idempotency_records.expires_at < now()
-            OR (gateway.idempotency_records.status IS NULL AND gateway.idempotency_records.locked_until < now()
-                AND gateway.idempotency_records.fingerprint = excluded.fingerprint)
-       RETURNING 1`,
-      [apiKeyId, key, fingerprint, method, path, IN_FLIGHT_LEASE_MS, ttlHours],
-    );
-    if (inserted.length > 0) return { kind: 'claimed' };
-    const rows: Array<{ fingerprint: string; status: number | null; response_headers: Record<string, string> | null; response_body: Buffer | null }> =
-      await this.db.query(
-        `SELECT fingerprint, status, response_headers, response_body FROM gateway.idempotency_records WHERE api_key_id = $1 AND key = $2`,
-        [apiKeyId, key],
-      );
-    const row = rows[0];
-    if (!row) return this.claim(apiKeyId, key, method, path, fingerprint); // expired and swept in between
-    if (row.fingerprint !== fingerprint) {
+    const claimed = await this.records.claim({ apiKeyId, key, fingerprint, method, path }, IN_FLIGHT_LEASE_MS, this.config.IDEMPOTENCY_TTL_HOURS);
+    if (claimed) return { kind: 'claimed' };
+    const record = await this.records.find(apiKeyId, key);
+    if (!record) return this.claim(apiKeyId, key, method, path, fingerprint); // expired and swept in between
+    if (record.fingerprint !== fingerprint) {
       throw new IdempotencyKeyReusedError(
         'This Idempotency-Key was first used with another method, path or body; use a new key for a new request',
       );
     }
-    if (row.status === null) {
+    if (!record.response) {
       throw new ConflictError('idempotency-key-in-flight', 'A request with this Idempotency-Key is still being processed; retry shortly');
     }
-    return { kind: 'replay', response: { status: row.status, headers: row.response_headers ?? {}, body: row.response_body ?? Buffer.alloc(0) } };
+    return { kind: 'replay', response: record.response };
   }
 
   async complete(apiKeyId: string, key: string, response: StoredResponse): Promise<void> {
-    await this.db.query(
-      `UPDATE gateway.idempotency_records SET status = $3, response_headers = $4, response_body = $5
-       WHERE api_key_id = $1 AND key = $2`,
-      [apiKeyId, key, response.status, JSON.stringify(response.headers), response.body],
-    );
+    await this.records.complete(apiKeyId, key, response);
   }
 
   /** The request failed in a way worth retrying (5xx, service down): forget the key. */
   async release(apiKeyId: string, key: string): Promise<void> {
-    await this.db.query(`DELETE FROM gateway.idempotency_records WHERE api_key_id = $1 AND key = $2 AND status IS NULL`, [apiKeyId, key]);
+    await this.records.release(apiKeyId, key);
   }
 
   onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => {
-      this.db
-        .query(`DELETE FROM gateway.idempotency_records WHERE expires_at < now()`)
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency sweep failed'));
+      this.records.deleteExpired().catch((error: unknown) => this.logger.warn({ err: error }, 'idempotency sweep failed'));
     }, 10 * 60_000);
     this.sweeper.unref();
   }

@@ -1,7 +1,7 @@
 import { Scope } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
 import { ApiProperty } from '@nestjs/swagger';
-import type { ApiKey } from '../entities/api-key.entity.js';
+import type { ApiKeyRecord } from '../api-key.record.js';
 
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid', example: '3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807' })
@@ -19,7 +19,7 @@ export class ApiKeyDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null })
   revokedAt!: string | null;
 
-  static from(k: ApiKey): ApiKeyDto {
+  static from(k: ApiKeyRecord): ApiKeyDto {
     return {
       id: k.id,
       name: k.name,
