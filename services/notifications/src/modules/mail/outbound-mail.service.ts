@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
-import type { Contact } from '../customers/contact-projection.service.js';
+import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { domainOf, generateMessageId, referencesChain } from './mail-composer.js';
 import type { NewOutboundMessageRow } from './outbound-message.row.js';
 import { chooseLocale, renderMail, type MailKind, type MailParams } from './templates.js';
@@ -28,17 +28,17 @@ export interface MailRequest<K extends MailKind = MailKind> {
 }
 
 /**
- * Who gets a customer's mail and in which language: what the event says, else the contact
+ * Who gets a customer's mail and in which language: what the event says, else the customer
  * projection; and why not, when the customer's address is known to bounce.
  */
 export function recipientFor(
-  contact: Contact | null,
+  customer: CustomerProjectionRecord | null,
   given: { email?: string | null; name?: string | null; locale?: string | null } = {},
 ): Pick<MailRequest, 'to' | 'locale' | 'suppressedBecause'> {
   return {
-    to: { address: given.email || contact?.email || null, name: given.name ?? contact?.name ?? null },
-    locale: given.locale ?? contact?.locale ?? null,
-    suppressedBecause: contact?.undeliverableReason ? `the customer's address is undeliverable: ${contact.undeliverableReason}` : null,
+    to: { address: given.email || customer?.email || null, name: given.name ?? customer?.name ?? null },
+    locale: given.locale ?? customer?.locale ?? null,
+    suppressedBecause: customer?.undeliverableReason ? `the customer's address is undeliverable: ${customer.undeliverableReason}` : null,
   };
 }
 

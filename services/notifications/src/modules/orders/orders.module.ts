@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CustomersModule } from '../customers/customers.module.js';
+import { CustomerProjectionModule } from '../customer-projection/customer-projection.module.js';
 import { MailModule } from '../mail/mail.module.js';
 import { ShipmentsController } from '../shipments/shipments.controller.js';
 import { ShipmentsService } from '../shipments/shipments.service.js';
@@ -8,7 +8,7 @@ import { OrdersService } from './orders.service.js';
 
 /** Orders, their shipments and tracking events, and the notices they cause. */
 @Module({
-  imports: [CustomersModule, MailModule],
+  imports: [CustomerProjectionModule, MailModule],
   controllers: [OrdersController, ShipmentsController],
   providers: [OrdersService, ShipmentsService],
 })

@@ -5,7 +5,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { CONTACT_COLUMNS, contactFrom, type Contact, type ContactColumns } from '../customers/contact-projection.service.js';
+import { CUSTOMER_PROJECTION_COLUMNS, toCustomerProjectionRecord, type CustomerProjectionColumns } from '../customer-projection/customer-projection.repository.js';
+import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { OutboundMailService, recipientFor, type MailRequest, type PreparedMail } from '../mail/outbound-mail.service.js';
 import type { MailKind } from '../mail/templates.js';
 import type { ShipmentViewDto } from '../orders/dto/order.dto.js';
@@ -15,7 +16,7 @@ import type { CreateShipmentDto, ShipmentEventAcceptedDto, ShipmentEventDto } fr
 import { ShipmentExistsError } from './shipments.exceptions.js';
 
 /** A shipment as its notices need it: what it is and whose it is (where it stands is decided by the write). */
-interface ShipmentRow extends ContactColumns {
+interface ShipmentRow extends CustomerProjectionColumns {
   id: string;
   order_external_id: string;
   customer_external_id: string;
@@ -75,8 +76,8 @@ export class ShipmentsService {
   async create(orderExternalId: string, dto: CreateShipmentDto): Promise<ShipmentViewDto> {
     const carrier = normalizeCarrier(dto.carrier);
     const trackingUrl = dto.trackingUrl ?? trackingUrlFor(carrier, dto.trackingNumber);
-    const orders: Array<ContactColumns & { id: string; customer_external_id: string }> = await this.db.query(
-      `SELECT o.id, o.customer_external_id, ${CONTACT_COLUMNS}
+    const orders: Array<CustomerProjectionColumns & { id: string; customer_external_id: string }> = await this.db.query(
+      `SELECT o.id, o.customer_external_id, ${CUSTOMER_PROJECTION_COLUMNS}
          FROM notifications.orders o LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
         WHERE o.external_id = $1`,
       [orderExternalId],
@@ -133,7 +134,7 @@ export class ShipmentsService {
    */
   private async recordEvents(batch: TrackingEvent[]): Promise<Array<ShipmentEventAcceptedDto | Error>> {
     const found = await this.statements.query<ShipmentRow>(
-      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, ${CONTACT_COLUMNS}
+      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, ${CUSTOMER_PROJECTION_COLUMNS}
          FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
          LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
         WHERE s.id = ANY($1::uuid[])`,
@@ -208,7 +209,7 @@ export class ShipmentsService {
    * service when the parcel is in trouble, and the shopper's notice.
    */
   private announce(s: ShipmentRow, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Announcement {
-    const contact: Contact | null = contactFrom(s);
+    const customer: CustomerProjectionRecord | null = toCustomerProjectionRecord(s);
     const ref = {
       shipmentId: s.id,
       orderExternalId: s.order_external_id,
@@ -224,7 +225,7 @@ export class ShipmentsService {
     if (INCIDENTS.has(status)) {
       events.push({
         event: 'shipment.incident',
-        payload: { ...ref, customerEmail: contact?.email ?? null, customerName: contact?.name ?? null, status: status as 'failed_attempt' | 'exception' | 'returned' },
+        payload: { ...ref, customerEmail: customer?.email ?? null, customerName: customer?.name ?? null, status: status as 'failed_attempt' | 'exception' | 'returned' },
       });
     }
     const kind = NOTICE[status];
@@ -232,11 +233,11 @@ export class ShipmentsService {
       ? this.mail.prepare({
           kind,
           dedupeKey: `shipment:${s.id}:${status}`,
-          ...recipientFor(contact),
+          ...recipientFor(customer),
           customerExternalId: s.customer_external_id,
           shipmentId: s.id,
           params: {
-            customerName: contact?.name ?? null,
+            customerName: customer?.name ?? null,
             orderExternalId: s.order_external_id,
             carrierName: carrierDisplayName(s.carrier),
             trackingNumber: s.tracking_number,
