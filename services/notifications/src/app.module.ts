@@ -5,6 +5,7 @@ import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
 import { InboxModule } from './modules/inbox/inbox.module.js';
+import { NotificationsLogModule } from './modules/notifications-log/notifications-log.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
           migrations,
         }),
         OrdersModule,
+        NotificationsLogModule,
         InboxModule,
       ],
     };

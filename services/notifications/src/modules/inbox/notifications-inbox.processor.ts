@@ -4,8 +4,9 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
-import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
 import { addressOf } from '../mail/mail-composer.js';
+import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
+import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
 
 /** The notifications inbox: the customer projection, and the ticket mail every customer gets. */
 @Injectable()
@@ -16,6 +17,7 @@ export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.No
     runtime: WorkerRuntime,
     private readonly customers: CustomerProjectionRepository,
     private readonly mail: OutboundMailService,
+    private readonly messages: OutboundMessagesRepository,
     private readonly config: NotificationsConfig,
   ) {
     super(runtime);
@@ -64,7 +66,7 @@ export class NotificationsInboxProcessor extends QueueWorker<typeof QueueName.No
       customerExternalId: ticket.customer.externalId,
       ticketId: ticket.id,
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
-      thread: await this.mail.ticketThread(tx, ticket.id),
+      thread: await this.messages.ticketThread(tx, ticket.id),
       params: {
         customerName: ticket.customer.name,
         ticketNumber: ticket.number,

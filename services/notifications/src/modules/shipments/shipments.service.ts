@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CUSTOMER_PROJECTION_COLUMNS, toCustomerProjectionRecord, type CustomerProjectionColumns } from '../customer-projection/customer-projection.repository.js';
 import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
-import { OutboundMailService, recipientFor, type MailRequest, type PreparedMail } from '../mail/outbound-mail.service.js';
+import { OutboundMailService, recipientFor, type MailRequest } from '../mail/outbound-mail.service.js';
+import type { NewOutboundMessage } from '../mail/outbound-message.record.js';
+import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
 import type { MailKind } from '../mail/templates.js';
 import type { ShipmentViewDto } from '../orders/dto/order.dto.js';
 import { shipmentView } from '../orders/orders.service.js';
@@ -48,7 +50,7 @@ interface TrackingEvent {
 /** What a change of a shipment's status announces: the shopper's notice, and events for the other services. */
 interface Announcement {
   events: OutboxEvent[];
-  mail: PreparedMail | null;
+  mail: NewOutboundMessage | null;
 }
 
 /**
@@ -62,6 +64,7 @@ export class ShipmentsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly mail: OutboundMailService,
+    private readonly messages: OutboundMessagesRepository,
     private readonly outbox: Outbox,
     private readonly statements: PreparedStatements,
   ) {}
@@ -99,7 +102,7 @@ export class ShipmentsService {
          INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url, items)
          VALUES (${q.add(shipment.id)}, ${q.add(order.id)}, ${q.add(carrier)}, ${q.add(dto.trackingNumber)}, ${q.add(trackingUrl)}, ${q.add(JSON.stringify(dto.items ?? []))}::jsonb)
          ON CONFLICT (carrier, tracking_number) DO NOTHING RETURNING id
-       )${mail ? `, ${this.mail.insertSql(q, [{ mail }], { from: 'shipment' })}` : ''}
+       )${mail ? `, ${this.messages.insertSql(q, [{ mail }], { from: 'shipment' })}` : ''}
        SELECT 1 FROM shipment`,
       q.values,
     );
@@ -143,7 +146,7 @@ export class ShipmentsService {
     const shipments = new Map(found.map((s) => [s.id, s]));
     const known = batch.filter((e) => shipments.has(e.shipmentId)).map((e) => ({ ...e, occurredAt: new Date(e.dto.occurredAt) }));
     const events: OutboxEvent[] = [];
-    const mails: Array<{ mail: PreparedMail; key: string; requestId: string | null }> = [];
+    const mails: Array<{ mail: NewOutboundMessage; key: string; requestId: string | null }> = [];
     known.forEach((e, n) => {
       const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, e.occurredAt);
       for (const event of announcement.events) events.push({ ...event, requestId: e.requestId, key: String(n) });
@@ -181,7 +184,7 @@ export class ShipmentsService {
              on: 'changed.n::text = e.key',
              payload: (p) => `CASE WHEN e.event = 'shipment.status_changed' THEN jsonb_set(${p}, '{previousStatus}', to_jsonb(changed.previous)) ELSE ${p} END`,
            })}
-         ), ${this.mail.insertSql(q, mails, { from: 'changed', on: 'changed.n::text = m.key' })}
+         ), ${this.messages.insertSql(q, mails, { from: 'changed', on: 'changed.n::text = m.key' })}
          SELECT d.n, d.inserted, coalesce(m.status, d.previous) AS status FROM decision d LEFT JOIN moved m ON m.n = d.n`,
         q.values,
       );
