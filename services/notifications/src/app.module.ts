@@ -4,8 +4,12 @@ import { NotificationsConfig } from './config/notifications.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
-import { InboxModule } from './modules/inbox/inbox.module.js';
+import { CustomerProjectionModule } from './modules/customer-projection/customer-projection.module.js';
+import { IncomingModule } from './modules/incoming/incoming.module.js';
+import { MailModule } from './modules/mail/mail.module.js';
+import { NotificationsLogModule } from './modules/notifications-log/notifications-log.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
+import { ShipmentsModule } from './modules/shipments/shipments.module.js';
 
 @Module({})
 export class AppModule {
@@ -22,8 +26,13 @@ export class AppModule {
           entities,
           migrations,
         }),
+        // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
         OrdersModule,
-        InboxModule,
+        ShipmentsModule,
+        NotificationsLogModule,
+        MailModule,
+        CustomerProjectionModule,
+        IncomingModule,
       ],
     };
   }

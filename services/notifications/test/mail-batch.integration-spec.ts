@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
 import { OutboundMailService } from '../src/modules/mail/outbound-mail.service.js';
+import { OutboundMessagesRepository } from '../src/modules/mail/outbound-messages.repository.js';
 
 let sink: SmtpSink;
 beforeAll(async () => {
@@ -36,6 +37,7 @@ it('sends each message of a batch job once, retrying only the one that was greyl
     (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
     async (app) => {
       const mail = app.get(OutboundMailService);
+      const messages = app.get(OutboundMessagesRepository);
       const db = app.get<DataSource>(getDataSourceToken());
       const who = ['greylisted', 'refused', 'first', 'second'];
       const prepared = who.map((w) =>
@@ -50,7 +52,7 @@ it('sends each message of a batch job once, retrying only the one that was greyl
       );
       const q = new SqlParams();
       const recorded: unknown[] = await db.query(
-        `WITH ${mail.insertSql(q, prepared.map((m, i) => ({ mail: m, requestId: `req-${i}` })))} SELECT id FROM message`,
+        `WITH ${messages.insertSql(q, prepared.map((m, i) => ({ mail: m, requestId: `req-${i}` })))} SELECT id FROM message`,
         q.values,
       );
       expect(recorded).toHaveLength(4);

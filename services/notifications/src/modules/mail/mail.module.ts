@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { NotificationsLogController } from '../notifications-log/notifications-log.controller.js';
 import { NotificationsMailProcessor } from './notifications-mail.processor.js';
 import { OutboundMailService } from './outbound-mail.service.js';
+import { OutboundMessagesRepository } from './outbound-messages.repository.js';
 import { SmtpTransport } from './smtp-transport.js';
 
-/** Outbound e-mail: recording, sending (pooled SMTP, retries), and the message log. */
+/** Outbound e-mail: recording messages with their send jobs, and sending them (pooled SMTP, retries). */
 @Module({
-  controllers: [NotificationsLogController],
-  providers: [OutboundMailService, SmtpTransport, NotificationsMailProcessor],
-  exports: [OutboundMailService],
+  providers: [OutboundMailService, OutboundMessagesRepository, SmtpTransport, NotificationsMailProcessor],
+  exports: [OutboundMailService, OutboundMessagesRepository],
 })
 export class MailModule {}

@@ -1,9 +1,8 @@
-import { ApiOperationDoc, decodeCursor, RequireScopes, toPage, type Page } from '@careflow/http';
+import { ApiOperationDoc, RequireScopes, type Page } from '@careflow/http';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ListNotificationsQuery, NotificationDto, NotificationPageDto } from './dto/notification.dto.js';
+import { NotificationsLogService } from './notifications-log.service.js';
 
 const EXAMPLE: NotificationDto = {
   id: 'e4b0d7a2-1c3f-4a5b-9d8e-7f6a5b4c3d2e',
@@ -26,7 +25,7 @@ const EXAMPLE: NotificationDto = {
 @ApiTags('Notifications')
 @Controller('v1/notifications')
 export class NotificationsLogController {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly log: NotificationsLogService) {}
 
   @Get()
   @RequireScopes('customers:read')
@@ -40,30 +39,6 @@ export class NotificationsLogController {
     errors: [400],
   })
   async list(@Query() q: ListNotificationsQuery): Promise<Page<NotificationDto>> {
-    const [after, afterId] = q.cursor ? decodeCursor(q.cursor, ['timestamp', 'uuid']) : [null, null];
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT *, created_at::text AS cursor_at FROM notifications.outbound_messages
-        WHERE ($1::text IS NULL OR customer_external_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR template = $3)
-          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4::timestamptz, $5::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [q.customerExternalId ?? null, q.status ?? null, q.template ?? null, after, afterId, q.limit + 1],
-    );
-    return toPage(rows, q.limit, (r) => [r['cursor_at'] as string, r['id'] as string], (r) => ({
-      id: r['id'] as string,
-      channel: r['channel'] as string,
-      to: r['to_address'] as string | null,
-      template: r['template'] as string,
-      locale: r['locale'] as string,
-      subject: r['subject'] as string,
-      status: r['status'] as string,
-      sentAt: (r['sent_at'] as Date | null)?.toISOString() ?? null,
-      error: r['error'] as string | null,
-      messageId: r['message_id'] as string,
-      attempts: Number(r['attempts']),
-      customerExternalId: r['customer_external_id'] as string | null,
-      ticketId: r['ticket_id'] as string | null,
-      shipmentId: r['shipment_id'] as string | null,
-      createdAt: (r['created_at'] as Date).toISOString(),
-    }));
+    return this.log.list(q);
   }
 }

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CustomersModule } from '../customers/customers.module.js';
-import { MailModule } from '../mail/mail.module.js';
-import { ShipmentsController } from '../shipments/shipments.controller.js';
-import { ShipmentsService } from '../shipments/shipments.service.js';
+import { ShipmentsModule } from '../shipments/shipments.module.js';
 import { OrdersController } from './orders.controller.js';
+import { OrdersRepository } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
 
-/** Orders, their shipments and tracking events, and the notices they cause. */
+/** Orders as the shop records them, shown with their shipments; each change announced for segment statistics. */
 @Module({
-  imports: [CustomersModule, MailModule],
-  controllers: [OrdersController, ShipmentsController],
-  providers: [OrdersService, ShipmentsService],
+  imports: [ShipmentsModule],
+  controllers: [OrdersController],
+  providers: [OrdersService, OrdersRepository],
 })
 export class OrdersModule {}

@@ -1,28 +1,17 @@
 import type { ShipmentStatus } from '@careflow/contracts';
-import { Outbox, PreparedStatements, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
+import { StatementBatcher, type OutboxEvent } from '@careflow/persistence';
 import { NotFoundError, RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { CONTACT_COLUMNS, contactFrom, type Contact, type ContactColumns } from '../customers/contact-projection.service.js';
-import { OutboundMailService, recipientFor, type MailRequest, type PreparedMail } from '../mail/outbound-mail.service.js';
+import { OutboundMailService, recipientFor, type MailRequest } from '../mail/outbound-mail.service.js';
+import type { NewOutboundMessage } from '../mail/outbound-message.record.js';
 import type { MailKind } from '../mail/templates.js';
 import type { ShipmentViewDto } from '../orders/dto/order.dto.js';
-import { shipmentView } from '../orders/orders.service.js';
 import { carrierDisplayName, normalizeCarrier, trackingUrlFor } from './carriers.js';
 import type { CreateShipmentDto, ShipmentEventAcceptedDto, ShipmentEventDto } from './dto/shipment.dto.js';
+import type { ShipmentEventRecord, ShipmentNoticeRecord, ShipmentRecord } from './shipment.record.js';
 import { ShipmentExistsError } from './shipments.exceptions.js';
-
-/** A shipment as its notices need it: what it is and whose it is (where it stands is decided by the write). */
-interface ShipmentRow extends ContactColumns {
-  id: string;
-  order_external_id: string;
-  customer_external_id: string;
-  carrier: string;
-  tracking_number: string;
-  tracking_url: string | null;
-}
+import { ShipmentsRepository, type TrackingEventWrite } from './shipments.repository.js';
 
 const INCIDENTS: ReadonlySet<ShipmentStatus> = new Set(['failed_attempt', 'exception', 'returned']);
 
@@ -47,7 +36,7 @@ interface TrackingEvent {
 /** What a change of a shipment's status announces: the shopper's notice, and events for the other services. */
 interface Announcement {
   events: OutboxEvent[];
-  mail: PreparedMail | null;
+  notice: NewOutboundMessage | null;
 }
 
 /**
@@ -59,10 +48,8 @@ interface Announcement {
 @Injectable()
 export class ShipmentsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly shipments: ShipmentsRepository,
     private readonly mail: OutboundMailService,
-    private readonly outbox: Outbox,
-    private readonly statements: PreparedStatements,
   ) {}
 
   /** Tracking events waiting for the next write, at most one per shipment in each. */
@@ -75,39 +62,25 @@ export class ShipmentsService {
   async create(orderExternalId: string, dto: CreateShipmentDto): Promise<ShipmentViewDto> {
     const carrier = normalizeCarrier(dto.carrier);
     const trackingUrl = dto.trackingUrl ?? trackingUrlFor(carrier, dto.trackingNumber);
-    const orders: Array<ContactColumns & { id: string; customer_external_id: string }> = await this.db.query(
-      `SELECT o.id, o.customer_external_id, ${CONTACT_COLUMNS}
-         FROM notifications.orders o LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
-        WHERE o.external_id = $1`,
-      [orderExternalId],
-    );
-    const order = orders[0];
+    const order = await this.shipments.findOrderToShip(orderExternalId);
     if (!order) throw new NotFoundError('order', orderExternalId);
-    const shipment: ShipmentRow = {
-      ...order,
+    const shipment: ShipmentNoticeRecord = {
       id: randomUUID(),
-      order_external_id: orderExternalId,
+      orderExternalId,
+      customerExternalId: order.customerExternalId,
       carrier,
-      tracking_number: dto.trackingNumber,
-      tracking_url: trackingUrl,
+      trackingNumber: dto.trackingNumber,
+      trackingUrl,
+      customer: order.customer,
     };
-    const { mail } = this.announce(shipment, 'created', null, null);
-    const q = new SqlParams();
-    const inserted: unknown[] = await this.db.query(
-      `WITH shipment AS (
-         INSERT INTO notifications.shipments (id, order_id, carrier, tracking_number, tracking_url, items)
-         VALUES (${q.add(shipment.id)}, ${q.add(order.id)}, ${q.add(carrier)}, ${q.add(dto.trackingNumber)}, ${q.add(trackingUrl)}, ${q.add(JSON.stringify(dto.items ?? []))}::jsonb)
-         ON CONFLICT (carrier, tracking_number) DO NOTHING RETURNING id
-       )${mail ? `, ${this.mail.insertSql(q, [{ mail }], { from: 'shipment' })}` : ''}
-       SELECT 1 FROM shipment`,
-      q.values,
+    const { notice } = this.announce(shipment, 'created', null, null);
+    const inserted = await this.shipments.insert(
+      { id: shipment.id, orderId: order.orderId, carrier, trackingNumber: dto.trackingNumber, trackingUrl, items: dto.items ?? [] },
+      notice,
     );
-    if (inserted.length === 0) {
-      const existing: Array<{ id: string }> = await this.db.query(
-        `SELECT id FROM notifications.shipments WHERE carrier = $1 AND tracking_number = $2`,
-        [carrier, dto.trackingNumber],
-      );
-      throw new ShipmentExistsError(carrier, dto.trackingNumber, existing[0]!.id);
+    if (!inserted) {
+      const existing = await this.shipments.findIdByTracking(carrier, dto.trackingNumber);
+      throw new ShipmentExistsError(carrier, dto.trackingNumber, existing!);
     }
     return this.view(shipment.id);
   }
@@ -126,80 +99,46 @@ export class ShipmentsService {
 
   /**
    * Records a batch of tracking events, each of another shipment, in two statements: one read
-   * of what the notices need, and one write. The write takes each decision itself, on the
-   * shipment rows it locks (in id order, so concurrent batches never deadlock): an event is
-   * inserted unless its eventId is known, moves the status unless it is older, and announces a
-   * change (the events, and the notice rendered ahead) only when the status really changed.
+   * of what the notices need, and one write that decides, per event, whether it is new, moves
+   * the status, and announces the change (the events, and the notice rendered here ahead).
    */
   private async recordEvents(batch: TrackingEvent[]): Promise<Array<ShipmentEventAcceptedDto | Error>> {
-    const found = await this.statements.query<ShipmentRow>(
-      `SELECT s.id, o.external_id AS order_external_id, o.customer_external_id, s.carrier, s.tracking_number, s.tracking_url, ${CONTACT_COLUMNS}
-         FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id
-         LEFT JOIN notifications.customers c ON c.external_id = o.customer_external_id
-        WHERE s.id = ANY($1::uuid[])`,
-      [batch.map((e) => e.shipmentId)],
-    );
+    const found = await this.shipments.findForNotices(batch.map((e) => e.shipmentId));
     const shipments = new Map(found.map((s) => [s.id, s]));
-    const known = batch.filter((e) => shipments.has(e.shipmentId)).map((e) => ({ ...e, occurredAt: new Date(e.dto.occurredAt) }));
-    const events: OutboxEvent[] = [];
-    const mails: Array<{ mail: PreparedMail; key: string; requestId: string | null }> = [];
-    known.forEach((e, n) => {
-      const announcement = this.announce(shipments.get(e.shipmentId)!, e.dto.status, e.dto.description ?? null, e.occurredAt);
-      for (const event of announcement.events) events.push({ ...event, requestId: e.requestId, key: String(n) });
-      if (announcement.mail) mails.push({ mail: announcement.mail, key: String(n), requestId: e.requestId });
+    const writes: TrackingEventWrite[] = batch.flatMap((e) => {
+      const shipment = shipments.get(e.shipmentId);
+      if (!shipment) return [];
+      const occurredAt = new Date(e.dto.occurredAt);
+      const description = e.dto.description ?? null;
+      const { events, notice } = this.announce(shipment, e.dto.status, description, occurredAt);
+      return [{ shipmentId: e.shipmentId, eventId: e.dto.eventId, status: e.dto.status, occurredAt, description, requestId: e.requestId, events, notice }];
     });
+    const recorded = await this.shipments.recordEvents(writes);
     const outcomes = new Map<string, ShipmentEventAcceptedDto>();
-    if (known.length > 0) {
-      const q = new SqlParams();
-      const rows = await this.statements.query<{ n: number; inserted: boolean; status: ShipmentStatus }>(
-        `WITH input AS (
-           SELECT * FROM unnest(${q.add(known.map((_, n) => n))}::int[], ${q.add(known.map((e) => e.shipmentId))}::uuid[],
-                                ${q.add(known.map((e) => e.dto.eventId))}::text[], ${q.add(known.map((e) => e.dto.status))}::text[],
-                                ${q.add(known.map((e) => e.occurredAt))}::timestamptz[], ${q.add(known.map((e) => e.dto.description ?? null))}::text[])
-             AS i(n, shipment_id, event_id, status, occurred_at, description)
-         ), shipment AS (
-           SELECT id, status, status_at FROM notifications.shipments WHERE id IN (SELECT shipment_id FROM input) ORDER BY id FOR UPDATE
-         ), event AS (
-           INSERT INTO notifications.shipment_events (shipment_id, event_id, status, occurred_at, description)
-           SELECT i.shipment_id, i.event_id, i.status, i.occurred_at, i.description FROM input i JOIN shipment s ON s.id = i.shipment_id
-           ON CONFLICT (shipment_id, event_id) DO NOTHING RETURNING shipment_id
-         ), decision AS (
-           SELECT i.n, i.shipment_id, i.status, i.occurred_at, s.status AS previous,
-                  EXISTS (SELECT 1 FROM event e WHERE e.shipment_id = i.shipment_id) AS inserted,
-                  (s.status_at IS NULL OR s.status_at <= i.occurred_at) AS newer
-             FROM input i JOIN shipment s ON s.id = i.shipment_id
-         ), moved AS (
-           UPDATE notifications.shipments s SET status = d.status, status_at = d.occurred_at, updated_at = now()
-             FROM decision d WHERE s.id = d.shipment_id AND d.inserted AND d.newer
-           RETURNING d.n, d.previous, d.status
-         ), changed AS (
-           SELECT n, previous FROM moved WHERE previous <> status
-         ), announced AS (
-           ${this.outbox.insertSql(q, events, {
-             from: 'changed',
-             on: 'changed.n::text = e.key',
-             payload: (p) => `CASE WHEN e.event = 'shipment.status_changed' THEN jsonb_set(${p}, '{previousStatus}', to_jsonb(changed.previous)) ELSE ${p} END`,
-           })}
-         ), ${this.mail.insertSql(q, mails, { from: 'changed', on: 'changed.n::text = m.key' })}
-         SELECT d.n, d.inserted, coalesce(m.status, d.previous) AS status FROM decision d LEFT JOIN moved m ON m.n = d.n`,
-        q.values,
-      );
-      for (const row of rows) outcomes.set(known[row.n]!.shipmentId, { accepted: row.inserted, status: row.status });
-    }
+    writes.forEach((w, n) => {
+      const outcome = recorded[n];
+      if (outcome) outcomes.set(w.shipmentId, { accepted: outcome.inserted, status: outcome.status });
+    });
     return batch.map((e) => outcomes.get(e.shipmentId) ?? new NotFoundError('shipment', e.shipmentId));
   }
 
   async view(id: string): Promise<ShipmentViewDto> {
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT s.*, o.external_id AS order_external_id FROM notifications.shipments s JOIN notifications.orders o ON o.id = s.order_id WHERE s.id = $1`,
-      [id],
-    );
-    if (!rows[0]) throw new NotFoundError('shipment', id);
-    const events: Array<Record<string, unknown>> = await this.db.query(
-      `SELECT * FROM notifications.shipment_events WHERE shipment_id = $1 ORDER BY occurred_at, received_at`,
-      [id],
-    );
-    return shipmentView(rows[0], events);
+    const shipment = await this.shipments.find(id);
+    if (!shipment) throw new NotFoundError('shipment', id);
+    return shipmentView(shipment, await this.shipments.eventsOf([id]));
+  }
+
+  /** The shipments of each of the orders with their events (two reads for any number of orders), by order id. */
+  async viewsByOrder(orderIds: readonly string[]): Promise<Map<string, ShipmentViewDto[]>> {
+    const shipments = await this.shipments.findByOrders(orderIds);
+    const events = shipments.length ? await this.shipments.eventsOf(shipments.map((s) => s.id)) : [];
+    const views = new Map<string, ShipmentViewDto[]>();
+    for (const s of shipments) {
+      const ofOrder = views.get(s.orderId) ?? [];
+      ofOrder.push(shipmentView(s, events));
+      views.set(s.orderId, ofOrder);
+    }
+    return views;
   }
 
   /**
@@ -207,15 +146,15 @@ export class ShipmentsService {
    * is filled in by the statement that decides the change), `shipment.incident` for the tickets
    * service when the parcel is in trouble, and the shopper's notice.
    */
-  private announce(s: ShipmentRow, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Announcement {
-    const contact: Contact | null = contactFrom(s);
+  private announce(s: ShipmentNoticeRecord, status: ShipmentStatus, detail: string | null, occurredAt: Date | null): Announcement {
+    const customer = s.customer;
     const ref = {
       shipmentId: s.id,
-      orderExternalId: s.order_external_id,
-      customerExternalId: s.customer_external_id,
+      orderExternalId: s.orderExternalId,
+      customerExternalId: s.customerExternalId,
       carrier: s.carrier,
-      trackingNumber: s.tracking_number,
-      trackingUrl: s.tracking_url,
+      trackingNumber: s.trackingNumber,
+      trackingUrl: s.trackingUrl,
       description: detail,
       occurredAt: occurredAt ?? new Date(),
     };
@@ -224,29 +163,53 @@ export class ShipmentsService {
     if (INCIDENTS.has(status)) {
       events.push({
         event: 'shipment.incident',
-        payload: { ...ref, customerEmail: contact?.email ?? null, customerName: contact?.name ?? null, status: status as 'failed_attempt' | 'exception' | 'returned' },
+        payload: { ...ref, customerEmail: customer?.email ?? null, customerName: customer?.name ?? null, status: status as 'failed_attempt' | 'exception' | 'returned' },
       });
     }
     const kind = NOTICE[status];
-    const mail = kind
+    const notice = kind
       ? this.mail.prepare({
           kind,
           dedupeKey: `shipment:${s.id}:${status}`,
-          ...recipientFor(contact),
-          customerExternalId: s.customer_external_id,
+          ...recipientFor(customer),
+          customerExternalId: s.customerExternalId,
           shipmentId: s.id,
           params: {
-            customerName: contact?.name ?? null,
-            orderExternalId: s.order_external_id,
+            customerName: customer?.name ?? null,
+            orderExternalId: s.orderExternalId,
             carrierName: carrierDisplayName(s.carrier),
-            trackingNumber: s.tracking_number,
-            trackingUrl: s.tracking_url,
+            trackingNumber: s.trackingNumber,
+            trackingUrl: s.trackingUrl,
             status,
             description: detail,
             occurredAt: occurredAt ?? undefined,
           } as MailRequest['params'],
         })
       : null;
-    return { events, mail };
+    return { events, notice };
   }
+}
+
+/** A shipment as the API shows it, with its events (of any shipments: those of this one are picked). */
+function shipmentView(s: ShipmentRecord, events: readonly ShipmentEventRecord[]): ShipmentViewDto {
+  return {
+    id: s.id,
+    orderExternalId: s.orderExternalId,
+    carrier: s.carrier,
+    trackingNumber: s.trackingNumber,
+    trackingUrl: s.trackingUrl,
+    status: s.status,
+    items: s.items,
+    events: events
+      .filter((e) => e.shipmentId === s.id)
+      .map((e) => ({
+        eventId: e.eventId,
+        status: e.status,
+        occurredAt: e.occurredAt.toISOString(),
+        description: e.description,
+        receivedAt: e.receivedAt.toISOString(),
+      })),
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+  };
 }

@@ -3,19 +3,21 @@ import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
-import { ContactProjectionService } from '../customers/contact-projection.service.js';
-import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
+import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { addressOf } from '../mail/mail-composer.js';
+import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
+import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
 
-/** The notifications inbox: customer contacts, and the ticket mail every customer gets. */
+/** The consumer of the notifications-incoming queue: the customer projection, and the ticket mail every customer gets. */
 @Injectable()
 export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName.NotificationsIncoming> {
   protected readonly queue = QueueName.NotificationsIncoming;
 
   constructor(
     runtime: WorkerRuntime,
-    private readonly contacts: ContactProjectionService,
+    private readonly customers: CustomerProjectionRepository,
     private readonly mail: OutboundMailService,
+    private readonly messages: OutboundMessagesRepository,
     private readonly config: NotificationsConfig,
   ) {
     super(runtime);
@@ -24,7 +26,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   protected async handle(job: QueueJob<typeof QueueName.NotificationsIncoming>, tx: EntityManager): Promise<void> {
     switch (job.name) {
       case 'customer.upserted':
-        return this.contacts.apply(tx, job.envelope.data);
+        return this.customers.apply(tx, job.envelope.data);
       case 'ticket.created':
         return this.acknowledge(tx, job.envelope.data);
       case 'ticket.comment_added':
@@ -36,11 +38,11 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
 
   /** Every request is acknowledged at once, with its number and the promised response time. */
   private async acknowledge(tx: EntityManager, { ticket }: TicketChangedPayload): Promise<void> {
-    const contact = await this.contacts.find(tx, ticket.customer.externalId);
+    const customer = await this.customers.find(tx, ticket.customer.externalId);
     await this.mail.queue(tx, {
       kind: 'ticket_acknowledged',
       dedupeKey: `ticket:${ticket.id}:acknowledged`,
-      ...recipientFor(contact, ticket.customer),
+      ...recipientFor(customer, ticket.customer),
       customerExternalId: ticket.customer.externalId,
       ticketId: ticket.id,
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
@@ -56,15 +58,15 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   /** A public agent comment goes to the customer, threaded under the ticket's earlier mail. */
   private async reply(tx: EntityManager, { ticket, comment }: TicketCommentAddedPayload): Promise<void> {
     if (!comment.public || comment.author.type !== 'agent') return;
-    const contact = await this.contacts.find(tx, ticket.customer.externalId);
+    const customer = await this.customers.find(tx, ticket.customer.externalId);
     await this.mail.queue(tx, {
       kind: 'ticket_reply',
       dedupeKey: `comment:${comment.id}`,
-      ...recipientFor(contact, ticket.customer),
+      ...recipientFor(customer, ticket.customer),
       customerExternalId: ticket.customer.externalId,
       ticketId: ticket.id,
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
-      thread: await this.mail.ticketThread(tx, ticket.id),
+      thread: await this.messages.ticketThread(tx, ticket.id),
       params: {
         customerName: ticket.customer.name,
         ticketNumber: ticket.number,

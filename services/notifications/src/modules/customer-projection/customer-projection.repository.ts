@@ -1,0 +1,65 @@
+import type { CustomerUpsertedPayload } from '@careflow/contracts';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { CustomerProjectionRecord } from './customer-projection.record.js';
+
+/**
+ * The customer projection's columns for a statement that joins `notifications.customers AS c`
+ * (LEFT JOIN: a customer may not be known yet); `toCustomerProjectionRecord` reads them back.
+ * For the repositories whose hot reads take the customer along in the same round trip.
+ */
+export const CUSTOMER_PROJECTION_COLUMNS = `c.external_id AS projection_external_id, c.email AS projection_email, c.name AS projection_name,
+  c.locale AS projection_locale, c.undeliverable_reason AS projection_undeliverable_reason`;
+
+export interface CustomerProjectionColumns {
+  projection_external_id: string | null;
+  projection_email: string | null;
+  projection_name: string | null;
+  projection_locale: string | null;
+  projection_undeliverable_reason: string | null;
+}
+
+export function toCustomerProjectionRecord(row: CustomerProjectionColumns): CustomerProjectionRecord | null {
+  if (!row.projection_external_id) return null;
+  return {
+    externalId: row.projection_external_id,
+    email: row.projection_email,
+    name: row.projection_name,
+    locale: row.projection_locale,
+    undeliverableReason: row.projection_undeliverable_reason,
+  };
+}
+
+/** The customer projection (`notifications.customers`), kept from segmentation's `customer.upserted`. */
+@Injectable()
+export class CustomerProjectionRepository {
+  /**
+   * Applies a customer's contact data if it is newer than what is stored: events can arrive out
+   * of order (retries, re-publishes), and the version makes applying them order-independent.
+   */
+  async apply(
+    tx: EntityManager,
+    c: Pick<CustomerUpsertedPayload, 'externalId' | 'email' | 'name' | 'locale' | 'version' | 'updatedAt'>,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO notifications.customers AS p (external_id, email, name, locale, version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (external_id) DO UPDATE SET email = excluded.email, name = excluded.name, locale = excluded.locale,
+         version = excluded.version, updated_at = excluded.updated_at,
+         -- a new address may deliver again
+         undeliverable_at = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_at END,
+         undeliverable_reason = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_reason END
+       WHERE p.version < excluded.version`,
+      [c.externalId, c.email, c.name, c.locale, c.version, c.updatedAt],
+    );
+  }
+
+  async find(tx: EntityManager, externalId: string | null): Promise<CustomerProjectionRecord | null> {
+    if (!externalId) return null;
+    const rows: CustomerProjectionColumns[] = await tx.query(
+      `SELECT ${CUSTOMER_PROJECTION_COLUMNS} FROM notifications.customers c WHERE c.external_id = $1`,
+      [externalId],
+    );
+    return rows[0] ? toCustomerProjectionRecord(rows[0]) : null;
+  }
+}
