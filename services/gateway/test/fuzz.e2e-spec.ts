@@ -141,10 +141,11 @@ describe('hostile input never reaches Postgres', () => {
     await api('PUT', '/v1/customers/cus_1002', { email: 'minh.tran@example.com', vip: true });
     await api('PUT', '/v1/agents/agent_7', { email: 'minh@shop.test', name: 'Minh', active: true });
     await api('PUT', '/v1/agents/agent_8', { email: 'hoa@shop.test', name: 'Hoa', active: true });
-    for (const [key, name, inboundAddresses] of [['returns', 'Returns & refunds', ['returns@shop.test']], ['support', 'Support', []]] as const) {
+    // Their inbound addresses are left as the fuzzing left them: another group may hold one by now.
+    for (const [key, name] of [['returns', 'Returns & refunds'], ['support', 'Support']]) {
       const res = await fetch(`${stack.gatewayUrl}/v1/groups/${key}`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
-      if (res.status === 404) await api('POST', '/v1/groups', { key, name, inboundAddresses });
-      else await api('PATCH', `/v1/groups/${key}`, { name, inboundAddresses });
+      if (res.status === 404) await api('POST', '/v1/groups', { key, name });
+      else await api('PATCH', `/v1/groups/${key}`, { name });
     }
   }
 

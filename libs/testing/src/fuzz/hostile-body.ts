@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { gzipSync } from 'node:zlib';
 import { DEEP_ARRAY, DEEP_OBJECT, hostileJson, hostileKey, hostileValueFor, INVALID_UTF8 } from './hostile-values.js';
 import type { JsonSchema } from './openapi-operations.js';
-import { plausibleValue, validValue } from './plausible-value.js';
+import { plausibleValue, validBodyValue } from './plausible-value.js';
 import { jsonBytes, RawJson, RawStringBytes } from './raw-json.js';
 
 /** A request body as sent: its bytes, the headers that describe them, and how it was made. */
@@ -33,10 +33,10 @@ export function hostileBody(schema: JsonSchema, contentType = 'application/json'
     { weight: 2, arbitrary: plausibleValue(schema).map((v) => json('plausible', v)) },
     { weight: 12, arbitrary: mutatedBody(schema).map(([v, made]) => json(made, v)) },
     { weight: 3, arbitrary: rawDocument.map(([bytes, made]) => ({ bytes, headers: { 'content-type': contentType }, made })) },
-    { weight: 2, arbitrary: fc.tuple(validValue(schema), reencoding).map(([v, encode]) => encode(jsonBytes(v))) },
+    { weight: 2, arbitrary: fc.tuple(validBodyValue(schema), reencoding).map(([v, encode]) => encode(jsonBytes(v))) },
     {
       weight: 2,
-      arbitrary: fc.tuple(validValue(schema), hostileContentType).map(([v, type]): FuzzBody => ({
+      arbitrary: fc.tuple(validBodyValue(schema), hostileContentType).map(([v, type]): FuzzBody => ({
         bytes: jsonBytes(v),
         headers: type === undefined ? {} : { 'content-type': type },
         made: `valid, content-type ${type === undefined ? 'none' : JSON.stringify(type)}`,
@@ -47,7 +47,7 @@ export function hostileBody(schema: JsonSchema, contentType = 'application/json'
 
 /** A body that should pass validation (examples wherever the schema has them). */
 export function validBody(schema: JsonSchema, contentType = 'application/json'): fc.Arbitrary<FuzzBody> {
-  return validValue(schema).map((v) => ({ bytes: jsonBytes(v), headers: { 'content-type': contentType }, made: 'valid' }));
+  return validBodyValue(schema).map((v) => ({ bytes: jsonBytes(v), headers: { 'content-type': contentType }, made: 'valid' }));
 }
 
 /** A body for an operation that takes none: clients send them anyway. */
@@ -60,7 +60,7 @@ export function unexpectedBody(): fc.Arbitrary<FuzzBody> {
 
 function mutatedBody(schema: JsonSchema): fc.Arbitrary<[unknown, string]> {
   const count = fc.oneof({ weight: 6, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.constant(2) }, { weight: 1, arbitrary: fc.constant(3) });
-  return fc.tuple(validValue(schema), count).chain(([original, n]) => {
+  return fc.tuple(validBodyValue(schema), count).chain(([original, n]) => {
     const targets = targetsOf(original, schema, []);
     return fc.array(mutation(targets), { minLength: n, maxLength: n }).map((mutations) => {
       let value = cloneJson(original);

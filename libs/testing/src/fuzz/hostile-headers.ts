@@ -66,7 +66,10 @@ export function plausibleHeaders(op: ApiOperation, credentials: FuzzCredentials)
   return fc
     .record({
       authorization: fc.constant(`Bearer ${credentials.adminKey}`),
-      'idempotency-key': op.method === 'POST' ? fc.option(fc.uuid().map((id) => `fuzz-${id}`), { nil: undefined }) : fc.constant(undefined),
+      // Unique: a key reused with another body is a 422. Unbiased (fast-check prefers small
+      // values), and named after the operation, since a replayed seed repeats the same uuids.
+      'idempotency-key':
+        op.method === 'POST' ? fc.option(fc.noShrink(fc.noBias(fc.uuid())).map((id) => `fuzz-${op.method}-${op.path}-${id}`), { nil: undefined }) : fc.constant(undefined),
       ...Object.fromEntries(declaredHeaders(op).map((p) => [p.name.toLowerCase(), plausibleDeclared(p)])),
     })
     .map(present);

@@ -23,6 +23,28 @@ export function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
   return examples.length > 0 ? fc.constantFrom(...examples) : fromType(schema, validValue);
 }
 
+/** Top-level fields that name the resource a request creates: its example names one that exists by now. */
+const IDENTITY_FIELDS = new Set(['id', 'key', 'externalId', 'eventId']);
+
+/**
+ * A valid body: as `validValue`, except that an identity field (`key`, `externalId`, …) is
+ * sometimes a fresh variant of its example, so that creating requests do not all collide
+ * with the row the example names (a 409 before any of the rest is looked at).
+ */
+export function validBodyValue(schema: JsonSchema): fc.Arbitrary<unknown> {
+  const identities = Object.entries(schema.properties ?? {}).filter(([name, s]) => IDENTITY_FIELDS.has(name) && typeof s.example === 'string');
+  if (identities.length === 0) return validValue(schema);
+  const fresh = fc.noShrink(fc.noBias(fc.nat({ max: 999_999_999 })));
+  return fc.tuple(validValue(schema), ...identities.map(() => fc.option(fresh, { freq: 2 }))).map(([value, ...suffixes]) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const copy: Record<string, unknown> = { ...value };
+    identities.forEach(([name, s], i) => {
+      if (suffixes[i] !== null && name in copy) copy[name] = `${s.example as string}_${suffixes[i]}`;
+    });
+    return copy;
+  });
+}
+
 function examplesOf(schema: JsonSchema): unknown[] {
   return [...(schema.example !== undefined ? [schema.example] : []), ...(schema.examples ?? [])];
 }
