@@ -66,7 +66,9 @@ export function plausibleQuery(params: readonly ApiParameter[], realCursors: rea
  * the rest plausible, so that the hostile part is what the server has to cope with.
  */
 export function hostileQuery(params: readonly ApiParameter[], realCursors: readonly string[] = []): fc.Arbitrary<string> {
-  const wrongOne = params.length > 0 ? fc.nat({ max: params.length - 1 }) : fc.constant(-1);
+  // The cursor is the one a client can fill with anything that decodes: it is picked more often.
+  const wrongOne =
+    params.length > 0 ? fc.oneof(...params.map((p, i) => ({ weight: p.name === 'cursor' ? 3 : 1, arbitrary: fc.constant(i) }))) : fc.constant(-1);
   return fc
     .tuple(wrongOne, fc.oneof({ weight: 4, arbitrary: fc.constant<QueryPair[]>([]) }, { weight: 1, arbitrary: fc.array(undeclared, { minLength: 1, maxLength: 2 }) }))
     .chain(([wrong, extra]) =>
