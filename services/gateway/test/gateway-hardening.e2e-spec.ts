@@ -1,8 +1,8 @@
-import { Stack, eventually, rawHttp } from '@careflow/testing';
+import { eventually, rawHttp, useStack } from '@careflow/testing';
 import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const AUTH_FAILURES = 5;
 const HEALTH_CACHE_MS = 3_000;
@@ -36,22 +36,14 @@ async function awayFromWindowEnd(): Promise<void> {
 }
 
 describe('gateway hardening: hostile input costs the caller, not the system', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
-
-  beforeAll(async () => {
-    stack = await Stack.start({
-      env: { AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES), HEALTH_CACHE_MS: String(HEALTH_CACHE_MS) },
-      // As behind the Kubernetes ingress: one proxy appends the client's address.
-      serviceEnv: { gateway: { TRUST_PROXY_HOPS: '1' } },
-    });
-    api = request(stack.gatewayUrl);
+  const system = useStack({
+    env: { AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES), HEALTH_CACHE_MS: String(HEALTH_CACHE_MS) },
+    // As behind the Kubernetes ingress: one proxy appends the client's address.
+    serviceEnv: { gateway: { TRUST_PROXY_HOPS: '1' } },
   });
-  afterAll(async () => stack?.stop());
 
   async function newKey(scopes: string[]): Promise<string> {
-    const res = await api.post('/v1/api-keys').set(admin()).send({ name: 'hardening', scopes });
+    const res = await system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'hardening', scopes });
     expect(res.status).toBe(201);
     return res.body.key;
   }
@@ -60,8 +52,8 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
     it('refuses an e-mail-sized body on any other route with 413 before reading it', async () => {
       // 24 MB promised as message/rfc822 to a customer route; only the first bytes are sent.
       const answer = await rawHttp(
-        stack.gatewayUrl,
-        head('PUT', '/v1/customers/cus_big', { ...admin(), 'content-type': 'message/rfc822', 'content-length': String(24 * MB) }) + 'From: someone@example.com\r\n',
+        system.stack.gatewayUrl,
+        head('PUT', '/v1/customers/cus_big', { ...system.admin(), 'content-type': 'message/rfc822', 'content-length': String(24 * MB) }) + 'From: someone@example.com\r\n',
       );
       expect(answer.status).toBe(413);
       expect(answer.headers['content-type']).toContain('application/problem+json');
@@ -70,18 +62,18 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
 
     it('stops reading a chunked body at the JSON limit and answers 413', async () => {
       const chunk = Buffer.alloc(Math.round(1.2 * MB), 'a');
-      const start = head('PUT', '/v1/customers/cus_chunked', { ...admin(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+      const start = head('PUT', '/v1/customers/cus_chunked', { ...system.admin(), 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
       // The terminating chunk never comes: only a gateway that stops at the limit answers.
-      const answer = await rawHttp(stack.gatewayUrl, Buffer.concat([Buffer.from(`${start}${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
+      const answer = await rawHttp(system.stack.gatewayUrl, Buffer.concat([Buffer.from(`${start}${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]));
       expect(answer.status).toBe(413);
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'payload-too-large' });
     });
 
     it('lets POST /v1/inbound/email carry a large message for a key that may use it', async () => {
       const message = Buffer.concat([Buffer.from('From: shopper@example.com\r\nSubject: big\r\n\r\n'), Buffer.alloc(2 * MB, 'x')]);
-      const res = await fetch(`${stack.gatewayUrl}/v1/inbound/email`, {
+      const res = await fetch(`${system.stack.gatewayUrl}/v1/inbound/email`, {
         method: 'POST',
-        headers: { ...admin(), 'content-type': 'message/rfc822' },
+        headers: { ...system.admin(), 'content-type': 'message/rfc822' },
         body: message,
       });
       // email-ingest does not take mail yet (its answer, not the gateway's limit, is what comes back).
@@ -92,7 +84,7 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
     it('holds a key without inbound:write to the JSON limit even on the e-mail route', async () => {
       const key = await newKey(['customers:write']);
       const answer = await rawHttp(
-        stack.gatewayUrl,
+        system.stack.gatewayUrl,
         head('POST', '/v1/inbound/email', { authorization: `Bearer ${key}`, 'content-type': 'message/rfc822', 'content-length': String(2 * MB) }),
       );
       expect(answer.status).toBe(413);
@@ -106,12 +98,12 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
       const known = await newKey(['customers:read']);
       const fresh = await newKey(['customers:read']);
       // The attacker's address also carries a working integration, used before the attack.
-      expect((await api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${known}`)).status).toBe(404);
+      expect((await system.api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${known}`)).status).toBe(404);
 
       const statuses: number[] = [];
       let limited: request.Response | undefined;
       for (let i = 0; i < AUTH_FAILURES + 1; i++) {
-        const res = await api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer cf_guessing_${i}_${'x'.repeat(40)}`);
+        const res = await system.api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer cf_guessing_${i}_${'x'.repeat(40)}`);
         statuses.push(res.status);
         limited = res;
       }
@@ -122,21 +114,21 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
       expect(Number(limited!.headers['retry-after'])).toBeLessThanOrEqual(60);
 
       // No header at all is a failure too.
-      expect((await api.get('/v1/customers/nobody').set(attacker)).status).toBe(429);
+      expect((await system.api.get('/v1/customers/nobody').set(attacker)).status).toBe(429);
       // A key the gateway would have to look up is not looked up for this address, valid or not...
-      expect((await api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${fresh}`)).status).toBe(429);
+      expect((await system.api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${fresh}`)).status).toBe(429);
       // ...while one it already knows valid still works, and other addresses have their own budget.
-      expect((await api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${known}`)).status).toBe(404);
+      expect((await system.api.get('/v1/customers/nobody').set(attacker).set('authorization', `Bearer ${known}`)).status).toBe(404);
       const other = { 'x-forwarded-for': '198.51.100.67' };
-      expect((await api.get('/v1/customers/nobody').set(other).set('authorization', 'Bearer cf_guessing_other')).status).toBe(401);
-      expect((await api.get('/v1/customers/nobody').set(other).set('authorization', `Bearer ${fresh}`)).status).toBe(404);
+      expect((await system.api.get('/v1/customers/nobody').set(other).set('authorization', 'Bearer cf_guessing_other')).status).toBe(401);
+      expect((await system.api.get('/v1/customers/nobody').set(other).set('authorization', `Bearer ${fresh}`)).status).toBe(404);
     });
   });
 
   describe('services read nothing from callers without the internal token', () => {
     it('refuses a body sent directly to a service with 401 before reading it', async () => {
       const answer = await rawHttp(
-        stack.serviceUrl('segmentation'),
+        system.stack.serviceUrl('segmentation'),
         head('PUT', '/v1/customers/cus_direct', { 'content-type': 'application/json', 'content-length': '1000000' }) + '{"email":',
       );
       expect(answer.status).toBe(401);
@@ -145,28 +137,28 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
     });
 
     it('still parses what the gateway sends, and leaves the probes open', async () => {
-      const withToken = await request(stack.serviceUrl('segmentation'))
+      const withToken = await request(system.stack.serviceUrl('segmentation'))
         .put('/v1/customers/cus_direct')
-        .set('x-internal-token', stack.internalToken)
+        .set('x-internal-token', system.stack.internalToken)
         .set('content-type', 'application/json')
         .send('{"email":');
       expect(withToken.body.code).toBe('malformed-json');
       for (const path of ['/health', '/health/live', '/health/ready']) {
-        expect((await request(stack.serviceUrl('segmentation')).get(path)).status, path).toBe(200);
+        expect((await request(system.stack.serviceUrl('segmentation')).get(path)).status, path).toBe(200);
       }
     });
   });
 
   it.skipIf(!outsideAddress)('binds services to loopback by default, the gateway to every interface', async () => {
-    expect(await accepts(outsideAddress!, stack.ports.get('segmentation')!)).toBe(false);
-    expect(await accepts('127.0.0.1', stack.ports.get('segmentation')!)).toBe(true);
-    expect(await accepts(outsideAddress!, stack.ports.get('gateway')!)).toBe(true);
+    expect(await accepts(outsideAddress!, system.stack.ports.get('segmentation')!)).toBe(false);
+    expect(await accepts('127.0.0.1', system.stack.ports.get('segmentation')!)).toBe(true);
+    expect(await accepts(outsideAddress!, system.stack.ports.get('gateway')!)).toBe(true);
   });
 
   describe('requests Node cannot parse', () => {
     it('answers a 100 kB cursor with 431 problem+json, at the gateway and at a service', async () => {
-      for (const url of [`${stack.gatewayUrl}/v1/customers`, `${stack.serviceUrl('tickets')}/v1/tickets`]) {
-        const res = await fetch(`${url}?cursor=${'c'.repeat(100_000)}`, { headers: admin() });
+      for (const url of [`${system.stack.gatewayUrl}/v1/customers`, `${system.stack.serviceUrl('tickets')}/v1/tickets`]) {
+        const res = await fetch(`${url}?cursor=${'c'.repeat(100_000)}`, { headers: system.admin() });
         expect(res.status, url).toBe(431);
         expect(res.headers.get('content-type'), url).toContain('application/problem+json');
         expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
@@ -177,7 +169,7 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
     });
 
     it('answers malformed HTTP with 400 problem+json', async () => {
-      const answer = await rawHttp(stack.gatewayUrl, 'THIS IS NOT HTTP\r\n\r\n');
+      const answer = await rawHttp(system.stack.gatewayUrl, 'THIS IS NOT HTTP\r\n\r\n');
       expect(answer.status).toBe(400);
       expect(answer.headers['content-type']).toContain('application/problem+json');
       expect(JSON.parse(answer.body)).toMatchObject({ code: 'bad-request' });
@@ -186,11 +178,11 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
 
   it('sends X-Content-Type-Options: nosniff on proxied, problem and gateway-own responses', async () => {
     const responses = {
-      proxied: await api.put('/v1/customers/cus_nosniff').set(admin()).send({ email: 'nosniff@example.com' }),
-      proxiedProblem: await api.get('/v1/customers/cus_missing').set(admin()),
-      gatewayProblem: await api.get('/nothing-here').set(admin()),
-      gatewayOwn: await api.get('/v1/api-keys').set(admin()),
-      probe: await api.get('/health/live'),
+      proxied: await system.api.put('/v1/customers/cus_nosniff').set(system.admin()).send({ email: 'nosniff@example.com' }),
+      proxiedProblem: await system.api.get('/v1/customers/cus_missing').set(system.admin()),
+      gatewayProblem: await system.api.get('/nothing-here').set(system.admin()),
+      gatewayOwn: await system.api.get('/v1/api-keys').set(system.admin()),
+      probe: await system.api.get('/health/live'),
     };
     expect(responses.proxied.status).toBe(200);
     expect(responses.proxiedProblem.status).toBe(404);
@@ -201,7 +193,7 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
   // Last: it takes a service down.
   it('answers /health from a short cache, shared by callers arriving together', async () => {
     await new Promise((r) => setTimeout(r, HEALTH_CACHE_MS + 100)); // whatever was cached has expired
-    const together = await Promise.all(Array.from({ length: 8 }, () => api.get('/health')));
+    const together = await Promise.all(Array.from({ length: 8 }, () => system.api.get('/health')));
     const checkedAt = together[0]!.body.checkedAt;
     expect(checkedAt).toEqual(expect.any(String));
     for (const res of together) {
@@ -209,12 +201,12 @@ describe('gateway hardening: hostile input costs the caller, not the system', ()
       expect(res.body.checkedAt).toBe(checkedAt);
     }
 
-    await stack.kill('segmentation');
-    const cached = await api.get('/health');
+    await system.stack.kill('segmentation');
+    const cached = await system.api.get('/health');
     expect(cached.status).toBe(200);
     expect(cached.body.checkedAt).toBe(checkedAt);
     const down = await eventually(async () => {
-      const res = await api.get('/health');
+      const res = await system.api.get('/health');
       expect(res.status).toBe(503);
       return res;
     }, HEALTH_CACHE_MS + 3_000);

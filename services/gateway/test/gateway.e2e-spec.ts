@@ -1,23 +1,15 @@
-import { Stack, eventually } from '@careflow/testing';
+import { eventually, useStack } from '@careflow/testing';
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const RATE_LIMIT = 40;
 
 describe('gateway', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
-
-  beforeAll(async () => {
-    stack = await Stack.start({ env: { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) } });
-    api = request(stack.gatewayUrl);
-  });
-  afterAll(async () => stack?.stop());
+  const system = useStack({ env: { RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) } });
 
   async function newKey(scopes: string[], name = 'test key'): Promise<{ id: string; key: string; prefix: string }> {
-    const res = await api.post('/v1/api-keys').set(admin()).send({ name, scopes });
+    const res = await system.api.post('/v1/api-keys').set(system.admin()).send({ name, scopes });
     expect(res.status).toBe(201);
     return res.body;
   }
@@ -28,11 +20,11 @@ describe('gateway', () => {
       expect(created.key).toMatch(/^cf_[a-z0-9]{8}_[A-Za-z0-9_-]{43}$/);
       expect(created.key.startsWith(created.prefix)).toBe(true);
 
-      const { rows } = await stack.db.pool.query(`SELECT * FROM gateway.api_keys WHERE id = $1`, [created.id]);
+      const { rows } = await system.stack.db.pool.query(`SELECT * FROM gateway.api_keys WHERE id = $1`, [created.id]);
       expect(rows[0].key_hash.toString('hex')).toBe(createHash('sha256').update(created.key).digest('hex'));
       expect(JSON.stringify(rows[0])).not.toContain(created.key.slice(12));
 
-      const list = await api.get('/v1/api-keys').set(admin()).expect(200);
+      const list = await system.api.get('/v1/api-keys').set(system.admin()).expect(200);
       const listed = list.body.data.find((k: { id: string }) => k.id === created.id);
       expect(listed).toMatchObject({ name: 'shop backend', prefix: created.prefix, scopes: ['customers:read'], revokedAt: null });
       expect(listed).not.toHaveProperty('key');
@@ -43,37 +35,37 @@ describe('gateway', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: request.Response = await api.get('/v1/api-keys').query(cursor ? { limit: 2, cursor } : { limit: 2 }).set(admin()).expect(200);
+        const res: request.Response = await system.api.get('/v1/api-keys').query(cursor ? { limit: 2, cursor } : { limit: 2 }).set(system.admin()).expect(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...res.body.data.map((k: { id: string }) => k.id));
         cursor = res.body.nextCursor;
       } while (cursor);
-      const { rows } = await stack.db.pool.query(`SELECT id FROM gateway.api_keys ORDER BY created_at, id`);
+      const { rows } = await system.stack.db.pool.query(`SELECT id FROM gateway.api_keys ORDER BY created_at, id`);
       expect(seen).toEqual(rows.map((r) => r.id));
     });
 
     it('revokes a key at once; revoking again is harmless', async () => {
       const created = await newKey(['customers:read']);
-      await api.get('/v1/customers/anyone').set('authorization', `Bearer ${created.key}`).expect(404);
-      const revoked = await api.delete(`/v1/api-keys/${created.id}`).set(admin()).expect(200);
+      await system.api.get('/v1/customers/anyone').set('authorization', `Bearer ${created.key}`).expect(404);
+      const revoked = await system.api.delete(`/v1/api-keys/${created.id}`).set(system.admin()).expect(200);
       expect(revoked.body.revokedAt).not.toBeNull();
-      const after = await api.get('/v1/customers/anyone').set('authorization', `Bearer ${created.key}`);
+      const after = await system.api.get('/v1/customers/anyone').set('authorization', `Bearer ${created.key}`);
       expect(after.status).toBe(401);
       expect(after.body.code).toBe('unauthorized');
-      await api.delete(`/v1/api-keys/${created.id}`).set(admin()).expect(200);
+      await system.api.delete(`/v1/api-keys/${created.id}`).set(system.admin()).expect(200);
     });
 
     it('validates input and ids', async () => {
-      const bad = await api.post('/v1/api-keys').set(admin()).send({ name: '', scopes: ['tickets:read', 'root'] });
+      const bad = await system.api.post('/v1/api-keys').set(system.admin()).send({ name: '', scopes: ['tickets:read', 'root'] });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['name', 'scopes']);
-      expect((await api.delete('/v1/api-keys/not-a-uuid').set(admin())).status).toBe(400);
-      expect((await api.delete('/v1/api-keys/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807').set(admin())).status).toBe(404);
+      expect((await system.api.delete('/v1/api-keys/not-a-uuid').set(system.admin())).status).toBe(400);
+      expect((await system.api.delete('/v1/api-keys/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807').set(system.admin())).status).toBe(404);
     });
 
     it('lets only admin keys manage keys', async () => {
       const writer = await newKey(['customers:write', 'tickets:write']);
-      const res = await api.post('/v1/api-keys').set('authorization', `Bearer ${writer.key}`).send({ name: 'x', scopes: ['admin'] });
+      const res = await system.api.post('/v1/api-keys').set('authorization', `Bearer ${writer.key}`).send({ name: 'x', scopes: ['admin'] });
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ code: 'forbidden', requiredScopes: ['admin'] });
     });
@@ -81,23 +73,23 @@ describe('gateway', () => {
 
   describe('conventions', () => {
     it('echoes the caller\'s x-request-id and carries it into the events a request causes', async () => {
-      const res = await api.put('/v1/customers/cus_traced').set(admin()).set('x-request-id', 'shop-req-42').send({ email: 't@example.com' });
+      const res = await system.api.put('/v1/customers/cus_traced').set(system.admin()).set('x-request-id', 'shop-req-42').send({ email: 't@example.com' });
       expect(res.status).toBe(200);
       expect(res.headers['x-request-id']).toBe('shop-req-42');
       // The row is kept until its job is confirmed completed (seconds), so it is still there.
-      const { rows } = await stack.db.pool.query(`SELECT request_id FROM segmentation.outbox WHERE payload->>'externalId' = 'cus_traced'`);
+      const { rows } = await system.stack.db.pool.query(`SELECT request_id FROM segmentation.outbox WHERE payload->>'externalId' = 'cus_traced'`);
       expect(rows).toEqual([{ request_id: 'shop-req-42' }]);
     });
 
     it('generates a request id when none is sent', async () => {
-      const res = await api.get('/v1/customers/whoever').set(admin());
+      const res = await system.api.get('/v1/customers/whoever').set(system.admin());
       expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(res.body.requestId).toBe(res.headers['x-request-id']);
     });
 
     it('answers unknown routes with a 404 problem', async () => {
       for (const path of ['/v1/nothing-here', '/nothing', '/v1/customers/a/b/c']) {
-        const res = await api.get(path).set(admin());
+        const res = await system.api.get(path).set(system.admin());
         expect(res.status, path).toBe(404);
         expect(res.headers['content-type']).toContain('application/problem+json');
       }
@@ -105,7 +97,7 @@ describe('gateway', () => {
 
     it('rejects a missing or malformed Authorization header with 401', async () => {
       for (const header of [undefined, 'Basic abc', 'Bearer', 'Bearer a b']) {
-        const req = api.get('/v1/customers/x');
+        const req = system.api.get('/v1/customers/x');
         const res = await (header ? req.set('authorization', header) : req);
         expect(res.status, String(header)).toBe(401);
         expect(res.headers['content-type']).toContain('application/problem+json');
@@ -119,7 +111,7 @@ describe('gateway', () => {
     let previousRemaining = Infinity;
     // A fixed one-minute window: within 2 × limit requests the budget runs out even if a window turns over.
     for (let i = 0; i < RATE_LIMIT * 2 + 1 && !limited; i++) {
-      const res = await api.get('/v1/customers/nobody').set('authorization', `Bearer ${key}`);
+      const res = await system.api.get('/v1/customers/nobody').set('authorization', `Bearer ${key}`);
       if (res.status === 429) limited = res;
       else {
         expect(res.headers['ratelimit-limit']).toBe(String(RATE_LIMIT));
@@ -133,23 +125,23 @@ describe('gateway', () => {
     expect(Number(limited!.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another key has its own budget.
     const other = await newKey(['customers:read']);
-    expect((await api.get('/v1/customers/nobody').set('authorization', `Bearer ${other.key}`)).status).toBe(404);
+    expect((await system.api.get('/v1/customers/nobody').set('authorization', `Bearer ${other.key}`)).status).toBe(404);
   });
 
   it('reports health, answers 503 while a service is down, and recovers', async () => {
-    const healthy = await api.get('/health').expect(200);
+    const healthy = await system.api.get('/health').expect(200);
     expect(healthy.body.services.segmentation.status).toBe('ok');
     expect(healthy.body.gateway.checks).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
 
-    await stack.kill('segmentation');
+    await system.stack.kill('segmentation');
     const started = Date.now();
-    const down = await api.get('/v1/customers/cus_1').set(admin());
+    const down = await system.api.get('/v1/customers/cus_1').set(system.admin());
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ code: 'service-unavailable', service: 'segmentation', instance: '/v1/customers/cus_1' });
     expect(Date.now() - started).toBeLessThan(5_000);
     // Proxied requests bypass Express, and still get their request log line (5xx: at error level).
     await eventually(() => {
-      const logged = stack
+      const logged = system.stack
         .logs('gateway')
         .split('\n')
         .filter((line) => line.startsWith('{') && line.endsWith('}'))
@@ -159,24 +151,24 @@ describe('gateway', () => {
     });
     // /health reuses its answer for HEALTH_CACHE_MS (2 s), so the change shows within that.
     await eventually(async () => {
-      const unhealthy = await api.get('/health');
+      const unhealthy = await system.api.get('/health');
       expect(unhealthy.status).toBe(503);
       expect(unhealthy.body.services.segmentation.status).toBe('unavailable');
     }, 5_000);
 
-    await stack.startService('segmentation');
-    await eventually(async () => void (await api.get('/health').expect(200)), 5_000);
+    await system.stack.startService('segmentation');
+    await eventually(async () => void (await system.api.get('/health').expect(200)), 5_000);
   });
 
   it('serves Swagger UI', async () => {
-    const res = await api.get('/docs/').expect(200);
+    const res = await system.api.get('/docs/').expect(200);
     expect(res.text).toContain('swagger-ui');
   });
 
   it('shuts down on SIGTERM, running its shutdown hooks instead of being killed', async () => {
-    const { code, signal } = await stack.terminate('gateway');
+    const { code, signal } = await system.stack.terminate('gateway');
     // Nest re-raises the signal after its hooks ran: exit by SIGTERM (or 0), never SIGKILL.
     expect(signal === 'SIGTERM' || code === 0).toBe(true);
-    await stack.startService('gateway');
+    await system.stack.startService('gateway');
   });
 });

@@ -1,4 +1,4 @@
-import { SmtpSink, Stack, WriteWatch, eventually } from '@careflow/testing';
+import { SmtpSink, WriteWatch, eventually, useStack } from '@careflow/testing';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,24 +12,21 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
  * naming the field, and a refused request writes no row in any service's schema.
  */
 describe('hostile input: orders, shipments, tracking events, notifications', () => {
-  let stack: Stack;
   let sink: SmtpSink;
-  let api: ReturnType<typeof request>;
   let hostile: HostileRequests;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
   const unique = (prefix: string) => `${prefix}_${randomUUID().slice(0, 8)}`;
 
+  // Registered before the stack, so the sink is up before it starts and stops after it.
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    stack = await Stack.start({ services: ['notifications', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0', SMTP_URL: sink.url } });
-    api = request(stack.gatewayUrl);
-    // A fixture's mail is sent a moment later (and its row updated): wait for it, however slow the SMTP round trip.
-    const mailQueued = async () => (await stack.db.pool.query(`SELECT 1 FROM notifications.outbound_messages WHERE status = 'queued' LIMIT 1`)).rowCount! > 0;
-    hostile = new HostileRequests(new WriteWatch(stack.db.pool, undefined, mailQueued));
   });
-  afterAll(async () => {
-    await stack?.stop();
-    await sink?.stop();
+  afterAll(async () => sink?.stop());
+  const system = useStack(() => ({ services: ['notifications', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0', SMTP_URL: sink.url } }));
+
+  beforeAll(async () => {
+    // A fixture's mail is sent a moment later (and its row updated): wait for it, however slow the SMTP round trip.
+    const mailQueued = async () => (await system.stack.db.pool.query(`SELECT 1 FROM notifications.outbound_messages WHERE status = 'queued' LIMIT 1`)).rowCount! > 0;
+    hostile = new HostileRequests(new WriteWatch(system.stack.db.pool, undefined, mailQueued));
   });
 
   /** A request that sets up the story: it must succeed, and its jobs finish before the next check. */
@@ -44,21 +41,21 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
   function orderBody(overrides: Json = {}): Json {
     return { externalId: unique('ord'), customerExternalId: 'cus_hostile', channel: 'online', total: '250000.00', currency: 'VND', placedAt: '2026-11-20T08:15:00Z', items: [item()], ...overrides };
   }
-  const postOrder = () => api.post('/v1/orders').set(admin());
+  const postOrder = () => system.api.post('/v1/orders').set(system.admin());
 
   /** A customer every service knows (the notifications service has the contact), with an order. */
   async function customerWithOrder(): Promise<{ customer: string; order: string }> {
     const customer = unique('cus');
-    await fixture(api.put(`/v1/customers/${customer}`).set(admin()).send({ email: `${customer}@example.com`, name: 'Lan', locale: 'en' }));
+    await fixture(system.api.put(`/v1/customers/${customer}`).set(system.admin()).send({ email: `${customer}@example.com`, name: 'Lan', locale: 'en' }));
     await eventually(async () => {
-      const { rows } = await stack.db.pool.query(`SELECT 1 FROM notifications.customers WHERE external_id = $1`, [customer]);
+      const { rows } = await system.stack.db.pool.query(`SELECT 1 FROM notifications.customers WHERE external_id = $1`, [customer]);
       expect(rows).toHaveLength(1);
     });
     const order = (await fixture(postOrder().send(orderBody({ customerExternalId: customer })))).externalId as string;
     return { customer, order };
   }
-  const newShipment = (order: string) => fixture(api.post(`/v1/orders/${order}/shipments`).set(admin()).send({ carrier: 'UPS', trackingNumber: unique('1Z').toUpperCase() }));
-  const postEvent = (shipment: string) => api.post(`/v1/shipments/${shipment}/events`).set(admin());
+  const newShipment = (order: string) => fixture(system.api.post(`/v1/orders/${order}/shipments`).set(system.admin()).send({ carrier: 'UPS', trackingNumber: unique('1Z').toUpperCase() }));
+  const postEvent = (shipment: string) => system.api.post(`/v1/shipments/${shipment}/events`).set(system.admin());
   const event = (overrides: Json = {}) => ({ eventId: unique('evt'), status: 'in_transit', occurredAt: '2026-11-22T18:00:00Z', description: 'Đang vận chuyển', ...overrides });
 
   describe('NUL characters (#1)', () => {
@@ -69,7 +66,7 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
 
     it('rejects NUL in a shipment\'s tracking number (#1)', async () => {
       const { order } = await customerWithOrder();
-      await hostile.rejects('POST shipment trackingNumber with NUL', api.post(`/v1/orders/${order}/shipments`).set(admin()).send({ carrier: 'UPS', trackingNumber: '1Z999\u0000AA1' }), { field: 'trackingNumber', message: /NUL/ });
+      await hostile.rejects('POST shipment trackingNumber with NUL', system.api.post(`/v1/orders/${order}/shipments`).set(system.admin()).send({ carrier: 'UPS', trackingNumber: '1Z999\u0000AA1' }), { field: 'trackingNumber', message: /NUL/ });
     });
 
     it('rejects NUL in a tracking event\'s id and description (#1)', async () => {
@@ -131,14 +128,14 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
       await newShipment(order);
       await newShipment(order);
       await eventually(async () => {
-        const res = await api.get('/v1/notifications').query({ customerExternalId: customer }).set(admin());
+        const res = await system.api.get('/v1/notifications').query({ customerExternalId: customer }).set(system.admin());
         expect(res.body.data?.length).toBeGreaterThanOrEqual(2);
       });
       for (const path of ['/v1/orders', '/v1/notifications']) {
-        const first = await api.get(path).query({ customerExternalId: customer, limit: 1 }).set(admin());
+        const first = await system.api.get(path).query({ customerExternalId: customer, limit: 1 }).set(system.admin());
         expect(first.body.nextCursor, `${path}: ${first.text}`).toEqual(expect.any(String));
         for (const { label, cursor } of forgedCursors(first.body.nextCursor)) {
-          await hostile.rejects(`GET ${path} cursor ${label}`, api.get(path).query({ customerExternalId: customer, cursor }).set(admin()), { field: 'cursor' });
+          await hostile.rejects(`GET ${path} cursor ${label}`, system.api.get(path).query({ customerExternalId: customer, cursor }).set(system.admin()), { field: 'cursor' });
         }
       }
     });
@@ -161,7 +158,7 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
 
     it('rejects nested arrays of shipment items, however many they hold (#7)', async () => {
       const { order } = await customerWithOrder();
-      const shipment = (items: unknown) => api.post(`/v1/orders/${order}/shipments`).set(admin()).send({ carrier: 'UPS', trackingNumber: unique('1Z').toUpperCase(), items });
+      const shipment = (items: unknown) => system.api.post(`/v1/orders/${order}/shipments`).set(system.admin()).send({ carrier: 'UPS', trackingNumber: unique('1Z').toUpperCase(), items });
       await hostile.rejects('POST shipment items [[item, item]]', shipment([[item(), item()]]), { field: ['items.0', 'items'] });
       await hostile.rejects('POST shipment items [[600 items]]', shipment([Array.from({ length: 600 }, (_, i) => item({ sku: `SKU-${i}` }))]), { field: ['items.0', 'items'] });
     });
@@ -180,10 +177,10 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
       hostile.watch.touched();
       expect(delivered.status, delivered.text).toBe(202);
       expect(delivered.body, 'a delivery now moves the shipment on').toEqual({ accepted: true, status: 'delivered' });
-      const read = await api.get(`/v1/orders/${order}`).set(admin()).expect(200);
+      const read = await system.api.get(`/v1/orders/${order}`).set(system.admin()).expect(200);
       expect(read.body.shipments[0]).toMatchObject({ id: shipment.id, status: 'delivered' });
       await eventually(async () => {
-        const log = await api.get('/v1/notifications').query({ customerExternalId: customer, template: 'shipment_delivered' }).set(admin()).expect(200);
+        const log = await system.api.get('/v1/notifications').query({ customerExternalId: customer, template: 'shipment_delivered' }).set(system.admin()).expect(200);
         expect(log.body.data.map((n: Json) => n['shipmentId'])).toEqual([shipment.id]);
       });
     });
@@ -195,7 +192,7 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
       for (const carrier of ['---', '   ', '😀', '..']) {
         await hostile.rejects(
           `POST shipment carrier ${JSON.stringify(carrier)}`,
-          api.post(`/v1/orders/${order}/shipments`).set(admin()).send({ carrier, trackingNumber: unique('TRK').toUpperCase() }),
+          system.api.post(`/v1/orders/${order}/shipments`).set(system.admin()).send({ carrier, trackingNumber: unique('TRK').toUpperCase() }),
           { field: 'carrier' },
         );
       }
@@ -228,7 +225,7 @@ describe('hostile input: orders, shipments, tracking events, notifications', () 
 
   it('logs no SQL parameters and no errors for the hostile input above', () => {
     for (const service of ['gateway', 'notifications', 'segmentation'] as const) {
-      const lines = stack.logs(service).split('\n');
+      const lines = system.stack.logs(service).split('\n');
       expect.soft(lines.filter((l) => l.includes('"parameters"')).map((l) => l.slice(0, 300)), `${service}: log lines with SQL parameters`).toEqual([]);
       expect.soft(lines.filter((l) => /"level":"(error|fatal)"/.test(l)).map((l) => l.slice(0, 300)), `${service}: error log lines`).toEqual([]);
     }

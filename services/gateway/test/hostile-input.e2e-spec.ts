@@ -1,6 +1,6 @@
-import { Stack, WriteWatch } from '@careflow/testing';
+import { WriteWatch, useStack } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HostileRequests, INVALID_UTF8, LONE_SURROGATES, NOT_RFC3339, RFC3339, SURROGATE, cursorOf, cursorValues, forgedCursors, jsonWith, rawJson } from './hostile-input.support.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -11,19 +11,14 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
  * mangled), and a refused request writes no row in any service's schema.
  */
 describe('hostile input: tickets, customers, groups, agents, API keys', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
+  const system = useStack({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
   let hostile: HostileRequests;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
   let seq = 0;
   const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++seq}`;
 
   beforeAll(async () => {
-    stack = await Stack.start({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    api = request(stack.gatewayUrl);
-    hostile = new HostileRequests(new WriteWatch(stack.db.pool));
+    hostile = new HostileRequests(new WriteWatch(system.stack.db.pool));
   });
-  afterAll(async () => stack?.stop());
 
   /** A request that sets up the story: it must succeed, and its jobs finish before the next check. */
   async function fixture(send: request.Test, status = [200, 201]): Promise<Json> {
@@ -43,16 +38,16 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       ...overrides,
     };
   }
-  const newTicket = (overrides: Json = {}) => fixture(api.post('/v1/tickets').set(admin()).send(ticketBody(overrides)));
-  const newAgent = (id = unique('agent')) => fixture(api.put(`/v1/agents/${id}`).set(admin()).send({ email: `${id}@shop.test`, name: 'Minh' }));
+  const newTicket = (overrides: Json = {}) => fixture(system.api.post('/v1/tickets').set(system.admin()).send(ticketBody(overrides)));
+  const newAgent = (id = unique('agent')) => fixture(system.api.put(`/v1/agents/${id}`).set(system.admin()).send({ email: `${id}@shop.test`, name: 'Minh' }));
   const newGroup = (key = unique('grp').toLowerCase(), inboundAddresses: string[] = []) =>
-    fixture(api.post('/v1/groups').set(admin()).send({ key, name: `Group ${key}`, inboundAddresses }), [201]);
-  const postTicket = () => api.post('/v1/tickets').set(admin());
-  const putCustomer = (id: string) => api.put(`/v1/customers/${id}`).set(admin());
+    fixture(system.api.post('/v1/groups').set(system.admin()).send({ key, name: `Group ${key}`, inboundAddresses }), [201]);
+  const postTicket = () => system.api.post('/v1/tickets').set(system.admin());
+  const putCustomer = (id: string) => system.api.put(`/v1/customers/${id}`).set(system.admin());
 
   /** `nextCursor` of the first page of `path` with limit=1 (the list must have two rows). */
   async function realCursor(path: string, query: Json = {}): Promise<string> {
-    const res = await api.get(path).query({ ...query, limit: 1 }).set(admin());
+    const res = await system.api.get(path).query({ ...query, limit: 1 }).set(system.admin());
     expect(res.status, res.text).toBe(200);
     expect(res.body.nextCursor, `${path} has a second page`).toEqual(expect.any(String));
     return res.body.nextCursor;
@@ -91,7 +86,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
     it('rejects NUL in a ticket change\'s assignee and group (#1)', async () => {
       const ticket = await newTicket();
       for (const field of ['assignee', 'group']) {
-        await hostile.rejects(`PATCH ticket ${field} with NUL`, api.patch(`/v1/tickets/${ticket.id}`).set(admin()).send({ [field]: 'a\u0000b' }), { field, message: /NUL/ });
+        await hostile.rejects(`PATCH ticket ${field} with NUL`, system.api.patch(`/v1/tickets/${ticket.id}`).set(system.admin()).send({ [field]: 'a\u0000b' }), { field, message: /NUL/ });
       }
     });
 
@@ -109,18 +104,18 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
         ['attachments.0.name', { attachments: [{ ...comment.attachments[0], name: 'photo\u0000.jpg' }] }],
       ];
       for (const [field, change] of cases) {
-        await hostile.rejects(`POST comment ${field} with NUL`, api.post(`/v1/tickets/${ticket.id}/comments`).set(admin()).send({ ...comment, ...change }), { field, message: /NUL/ });
+        await hostile.rejects(`POST comment ${field} with NUL`, system.api.post(`/v1/tickets/${ticket.id}/comments`).set(system.admin()).send({ ...comment, ...change }), { field, message: /NUL/ });
       }
     });
 
     it('rejects NUL in the names of an agent, a group and an API key (#1)', async () => {
       const agentId = unique('agent');
-      await hostile.rejects('PUT agent name with NUL', api.put(`/v1/agents/${agentId}`).set(admin()).send({ email: `${agentId}@shop.test`, name: 'Mi\u0000nh' }), { field: 'name', message: /NUL/ });
+      await hostile.rejects('PUT agent name with NUL', system.api.put(`/v1/agents/${agentId}`).set(system.admin()).send({ email: `${agentId}@shop.test`, name: 'Mi\u0000nh' }), { field: 'name', message: /NUL/ });
       const key = unique('grp').toLowerCase();
-      await hostile.rejects('POST group name with NUL', api.post('/v1/groups').set(admin()).send({ key, name: 'Returns\u0000' }), { field: 'name', message: /NUL/ });
+      await hostile.rejects('POST group name with NUL', system.api.post('/v1/groups').set(system.admin()).send({ key, name: 'Returns\u0000' }), { field: 'name', message: /NUL/ });
       const group = await newGroup();
-      await hostile.rejects('PATCH group name with NUL', api.patch(`/v1/groups/${group.key}`).set(admin()).send({ name: 'Returns\u0000' }), { field: 'name', message: /NUL/ });
-      await hostile.rejects('POST api key name with NUL', api.post('/v1/api-keys').set(admin()).send({ name: 'shop\u0000backend', scopes: ['tickets:read'] }), { field: 'name', message: /NUL/ });
+      await hostile.rejects('PATCH group name with NUL', system.api.patch(`/v1/groups/${group.key}`).set(system.admin()).send({ name: 'Returns\u0000' }), { field: 'name', message: /NUL/ });
+      await hostile.rejects('POST api key name with NUL', system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'shop\u0000backend', scopes: ['tickets:read'] }), { field: 'name', message: /NUL/ });
     });
 
     it('rejects an object key containing NUL, naming the key by its path (#1)', async () => {
@@ -133,7 +128,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
 
     it('rejects NUL in the ticket search parameters q, segment, group, tag and assignee, naming the parameter (#1)', async () => {
       for (const param of ['q', 'segment', 'group', 'tag', 'assignee']) {
-        await hostile.rejects(`GET /v1/tickets?${param}= with NUL`, api.get('/v1/tickets').query({ [param]: 'a\u0000b' }).set(admin()), { field: param, message: /NUL/ });
+        await hostile.rejects(`GET /v1/tickets?${param}= with NUL`, system.api.get('/v1/tickets').query({ [param]: 'a\u0000b' }).set(system.admin()), { field: param, message: /NUL/ });
       }
     });
 
@@ -142,23 +137,23 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       await newAgent();
       const [at] = cursorValues(await realCursor('/v1/agents'));
       const cursor = cursorOf([at, 'agent\u0000x']);
-      await hostile.rejects('GET /v1/agents with a cursor holding NUL', api.get('/v1/agents').query({ cursor }).set(admin()), { field: 'cursor' });
+      await hostile.rejects('GET /v1/agents with a cursor holding NUL', system.api.get('/v1/agents').query({ cursor }).set(system.admin()), { field: 'cursor' });
     });
 
     it('answers NUL in a path id with 400 or 404, never 500 (#1)', async () => {
       const paths: Array<[string, () => request.Test]> = [
-        ['GET /v1/groups/a%00b', () => api.get('/v1/groups/a%00b')],
-        ['PATCH /v1/groups/a%00b', () => api.patch('/v1/groups/a%00b').send({ name: 'x' })],
-        ['GET /v1/agents/a%00b', () => api.get('/v1/agents/a%00b')],
-        ['PUT /v1/agents/a%00b', () => api.put('/v1/agents/a%00b').send({ email: 'a@shop.test' })],
-        ['GET /v1/tickets/1000%00', () => api.get('/v1/tickets/1000%00')],
-        ['PATCH /v1/tickets/a%00b', () => api.patch('/v1/tickets/a%00b').send({ status: 'open' })],
-        ['GET /v1/tickets/a%00b/comments', () => api.get('/v1/tickets/a%00b/comments')],
-        ['GET /v1/customers/a%00b', () => api.get('/v1/customers/a%00b')],
-        ['PUT /v1/customers/a%00b', () => api.put('/v1/customers/a%00b').send({ email: 'a@example.com' })],
-        ['DELETE /v1/api-keys/a%00b', () => api.delete('/v1/api-keys/a%00b')],
+        ['GET /v1/groups/a%00b', () => system.api.get('/v1/groups/a%00b')],
+        ['PATCH /v1/groups/a%00b', () => system.api.patch('/v1/groups/a%00b').send({ name: 'x' })],
+        ['GET /v1/agents/a%00b', () => system.api.get('/v1/agents/a%00b')],
+        ['PUT /v1/agents/a%00b', () => system.api.put('/v1/agents/a%00b').send({ email: 'a@shop.test' })],
+        ['GET /v1/tickets/1000%00', () => system.api.get('/v1/tickets/1000%00')],
+        ['PATCH /v1/tickets/a%00b', () => system.api.patch('/v1/tickets/a%00b').send({ status: 'open' })],
+        ['GET /v1/tickets/a%00b/comments', () => system.api.get('/v1/tickets/a%00b/comments')],
+        ['GET /v1/customers/a%00b', () => system.api.get('/v1/customers/a%00b')],
+        ['PUT /v1/customers/a%00b', () => system.api.put('/v1/customers/a%00b').send({ email: 'a@example.com' })],
+        ['DELETE /v1/api-keys/a%00b', () => system.api.delete('/v1/api-keys/a%00b')],
       ];
-      for (const [label, send] of paths) await hostile.rejects(label, send().set(admin()), { status: [400, 404], code: null });
+      for (const [label, send] of paths) await hostile.rejects(label, send().set(system.admin()), { status: [400, 404], code: null });
     });
   });
 
@@ -183,7 +178,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
     it('rejects createdAfter and createdBefore that are not RFC 3339 date-times, with one message (#3)', async () => {
       for (const param of ['createdAfter', 'createdBefore']) {
         for (const value of NOT_RFC3339) {
-          await hostile.rejects(`GET /v1/tickets?${param}=${value}`, api.get('/v1/tickets').query({ [param]: value }).set(admin()), { field: param, message: /RFC 3339/ });
+          await hostile.rejects(`GET /v1/tickets?${param}=${value}`, system.api.get('/v1/tickets').query({ [param]: value }).set(system.admin()), { field: param, message: /RFC 3339/ });
         }
       }
     });
@@ -191,9 +186,9 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
     it('still accepts RFC 3339 date-times in createdAfter and createdBefore, lowercase t and z included (#3)', async () => {
       const ticket = await newTicket();
       for (const value of RFC3339) {
-        const after = await hostile.accepts(`GET /v1/tickets?createdAfter=${value}`, api.get('/v1/tickets').query({ createdAfter: value, limit: 200 }).set(admin()), 200);
+        const after = await hostile.accepts(`GET /v1/tickets?createdAfter=${value}`, system.api.get('/v1/tickets').query({ createdAfter: value, limit: 200 }).set(system.admin()), 200);
         if (after.status === 200) expect.soft(after.body.data.map((t: Json) => t['id']), `createdAfter=${value} finds a ticket created since`).toContain(ticket['id']);
-        const before = await hostile.accepts(`GET /v1/tickets?createdBefore=${value}`, api.get('/v1/tickets').query({ createdBefore: value }).set(admin()), 200);
+        const before = await hostile.accepts(`GET /v1/tickets?createdBefore=${value}`, system.api.get('/v1/tickets').query({ createdBefore: value }).set(system.admin()), 200);
         if (before.status === 200) expect.soft(before.body.data, `createdBefore=${value} finds none (every ticket is newer)`).toEqual([]);
       }
     });
@@ -205,7 +200,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       await newTicket();
       for (const sort of ['-createdAt', 'updatedAt']) {
         for (const { label, cursor } of forgedCursors(await realCursor('/v1/tickets', { sort }))) {
-          await hostile.rejects(`GET /v1/tickets?sort=${sort} cursor ${label}`, api.get('/v1/tickets').query({ sort, cursor }).set(admin()), { field: 'cursor' });
+          await hostile.rejects(`GET /v1/tickets?sort=${sort} cursor ${label}`, system.api.get('/v1/tickets').query({ sort, cursor }).set(system.admin()), { field: 'cursor' });
         }
       }
       const byPriority = await realCursor('/v1/tickets', { sort: 'priority' });
@@ -213,23 +208,23 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       const values = cursorValues(byPriority);
       for (const rank of [99999, -40000]) forged.push({ label: `priority ${rank}`, cursor: cursorOf([rank, ...values.slice(1)]) });
       for (const { label, cursor } of forged) {
-        await hostile.rejects(`GET /v1/tickets?sort=priority cursor ${label}`, api.get('/v1/tickets').query({ sort: 'priority', cursor }).set(admin()), { field: 'cursor' });
+        await hostile.rejects(`GET /v1/tickets?sort=priority cursor ${label}`, system.api.get('/v1/tickets').query({ sort: 'priority', cursor }).set(system.admin()), { field: 'cursor' });
       }
     });
 
     it('rejects forged cursors of the API keys, groups, agents and a ticket\'s comments (#4)', async () => {
-      await fixture(api.post('/v1/api-keys').set(admin()).send({ name: 'cursor key', scopes: ['tickets:read'] }), [201]);
+      await fixture(system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'cursor key', scopes: ['tickets:read'] }), [201]);
       await newGroup();
       await newGroup();
       await newAgent();
       await newAgent();
       const ticket = await newTicket();
       for (let i = 0; i < 2; i++) {
-        await fixture(api.post(`/v1/tickets/${ticket.id}/comments`).set(admin()).send({ body: `note ${i}`, public: false, author: { type: 'agent', name: 'Minh' } }), [201]);
+        await fixture(system.api.post(`/v1/tickets/${ticket.id}/comments`).set(system.admin()).send({ body: `note ${i}`, public: false, author: { type: 'agent', name: 'Minh' } }), [201]);
       }
       for (const path of ['/v1/api-keys', '/v1/groups', '/v1/agents', `/v1/tickets/${ticket.id}/comments`]) {
         for (const { label, cursor } of forgedCursors(await realCursor(path))) {
-          await hostile.rejects(`GET ${path} cursor ${label}`, api.get(path).query({ cursor }).set(admin()), { field: 'cursor' });
+          await hostile.rejects(`GET ${path} cursor ${label}`, system.api.get(path).query({ cursor }).set(system.admin()), { field: 'cursor' });
         }
       }
     });
@@ -239,15 +234,15 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
     it('rejects priority null on PATCH /v1/tickets/{id}, while assignee null still clears the assignee (#5)', async () => {
       const agent = await newAgent();
       const ticket = await newTicket({ assignee: agent.id });
-      await hostile.rejects('PATCH ticket priority null', api.patch(`/v1/tickets/${ticket.id}`).set(admin()).send({ priority: null }), { field: 'priority' });
-      const { rows } = await stack.db.pool.query(`SELECT priority FROM tickets.tickets WHERE id = $1`, [ticket.id]);
+      await hostile.rejects('PATCH ticket priority null', system.api.patch(`/v1/tickets/${ticket.id}`).set(system.admin()).send({ priority: null }), { field: 'priority' });
+      const { rows } = await system.stack.db.pool.query(`SELECT priority FROM tickets.tickets WHERE id = $1`, [ticket.id]);
       expect(rows[0].priority).toBe(ticket.priority);
 
-      const cleared = await api.patch(`/v1/tickets/${ticket.id}`).set(admin()).send({ assignee: null });
+      const cleared = await system.api.patch(`/v1/tickets/${ticket.id}`).set(system.admin()).send({ assignee: null });
       hostile.watch.touched();
       expect(cleared.status, cleared.text).toBe(200);
       expect(cleared.body.assignee).toBeNull();
-      const after = await stack.db.pool.query(`SELECT assignee_id FROM tickets.tickets WHERE id = $1`, [ticket.id]);
+      const after = await system.stack.db.pool.query(`SELECT assignee_id FROM tickets.tickets WHERE id = $1`, [ticket.id]);
       expect(after.rows[0].assignee_id).toBeNull();
     });
 
@@ -255,7 +250,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       const ticket = await newTicket();
       await hostile.rejects(
         'POST comment public null',
-        api.post(`/v1/tickets/${ticket.id}/comments`).set(admin()).send({ body: 'Checking.', public: null, author: { type: 'agent', name: 'Minh' } }),
+        system.api.post(`/v1/tickets/${ticket.id}/comments`).set(system.admin()).send({ body: 'Checking.', public: null, author: { type: 'agent', name: 'Minh' } }),
         { field: 'public' },
       );
     });
@@ -263,7 +258,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
     it('rejects name null and inboundAddresses null on PATCH /v1/groups/{key} (#5)', async () => {
       const group = await newGroup(undefined, [`${unique('in')}@shop.test`]);
       for (const field of ['name', 'inboundAddresses']) {
-        await hostile.rejects(`PATCH group ${field} null`, api.patch(`/v1/groups/${group.key}`).set(admin()).send({ [field]: null }), { field });
+        await hostile.rejects(`PATCH group ${field} null`, system.api.patch(`/v1/groups/${group.key}`).set(system.admin()).send({ [field]: null }), { field });
       }
     });
   });
@@ -286,15 +281,15 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       const attachment = { name: 'photo.jpg', contentType: 'image/jpeg', size: 10, contentRef: 'https://files.shop.test/a/1.jpg' };
       await hostile.rejects(
         'POST comment attachments [[a, a]]',
-        api.post(`/v1/tickets/${ticket.id}/comments`).set(admin()).send({ body: 'See photos.', public: false, author: { type: 'agent', name: 'Minh' }, attachments: [[attachment, attachment]] }),
+        system.api.post(`/v1/tickets/${ticket.id}/comments`).set(system.admin()).send({ body: 'See photos.', public: false, author: { type: 'agent', name: 'Minh' }, attachments: [[attachment, attachment]] }),
         { field: ['attachments.0', 'attachments'] },
       );
     });
 
     it('rejects nested arrays of SLA policies (#7)', async () => {
       const policy = { segment: 'vip', priority: 'urgent', firstResponseSeconds: 600, nextResponseSeconds: 1200, resolutionSeconds: 7200 };
-      await hostile.rejects('PUT /v1/sla-policies [[policy]]', api.put('/v1/sla-policies').set(admin()).send({ policies: [[policy]] }), { field: ['policies.0', 'policies'] });
-      await hostile.rejects('PUT /v1/sla-policies [[policy, policy]]', api.put('/v1/sla-policies').set(admin()).send({ policies: [[policy, policy]] }), { field: ['policies.0', 'policies'] });
+      await hostile.rejects('PUT /v1/sla-policies [[policy]]', system.api.put('/v1/sla-policies').set(system.admin()).send({ policies: [[policy]] }), { field: ['policies.0', 'policies'] });
+      await hostile.rejects('PUT /v1/sla-policies [[policy, policy]]', system.api.put('/v1/sla-policies').set(system.admin()).send({ policies: [[policy, policy]] }), { field: ['policies.0', 'policies'] });
     });
   });
 
@@ -304,7 +299,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       for (let round = 0; round < 10; round++) {
         const address = `${unique('race')}@shop.test`.toLowerCase();
         const keys = [unique('a').toLowerCase(), unique('b').toLowerCase()];
-        const [first, second] = await Promise.all(keys.map((key) => api.post('/v1/groups').set(admin()).send({ key, name: `Group ${key}`, inboundAddresses: [address] })));
+        const [first, second] = await Promise.all(keys.map((key) => system.api.post('/v1/groups').set(system.admin()).send({ key, name: `Group ${key}`, inboundAddresses: [address] })));
         hostile.watch.touched();
         const answers = [first!, second!];
         outcomes.push(answers.map((r) => r.status).join('/'));
@@ -316,10 +311,10 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
           expect.soft(loser.headers['content-type']).toContain('application/problem+json');
           expect.soft(loser.body).toMatchObject({ code: 'address-taken', address });
         }
-        const { rows } = await stack.db.pool.query(`SELECT g.key FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id WHERE a.address = $1`, [address]);
+        const { rows } = await system.stack.db.pool.query(`SELECT g.key FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id WHERE a.address = $1`, [address]);
         expect.soft(rows.map((r) => r.key), `round ${round}: the address belongs to the group that got 201`).toEqual(winner ? [winner.body.key] : []);
         if (winner) {
-          const read = await api.get(`/v1/groups/${winner.body.key}`).set(admin());
+          const read = await system.api.get(`/v1/groups/${winner.body.key}`).set(system.admin());
           expect.soft(read.body.inboundAddresses, `round ${round}`).toEqual([address]);
         }
       }
@@ -345,7 +340,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
         await hostile.rejects(`PUT customer with ${label} in the name`, rawJson(putCustomer(id), Buffer.concat([Buffer.from(b), Buffer.from(bytes), Buffer.from(a)])), { code: 'malformed-json', detail: /UTF-8/ });
 
         const [kb, ka] = JSON.stringify({ name: 'shop @@BYTES@@ backend', scopes: ['tickets:read'] }).split('@@BYTES@@') as [string, string];
-        await hostile.rejects(`POST /v1/api-keys with ${label} in the name`, rawJson(api.post('/v1/api-keys').set(admin()), Buffer.concat([Buffer.from(kb), Buffer.from(bytes), Buffer.from(ka)])), { code: 'malformed-json', detail: /UTF-8/ });
+        await hostile.rejects(`POST /v1/api-keys with ${label} in the name`, rawJson(system.api.post('/v1/api-keys').set(system.admin()), Buffer.concat([Buffer.from(kb), Buffer.from(bytes), Buffer.from(ka)])), { code: 'malformed-json', detail: /UTF-8/ });
       }
     });
   });
@@ -353,17 +348,17 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
   describe('also', () => {
     it('rejects a limit that is not plain decimal digits; limit=12 works', async () => {
       for (const limit of ['0x10', '0b11', '1e2', ' 12 ', '+5', '1.0']) {
-        await hostile.rejects(`GET /v1/tickets?limit=${JSON.stringify(limit)}`, api.get('/v1/tickets').query({ limit }).set(admin()), { field: 'limit' });
+        await hostile.rejects(`GET /v1/tickets?limit=${JSON.stringify(limit)}`, system.api.get('/v1/tickets').query({ limit }).set(system.admin()), { field: 'limit' });
       }
-      await hostile.accepts('GET /v1/tickets?limit=12', api.get('/v1/tickets').query({ limit: '12' }).set(admin()), 200);
+      await hostile.accepts('GET /v1/tickets?limit=12', system.api.get('/v1/tickets').query({ limit: '12' }).set(system.admin()), 200);
     });
 
     it('finds a ticket by its number in one canonical form: /v1/tickets/01000 is 404 when /v1/tickets/1000 is 200', async () => {
       const { number } = await newTicket();
-      const canonical = await api.get(`/v1/tickets/${number}`).set(admin());
+      const canonical = await system.api.get(`/v1/tickets/${number}`).set(system.admin());
       expect(canonical.status, canonical.text).toBe(200);
       for (const ref of [`0${number}`, `00${number}`]) {
-        const res = await api.get(`/v1/tickets/${ref}`).set(admin());
+        const res = await system.api.get(`/v1/tickets/${ref}`).set(system.admin());
         expect.soft(res.status, `GET /v1/tickets/${ref} → ${res.status} ${res.text.slice(0, 200)}`).toBe(404);
         expect.soft(res.body.code, ref).toBe('not-found');
       }
@@ -379,7 +374,7 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
 
     it('logs no SQL parameters and no errors for the hostile input above', () => {
       for (const service of ['gateway', 'tickets', 'segmentation'] as const) {
-        const lines = stack.logs(service).split('\n');
+        const lines = system.stack.logs(service).split('\n');
         expect.soft(lines.filter((l) => l.includes('"parameters"')).map((l) => l.slice(0, 300)), `${service}: log lines with SQL parameters`).toEqual([]);
         expect.soft(lines.filter((l) => /"level":"(error|fatal)"/.test(l)).map((l) => l.slice(0, 300)), `${service}: error log lines`).toEqual([]);
       }

@@ -1,11 +1,11 @@
-import { REPO_ROOT, Stack } from '@careflow/testing';
+import { REPO_ROOT, useStack } from '@careflow/testing';
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceFor } from '../src/modules/proxy/service-routes.js';
 
 const run = promisify(execFile);
@@ -18,16 +18,14 @@ type Operation = {
 };
 
 describe('the public OpenAPI document', () => {
-  let stack: Stack;
+  const system = useStack();
   let doc: { paths: Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>; [k: string]: unknown };
 
   beforeAll(async () => {
-    stack = await Stack.start();
-    const res = await request(stack.gatewayUrl).get('/docs/openapi.json').expect(200);
+    const res = await system.api.get('/docs/openapi.json').expect(200);
     expect(res.headers['x-careflow-missing-services']).toBeUndefined();
     doc = res.body;
   });
-  afterAll(async () => stack?.stop());
 
   const operations = () =>
     Object.entries(doc.paths).flatMap(([p, item]) => METHODS.flatMap((m) => (item[m] ? [{ path: p, method: m, op: item[m]! }] : [])));
@@ -73,7 +71,7 @@ describe('the public OpenAPI document', () => {
     }
     // And the other way round: each service's own document routes back to it.
     for (const service of ['tickets', 'email-ingest', 'notifications', 'segmentation'] as const) {
-      const own = await request(stack.serviceUrl(service)).get('/internal/openapi.json').set('x-internal-token', stack.internalToken).expect(200);
+      const own = await request(system.stack.serviceUrl(service)).get('/internal/openapi.json').set('x-internal-token', system.stack.internalToken).expect(200);
       for (const p of Object.keys(own.body.paths)) expect(serviceFor(p.replace(/\{[^}]+\}/g, 'x1')), p).toBe(service);
     }
   });

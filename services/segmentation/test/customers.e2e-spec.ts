@@ -1,32 +1,24 @@
-import { eventually, Stack } from '@careflow/testing';
+import { eventually, useStack } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 describe('customers through the gateway', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const auth = () => ({ authorization: `Bearer ${stack.adminKey}` });
-
-  beforeAll(async () => {
-    stack = await Stack.start({ services: ['segmentation', 'tickets'] });
-    api = request(stack.gatewayUrl);
-  });
-  afterAll(async () => stack?.stop());
+  const system = useStack({ services: ['segmentation', 'tickets'] });
 
   async function projected(externalId: string) {
-    const { rows } = await stack.db.pool.query(`SELECT * FROM tickets.customers WHERE external_id = $1`, [externalId]);
+    const { rows } = await system.stack.db.pool.query(`SELECT * FROM tickets.customers WHERE external_id = $1`, [externalId]);
     return rows[0];
   }
 
   it('upserts a customer, reads it back, and the tickets service receives it', async () => {
-    const put = await api
+    const put = await system.api
       .put('/v1/customers/cus_1001')
-      .set(auth())
+      .set(system.admin())
       .send({ email: 'lan.nguyen@example.com', name: 'Nguyễn Thị Lan', locale: 'vi', tags: ['hanoi'], vip: true });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ externalId: 'cus_1001', email: 'lan.nguyen@example.com', vip: true, tags: ['hanoi'] });
 
-    const get = await api.get('/v1/customers/cus_1001').set(auth());
+    const get = await system.api.get('/v1/customers/cus_1001').set(system.admin());
     expect(get.status).toBe(200);
     expect(get.body).toEqual(put.body);
 
@@ -39,24 +31,24 @@ describe('customers through the gateway', () => {
   });
 
   it('replaces the record on PUT, announces the change, and ignores a PUT that changes nothing', async () => {
-    await api.put('/v1/customers/cus_2').set(auth()).send({ email: 'a@example.com', name: 'A', tags: ['x'] }).expect(200);
-    const second = await api.put('/v1/customers/cus_2').set(auth()).send({ email: 'b@example.com' }).expect(200);
+    await system.api.put('/v1/customers/cus_2').set(system.admin()).send({ email: 'a@example.com', name: 'A', tags: ['x'] }).expect(200);
+    const second = await system.api.put('/v1/customers/cus_2').set(system.admin()).send({ email: 'b@example.com' }).expect(200);
     // Fields left out are cleared: PUT carries the whole record.
     expect(second.body).toMatchObject({ email: 'b@example.com', name: null, tags: [] });
     await eventually(async () => expect(await projected('cus_2')).toMatchObject({ email: 'b@example.com', name: null, version: 2 }));
 
     // The outbox sequence only moves when an event is written (rows are deleted once delivered).
     const lastEvent = async () =>
-      (await stack.db.pool.query(`SELECT last_value::int AS n FROM segmentation.outbox_seq_seq`)).rows[0].n;
+      (await system.stack.db.pool.query(`SELECT last_value::int AS n FROM segmentation.outbox_seq_seq`)).rows[0].n;
     const before = await lastEvent();
-    await api.put('/v1/customers/cus_2').set(auth()).send({ email: 'b@example.com' }).expect(200);
+    await system.api.put('/v1/customers/cus_2').set(system.admin()).send({ email: 'b@example.com' }).expect(200);
     expect(await lastEvent()).toBe(before);
-    const { rows } = await stack.db.pool.query(`SELECT version FROM segmentation.customers WHERE external_id = 'cus_2'`);
+    const { rows } = await system.stack.db.pool.query(`SELECT version FROM segmentation.customers WHERE external_id = 'cus_2'`);
     expect(rows[0].version).toBe(2);
   });
 
   it('answers 404 problem+json for an unknown customer', async () => {
-    const res = await api.get('/v1/customers/nobody').set(auth());
+    const res = await system.api.get('/v1/customers/nobody').set(system.admin());
     expect(res.status).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.body).toMatchObject({ status: 404, code: 'not-found', title: 'Not found' });
@@ -64,12 +56,12 @@ describe('customers through the gateway', () => {
 
   describe('bad input: a 4xx naming the field, nothing written, never a 500', () => {
     async function countCustomers(): Promise<number> {
-      const { rows } = await stack.db.pool.query(`SELECT count(*)::int AS n FROM segmentation.customers`);
+      const { rows } = await system.stack.db.pool.query(`SELECT count(*)::int AS n FROM segmentation.customers`);
       return rows[0].n;
     }
 
     it('rejects malformed JSON with 400', async () => {
-      const res = await api.put('/v1/customers/cus_bad').set(auth()).set('content-type', 'application/json').send('{"email": ');
+      const res = await system.api.put('/v1/customers/cus_bad').set(system.admin()).set('content-type', 'application/json').send('{"email": ');
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.body.code).toBe('malformed-json');
@@ -77,9 +69,9 @@ describe('customers through the gateway', () => {
 
     it('names every field of the wrong type, with nested paths', async () => {
       const before = await countCustomers();
-      const res = await api
+      const res = await system.api
         .put('/v1/customers/cus_bad')
-        .set(auth())
+        .set(system.admin())
         .send({ email: 'not-an-email', name: 42, phone: 'call me', locale: 'english!', tags: ['ok', 7], vip: 'yes' });
       expect(res.status).toBe(400);
       const fields = (res.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
@@ -88,23 +80,23 @@ describe('customers through the gateway', () => {
     });
 
     it('rejects unknown fields with 400 naming them', async () => {
-      const res = await api.put('/v1/customers/cus_bad').set(auth()).send({ email: 'a@example.com', segment: 'vip' });
+      const res = await system.api.put('/v1/customers/cus_bad').set(system.admin()).send({ email: 'a@example.com', segment: 'vip' });
       expect(res.status).toBe(400);
       expect(res.body.errors).toEqual([{ field: 'segment', message: 'property segment should not exist' }]);
     });
 
     it('rejects a body that is not an object', async () => {
       for (const body of ['[1,2]', '"text"', 'null', '42']) {
-        const res = await api.put('/v1/customers/cus_bad').set(auth()).set('content-type', 'application/json').send(body);
+        const res = await system.api.put('/v1/customers/cus_bad').set(system.admin()).set('content-type', 'application/json').send(body);
         expect(res.status, body).toBe(400);
         expect(res.headers['content-type']).toContain('application/problem+json');
       }
     });
 
     it('rejects a 6 MB body with 413 before it reaches the service', async () => {
-      const res = await api
+      const res = await system.api
         .put('/v1/customers/cus_big')
-        .set(auth())
+        .set(system.admin())
         .set('content-type', 'application/json')
         .send(JSON.stringify({ name: 'x'.repeat(6 * 1024 * 1024) }));
       expect(res.status).toBe(413);
@@ -112,31 +104,31 @@ describe('customers through the gateway', () => {
     });
 
     it('rejects a body it cannot read with 415', async () => {
-      const res = await api.put('/v1/customers/cus_bad').set(auth()).set('content-type', 'text/plain').send('email=a@example.com');
+      const res = await system.api.put('/v1/customers/cus_bad').set(system.admin()).set('content-type', 'text/plain').send('email=a@example.com');
       expect(res.status).toBe(415);
       expect(res.body.code).toBe('unsupported-media-type');
     });
 
     it('rejects an externalId that is not one', async () => {
-      const res = await api.put(`/v1/customers/${encodeURIComponent('bad id with spaces')}`).set(auth()).send({});
+      const res = await system.api.put(`/v1/customers/${encodeURIComponent('bad id with spaces')}`).set(system.admin()).send({});
       expect(res.status).toBe(400);
       expect(res.body.errors[0].field).toBe('externalId');
     });
   });
 
   it('requires a key (401) with the right scope (403)', async () => {
-    expect((await api.get('/v1/customers/cus_1001')).status).toBe(401);
-    expect((await api.get('/v1/customers/cus_1001').set('authorization', 'Bearer cf_nope_nope')).status).toBe(401);
-    const key = await api.post('/v1/api-keys').set(auth()).send({ name: 'reader', scopes: ['customers:read'] }).expect(201);
+    expect((await system.api.get('/v1/customers/cus_1001')).status).toBe(401);
+    expect((await system.api.get('/v1/customers/cus_1001').set('authorization', 'Bearer cf_nope_nope')).status).toBe(401);
+    const key = await system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'reader', scopes: ['customers:read'] }).expect(201);
     const reader = { authorization: `Bearer ${key.body.key}` };
-    expect((await api.get('/v1/customers/cus_1001').set(reader)).status).toBe(200);
-    const denied = await api.put('/v1/customers/cus_1001').set(reader).send({ email: 'x@example.com' });
+    expect((await system.api.get('/v1/customers/cus_1001').set(reader)).status).toBe(200);
+    const denied = await system.api.put('/v1/customers/cus_1001').set(reader).send({ email: 'x@example.com' });
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ code: 'forbidden', requiredScopes: ['customers:write'] });
   });
 
   it('is reachable only through the gateway', async () => {
-    const direct = await request(stack.serviceUrl('segmentation')).get('/v1/customers/cus_1001')
+    const direct = await request(system.stack.serviceUrl('segmentation')).get('/v1/customers/cus_1001')
       .set('x-careflow-key-id', 'forged').set('x-careflow-scopes', 'admin');
     expect(direct.status).toBe(401);
     expect(direct.body.code).toBe('internal-token-required');

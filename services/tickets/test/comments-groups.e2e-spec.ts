@@ -1,6 +1,6 @@
-import { Stack } from '@careflow/testing';
+import { useStack } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -10,43 +10,38 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REGULAR_NORMAL_NEXT_RESPONSE_SECONDS = 8 * 3600;
 
 describe('comments, the audit trail, groups and agents', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
+  const system = useStack({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
   let seq = 0;
   const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++seq}`;
 
   beforeAll(async () => {
-    stack = await Stack.start({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    api = request(stack.gatewayUrl);
-    await api.put('/v1/agents/agent_7').set(admin()).send({ email: 'minh@shop.test', name: 'Minh' }).expect(200);
+    await system.api.put('/v1/agents/agent_7').set(system.admin()).send({ email: 'minh@shop.test', name: 'Minh' }).expect(200);
   });
-  afterAll(async () => stack?.stop());
 
   async function create(overrides: Json = {}): Promise<Json> {
     const id = unique('cus');
-    const res = await api
+    const res = await system.api
       .post('/v1/tickets')
-      .set(admin())
+      .set(system.admin())
       .send({ subject: 'Blender arrived broken', description: 'The jug is cracked.', customer: { externalId: id, email: `${id}@example.com`, name: 'Lan' }, channel: 'web', ...overrides });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   }
 
   async function get(id: string): Promise<Json> {
-    const res = await api.get(`/v1/tickets/${id}`).set(admin());
+    const res = await system.api.get(`/v1/tickets/${id}`).set(system.admin());
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body;
   }
 
   async function setStatus(id: string, ...steps: string[]): Promise<Json> {
     let body: Json = {};
-    for (const status of steps) body = (await api.patch(`/v1/tickets/${id}`).set(admin()).send({ status }).expect(200)).body;
+    for (const status of steps) body = (await system.api.patch(`/v1/tickets/${id}`).set(system.admin()).send({ status }).expect(200)).body;
     return body;
   }
 
   function comment(id: string, body: Json) {
-    return api.post(`/v1/tickets/${id}/comments`).set(admin()).send(body);
+    return system.api.post(`/v1/tickets/${id}/comments`).set(system.admin()).send(body);
   }
 
   async function posted(id: string, body: Json): Promise<Json> {
@@ -56,13 +51,13 @@ describe('comments, the audit trail, groups and agents', () => {
   }
 
   async function events(id: string, type?: string): Promise<Json[]> {
-    const res = await api.get(`/v1/tickets/${id}/events`).query({ limit: 200 }).set(admin());
+    const res = await system.api.get(`/v1/tickets/${id}/events`).query({ limit: 200 }).set(system.admin());
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return (res.body.data as Json[]).filter((e) => !type || e.type === type);
   }
 
   async function outboxEvents(ticketId: string): Promise<Json[]> {
-    const { rows } = await stack.db.pool.query(`SELECT event, payload FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1 ORDER BY seq`, [ticketId]);
+    const { rows } = await system.stack.db.pool.query(`SELECT event, payload FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1 ORDER BY seq`, [ticketId]);
     return rows;
   }
 
@@ -169,13 +164,13 @@ describe('comments, the audit trail, groups and agents', () => {
       const followUp = await get(c.ticketId);
       expect(followUp).toMatchObject({ followUpOf: t.id, status: 'new', customer: t.customer });
       expect(followUp.number).toBeGreaterThan(t.number);
-      const thread = await api.get(`/v1/tickets/${followUp.id}/comments`).set(admin()).expect(200);
+      const thread = await system.api.get(`/v1/tickets/${followUp.id}/comments`).set(system.admin()).expect(200);
       expect(thread.body.data.map((x: Json) => x.id)).toContain(c.id);
 
       // The original stays closed and untouched.
       const original = await get(t.id);
       expect(original.status).toBe('closed');
-      const originalThread = await api.get(`/v1/tickets/${t.id}/comments`).set(admin()).expect(200);
+      const originalThread = await system.api.get(`/v1/tickets/${t.id}/comments`).set(system.admin()).expect(200);
       expect(originalThread.body.data.map((x: Json) => x.id)).not.toContain(c.id);
       expect((await events(followUp.id))[0]!.type).toBe('created');
     });
@@ -187,7 +182,7 @@ describe('comments, the audit trail, groups and agents', () => {
       expect(res.status).toBe(409);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.body.code).toBe('ticket-closed');
-      const thread = await api.get(`/v1/tickets/${t.id}/comments`).set(admin()).expect(200);
+      const thread = await system.api.get(`/v1/tickets/${t.id}/comments`).set(system.admin()).expect(200);
       expect(thread.body.data).toEqual([]);
     });
 
@@ -199,7 +194,7 @@ describe('comments, the audit trail, groups and agents', () => {
       const note = await comment(t.id, customerSays(t, 'secret', { public: false }));
       expect(note.status).toBe(422);
       expect(note.body.errors[0].field).toBe('public');
-      const thread = await api.get(`/v1/tickets/${t.id}/comments`).set(admin()).expect(200);
+      const thread = await system.api.get(`/v1/tickets/${t.id}/comments`).set(system.admin()).expect(200);
       expect(thread.body.data).toEqual([]);
       expect((await get(t.id)).status).toBe('new');
     });
@@ -223,15 +218,15 @@ describe('comments, the audit trail, groups and agents', () => {
     it('answers 404 for comments on an unknown ticket', async () => {
       const res = await comment('3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807', agentSays('Hello?'));
       expect(res.status).toBe(404);
-      expect((await api.get('/v1/tickets/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807/comments').set(admin())).status).toBe(404);
-      expect((await api.get('/v1/tickets/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807/events').set(admin())).status).toBe(404);
+      expect((await system.api.get('/v1/tickets/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807/comments').set(system.admin())).status).toBe(404);
+      expect((await system.api.get('/v1/tickets/3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807/events').set(system.admin())).status).toBe(404);
     });
 
     it('lists the thread oldest first, in pages, by id or number', async () => {
       const t = await create();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await posted(t.id, i % 2 ? customerSays(t, `Message ${i}`) : agentSays(`Message ${i}`))).id);
-      const all = await api.get(`/v1/tickets/${t.number}/comments`).set(admin()).expect(200);
+      const all = await system.api.get(`/v1/tickets/${t.number}/comments`).set(system.admin()).expect(200);
       expect(all.body.data.map((c: Json) => c.id)).toEqual(ids);
       expect(all.body.data.map((c: Json) => c.body)).toEqual(['Message 0', 'Message 1', 'Message 2', 'Message 3', 'Message 4']);
       expect(all.body.data.every((c: Json) => c.ticketId === t.id)).toBe(true);
@@ -239,7 +234,7 @@ describe('comments, the audit trail, groups and agents', () => {
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: request.Response = await api.get(`/v1/tickets/${t.id}/comments`).query(cursor ? { limit: 2, cursor } : { limit: 2 }).set(admin()).expect(200);
+        const res: request.Response = await system.api.get(`/v1/tickets/${t.id}/comments`).query(cursor ? { limit: 2, cursor } : { limit: 2 }).set(system.admin()).expect(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
         paged.push(...res.body.data.map((c: Json) => c.id));
         cursor = res.body.nextCursor;
@@ -252,7 +247,7 @@ describe('comments, the audit trail, groups and agents', () => {
     it('starts with created and lists every change oldest first, in pages', async () => {
       const t = await create();
       await posted(t.id, agentSays('Looking.'));
-      await api.patch(`/v1/tickets/${t.id}`).set(admin()).send({ tags: ['x'] }).expect(200);
+      await system.api.patch(`/v1/tickets/${t.id}`).set(system.admin()).send({ tags: ['x'] }).expect(200);
       await setStatus(t.id, 'pending', 'solved');
 
       const all = await events(t.id);
@@ -281,7 +276,7 @@ describe('comments, the audit trail, groups and agents', () => {
       const paged: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: request.Response = await api.get(`/v1/tickets/${t.id}/events`).query(cursor ? { limit: 4, cursor } : { limit: 4 }).set(admin()).expect(200);
+        const res: request.Response = await system.api.get(`/v1/tickets/${t.id}/events`).query(cursor ? { limit: 4, cursor } : { limit: 4 }).set(system.admin()).expect(200);
         paged.push(...res.body.data.map((e: Json) => e.id));
         cursor = res.body.nextCursor;
       } while (cursor);
@@ -291,47 +286,47 @@ describe('comments, the audit trail, groups and agents', () => {
 
   describe('groups', () => {
     it('creates a group with lowercased addresses, reads it back and lists it', async () => {
-      const res = await api.post('/v1/groups').set(admin()).send({ key: 'returns', name: 'Returns & refunds', inboundAddresses: ['Returns@Shop.TEST'] });
+      const res = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'returns', name: 'Returns & refunds', inboundAddresses: ['Returns@Shop.TEST'] });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body).toMatchObject({ key: 'returns', name: 'Returns & refunds', inboundAddresses: ['returns@shop.test'] });
       expect(res.body.createdAt).toEqual(expect.any(String));
       expect(res.body.updatedAt).toEqual(expect.any(String));
 
-      const got = await api.get('/v1/groups/returns').set(admin()).expect(200);
+      const got = await system.api.get('/v1/groups/returns').set(system.admin()).expect(200);
       expect(got.body).toEqual(res.body);
-      const list = await api.get('/v1/groups').set(admin()).expect(200);
+      const list = await system.api.get('/v1/groups').set(system.admin()).expect(200);
       expect(list.body.data).toContainEqual(res.body);
       expect(list.body).toHaveProperty('nextCursor');
 
-      const none = await api.post('/v1/groups').set(admin()).send({ key: 'no-mail', name: 'No mail' });
+      const none = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'no-mail', name: 'No mail' });
       expect(none.status).toBe(201);
       expect(none.body.inboundAddresses).toEqual([]);
     });
 
     it('refuses a duplicate key and an address another group already uses (409)', async () => {
-      await api.post('/v1/groups').set(admin()).send({ key: 'billing', name: 'Billing', inboundAddresses: ['billing@shop.test'] }).expect(201);
-      const dup = await api.post('/v1/groups').set(admin()).send({ key: 'billing', name: 'Billing again' });
+      await system.api.post('/v1/groups').set(system.admin()).send({ key: 'billing', name: 'Billing', inboundAddresses: ['billing@shop.test'] }).expect(201);
+      const dup = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'billing', name: 'Billing again' });
       expect(dup.status).toBe(409);
       expect(dup.headers['content-type']).toContain('application/problem+json');
-      expect((await api.get('/v1/groups/billing').set(admin()).expect(200)).body.name).toBe('Billing');
+      expect((await system.api.get('/v1/groups/billing').set(system.admin()).expect(200)).body.name).toBe('Billing');
 
-      const taken = await api.post('/v1/groups').set(admin()).send({ key: 'billing-2', name: 'Billing 2', inboundAddresses: ['BILLING@shop.test'] });
+      const taken = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'billing-2', name: 'Billing 2', inboundAddresses: ['BILLING@shop.test'] });
       expect(taken.status).toBe(409);
       expect(taken.body.code).toBe('address-taken');
-      expect((await api.get('/v1/groups/billing-2').set(admin())).status).toBe(404);
+      expect((await system.api.get('/v1/groups/billing-2').set(system.admin())).status).toBe(404);
     });
 
     it('changes a group\'s name and addresses; addresses move only once released', async () => {
-      await api.post('/v1/groups').set(admin()).send({ key: 'sales', name: 'Sales', inboundAddresses: ['sales@shop.test'] }).expect(201);
-      const created = await api.post('/v1/groups').set(admin()).send({ key: 'orders', name: 'Orders', inboundAddresses: ['orders@shop.test'] }).expect(201);
+      await system.api.post('/v1/groups').set(system.admin()).send({ key: 'sales', name: 'Sales', inboundAddresses: ['sales@shop.test'] }).expect(201);
+      const created = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'orders', name: 'Orders', inboundAddresses: ['orders@shop.test'] }).expect(201);
 
-      const grab = await api.patch('/v1/groups/orders').set(admin()).send({ inboundAddresses: ['orders@shop.test', 'Sales@Shop.test'] });
+      const grab = await system.api.patch('/v1/groups/orders').set(system.admin()).send({ inboundAddresses: ['orders@shop.test', 'Sales@Shop.test'] });
       expect(grab.status).toBe(409);
       expect(grab.body.code).toBe('address-taken');
-      expect((await api.get('/v1/groups/orders').set(admin()).expect(200)).body.inboundAddresses).toEqual(['orders@shop.test']);
+      expect((await system.api.get('/v1/groups/orders').set(system.admin()).expect(200)).body.inboundAddresses).toEqual(['orders@shop.test']);
 
       await sleep(10);
-      const renamed = await api.patch('/v1/groups/orders').set(admin()).send({ name: 'Order desk', inboundAddresses: ['orders@shop.test', 'Desk@Shop.test'] });
+      const renamed = await system.api.patch('/v1/groups/orders').set(system.admin()).send({ name: 'Order desk', inboundAddresses: ['orders@shop.test', 'Desk@Shop.test'] });
       expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
       expect(renamed.body).toMatchObject({ key: 'orders', name: 'Order desk' });
       expect([...renamed.body.inboundAddresses].sort()).toEqual(['desk@shop.test', 'orders@shop.test']);
@@ -339,24 +334,24 @@ describe('comments, the audit trail, groups and agents', () => {
       expect(Date.parse(renamed.body.updatedAt)).toBeGreaterThan(Date.parse(created.body.updatedAt));
 
       // Sales lets its address go; then Orders may take it.
-      await api.patch('/v1/groups/sales').set(admin()).send({ inboundAddresses: [] }).expect(200);
-      const moved = await api.patch('/v1/groups/orders').set(admin()).send({ inboundAddresses: ['sales@shop.test'] });
+      await system.api.patch('/v1/groups/sales').set(system.admin()).send({ inboundAddresses: [] }).expect(200);
+      const moved = await system.api.patch('/v1/groups/orders').set(system.admin()).send({ inboundAddresses: ['sales@shop.test'] });
       expect(moved.status, JSON.stringify(moved.body)).toBe(200);
       expect(moved.body.inboundAddresses).toEqual(['sales@shop.test']);
-      expect((await api.get('/v1/groups/sales').set(admin()).expect(200)).body.inboundAddresses).toEqual([]);
+      expect((await system.api.get('/v1/groups/sales').set(system.admin()).expect(200)).body.inboundAddresses).toEqual([]);
     });
 
     it('answers 404 for an unknown group and 400 for bad input', async () => {
-      expect((await api.get('/v1/groups/ghosts').set(admin())).status).toBe(404);
-      expect((await api.patch('/v1/groups/ghosts').set(admin()).send({ name: 'x' })).status).toBe(404);
-      const bad = await api.post('/v1/groups').set(admin()).send({ key: 'Bad Key', name: '', inboundAddresses: ['not-an-address'] });
+      expect((await system.api.get('/v1/groups/ghosts').set(system.admin())).status).toBe(404);
+      expect((await system.api.patch('/v1/groups/ghosts').set(system.admin()).send({ name: 'x' })).status).toBe(404);
+      const bad = await system.api.post('/v1/groups').set(system.admin()).send({ key: 'Bad Key', name: '', inboundAddresses: ['not-an-address'] });
       expect(bad.status).toBe(400);
       expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['inboundAddresses', 'key', 'name']);
-      expect((await api.get('/v1/groups/Bad%20Key').set(admin())).status).toBe(400);
+      expect((await system.api.get('/v1/groups/Bad%20Key').set(system.admin())).status).toBe(400);
     });
 
     it('a ticket can be filed under a group by its key', async () => {
-      await api.post('/v1/groups').set(admin()).send({ key: 'vip-desk', name: 'VIP desk' }).expect(201);
+      await system.api.post('/v1/groups').set(system.admin()).send({ key: 'vip-desk', name: 'VIP desk' }).expect(201);
       const t = await create({ group: 'vip-desk' });
       expect(t.group).toBe('vip-desk');
     });
@@ -364,24 +359,24 @@ describe('comments, the audit trail, groups and agents', () => {
 
   describe('agents', () => {
     it('creates or replaces an agent with PUT, and reads it back', async () => {
-      const created = await api.put('/v1/agents/agent_lan').set(admin()).send({ email: 'lan@shop.test', name: 'Lan' });
+      const created = await system.api.put('/v1/agents/agent_lan').set(system.admin()).send({ email: 'lan@shop.test', name: 'Lan' });
       expect(created.status, JSON.stringify(created.body)).toBe(200);
       expect(created.body).toMatchObject({ id: 'agent_lan', email: 'lan@shop.test', name: 'Lan', active: true });
 
       await sleep(10);
-      const replaced = await api.put('/v1/agents/agent_lan').set(admin()).send({ email: 'lan.nguyen@shop.test', active: false });
+      const replaced = await system.api.put('/v1/agents/agent_lan').set(system.admin()).send({ email: 'lan.nguyen@shop.test', active: false });
       expect(replaced.status).toBe(200);
       expect(replaced.body).toMatchObject({ id: 'agent_lan', email: 'lan.nguyen@shop.test', active: false });
       expect(replaced.body.createdAt).toBe(created.body.createdAt);
       expect(Date.parse(replaced.body.updatedAt)).toBeGreaterThan(Date.parse(created.body.updatedAt));
 
-      const got = await api.get('/v1/agents/agent_lan').set(admin()).expect(200);
+      const got = await system.api.get('/v1/agents/agent_lan').set(system.admin()).expect(200);
       expect(got.body).toEqual(replaced.body);
-      const list = await api.get('/v1/agents').set(admin()).expect(200);
+      const list = await system.api.get('/v1/agents').set(system.admin()).expect(200);
       expect(list.body.data.map((a: Json) => a.id)).toEqual(expect.arrayContaining(['agent_7', 'agent_lan']));
 
       // An inactive agent cannot be given tickets.
-      const assign = await api.post('/v1/tickets').set(admin()).send({
+      const assign = await system.api.post('/v1/tickets').set(system.admin()).send({
         subject: 'x', description: 'y', customer: { email: 'someone@example.com' }, channel: 'web', assignee: 'agent_lan',
       });
       expect(assign.status).toBe(422);
@@ -389,23 +384,23 @@ describe('comments, the audit trail, groups and agents', () => {
     });
 
     it('answers 404 for an unknown agent and 400 for bad input', async () => {
-      expect((await api.get('/v1/agents/agent_nobody').set(admin())).status).toBe(404);
-      const bad = await api.put('/v1/agents/agent_bad').set(admin()).send({ email: 'nope', active: 'maybe' });
+      expect((await system.api.get('/v1/agents/agent_nobody').set(system.admin())).status).toBe(404);
+      const bad = await system.api.put('/v1/agents/agent_bad').set(system.admin()).send({ email: 'nope', active: 'maybe' });
       expect(bad.status).toBe(400);
       expect((bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual(['active', 'email']);
-      expect((await api.put(`/v1/agents/${encodeURIComponent('bad id!')}`).set(admin()).send({ email: 'a@shop.test' })).status).toBe(400);
+      expect((await system.api.put(`/v1/agents/${encodeURIComponent('bad id!')}`).set(system.admin()).send({ email: 'a@shop.test' })).status).toBe(400);
     });
 
     it('lets a read-only key read agents and groups but not change them', async () => {
-      const key = await api.post('/v1/api-keys').set(admin()).send({ name: 'reader', scopes: ['tickets:read'] }).expect(201);
+      const key = await system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'reader', scopes: ['tickets:read'] }).expect(201);
       const reader = { authorization: `Bearer ${key.body.key}` };
-      expect((await api.get('/v1/agents').set(reader)).status).toBe(200);
-      expect((await api.get('/v1/groups').set(reader)).status).toBe(200);
-      expect((await api.put('/v1/agents/agent_x').set(reader).send({ email: 'x@shop.test' })).status).toBe(403);
-      expect((await api.post('/v1/groups').set(reader).send({ key: 'x', name: 'x' })).status).toBe(403);
-      expect((await api.patch('/v1/groups/returns').set(reader).send({ name: 'x' })).status).toBe(403);
+      expect((await system.api.get('/v1/agents').set(reader)).status).toBe(200);
+      expect((await system.api.get('/v1/groups').set(reader)).status).toBe(200);
+      expect((await system.api.put('/v1/agents/agent_x').set(reader).send({ email: 'x@shop.test' })).status).toBe(403);
+      expect((await system.api.post('/v1/groups').set(reader).send({ key: 'x', name: 'x' })).status).toBe(403);
+      expect((await system.api.patch('/v1/groups/returns').set(reader).send({ name: 'x' })).status).toBe(403);
       const t = await create();
-      expect((await api.post(`/v1/tickets/${t.id}/comments`).set(reader).send(agentSays('x'))).status).toBe(403);
+      expect((await system.api.post(`/v1/tickets/${t.id}/comments`).set(reader).send(agentSays('x'))).status).toBe(403);
     });
   });
 });

@@ -1,8 +1,7 @@
 import { QueueName, type JobName } from '@careflow/contracts';
 import { JobQueues, createRedisConnection } from '@careflow/messaging';
-import { Stack, TEST_REDIS_URL, deleteKeys, eventually } from '@careflow/testing';
+import { TEST_REDIS_URL, deleteKeys, eventually, useStack } from '@careflow/testing';
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -10,23 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * Jobs are put on the tickets-incoming queue exactly as the producers' outbox relays put them.
  */
 describe('tickets reacting to jobs', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
+  const system = useStack({
+    services: ['tickets'],
+    serviceEnv: { tickets: { SLA_RECONCILE_INTERVAL_MS: '500', SLA_WARNING_LEAD_SECONDS: '0' } },
+  });
   let queues: JobQueues;
-  const auth = () => ({ authorization: `Bearer ${stack.adminKey}` });
 
   beforeAll(async () => {
-    stack = await Stack.start({
-      services: ['tickets'],
-      serviceEnv: { tickets: { SLA_RECONCILE_INTERVAL_MS: '500', SLA_WARNING_LEAD_SECONDS: '0' } },
-    });
-    api = request(stack.gatewayUrl);
-    queues = new JobQueues(createRedisConnection(TEST_REDIS_URL, 'ticket-jobs-test'), stack.queuePrefix);
+    queues = new JobQueues(createRedisConnection(TEST_REDIS_URL, 'ticket-jobs-test'), system.stack.queuePrefix);
   });
-  afterAll(async () => {
-    await queues?.close();
-    await stack?.stop();
-  });
+  // Registered after the stack, so it runs before the stack stops.
+  afterAll(async () => queues?.close());
 
   async function publish(event: JobName, data: object): Promise<string> {
     const id = randomUUID();
@@ -36,25 +29,25 @@ describe('tickets reacting to jobs', () => {
   }
 
   async function events(ticketId: string): Promise<Array<{ type: string; field: string | null; from: unknown; to: unknown; actor: { type: string } }>> {
-    return (await api.get(`/v1/tickets/${ticketId}/events`).set(auth()).expect(200)).body.data;
+    return (await system.api.get(`/v1/tickets/${ticketId}/events`).set(system.admin()).expect(200)).body.data;
   }
 
   it('re-evaluates a customer\'s running tickets when their segment changes, in the audit trail', async () => {
-    const created = await api
+    const created = await system.api
       .post('/v1/tickets')
-      .set(auth())
+      .set(system.admin())
       .send({ subject: 'Where is my parcel?', description: 'It is late.', customer: { externalId: 'cus_seg', email: 'seg@example.com' }, channel: 'chat' })
       .expect(201);
     expect(created.body).toMatchObject({ priority: 'normal', segment: null });
-    const explicit = await api
+    const explicit = await system.api
       .post('/v1/tickets')
-      .set(auth())
+      .set(system.admin())
       .send({ subject: 'Invoice', description: 'Need a copy.', customer: { externalId: 'cus_seg', email: 'seg@example.com' }, channel: 'email', priority: 'low' })
       .expect(201);
 
     await publish('customer.segment_changed', { externalId: 'cus_seg', previousSegment: null, segment: 'vip', segments: ['vip', 'online'], version: 1 });
 
-    const after = (await api.get(`/v1/tickets/${created.body.id}`).set(auth()).expect(200)).body;
+    const after = (await system.api.get(`/v1/tickets/${created.body.id}`).set(system.admin()).expect(200)).body;
     expect(after).toMatchObject({ segment: 'vip', priority: 'high' });
     // vip/high first response: 30 minutes from creation (the default policy).
     expect(new Date(after.firstResponseDueAt).getTime() - new Date(after.createdAt).getTime()).toBe(30 * 60 * 1000);
@@ -64,12 +57,12 @@ describe('tickets reacting to jobs', () => {
     expect(trail[2]).toMatchObject({ field: 'priority', from: 'normal', to: 'high' });
 
     // A priority someone chose is kept; the SLA follows the new segment.
-    const kept = (await api.get(`/v1/tickets/${explicit.body.id}`).set(auth()).expect(200)).body;
+    const kept = (await system.api.get(`/v1/tickets/${explicit.body.id}`).set(system.admin()).expect(200)).body;
     expect(kept).toMatchObject({ segment: 'vip', priority: 'low' });
 
     // An older segment event arriving late changes nothing.
     await publish('customer.segment_changed', { externalId: 'cus_seg', previousSegment: null, segment: 'walk_in', segments: ['walk_in'], version: 1 });
-    expect((await api.get(`/v1/tickets/${created.body.id}`).set(auth())).body.segment).toBe('vip');
+    expect((await system.api.get(`/v1/tickets/${created.body.id}`).set(system.admin())).body.segment).toBe('vip');
   });
 
   it('opens one incident ticket per shipment, at least high priority, and adds later incidents to it', async () => {
@@ -90,12 +83,12 @@ describe('tickets reacting to jobs', () => {
     await publish('shipment.incident', incident);
     await publish('shipment.incident', { ...incident, status: 'returned', description: 'Returned to sender' });
 
-    const list = await api.get('/v1/tickets').query({ customerExternalId: 'cus_ship' }).set(auth()).expect(200);
+    const list = await system.api.get('/v1/tickets').query({ customerExternalId: 'cus_ship' }).set(system.admin()).expect(200);
     expect(list.body.data).toHaveLength(1);
     const ticket = list.body.data[0];
     expect(ticket).toMatchObject({ type: 'shipment_exception', priority: 'high', shipmentId, orderExternalId: 'ord_77', channel: 'api' });
     expect(ticket.subject).toContain('CC123456789EE');
-    const thread = (await api.get(`/v1/tickets/${ticket.id}/comments`).set(auth()).expect(200)).body.data;
+    const thread = (await system.api.get(`/v1/tickets/${ticket.id}/comments`).set(system.admin()).expect(200)).body.data;
     expect(thread).toHaveLength(1);
     expect(thread[0]).toMatchObject({ public: false, author: { type: 'system' } });
     expect(thread[0].body).toContain('return to sender');
@@ -117,11 +110,11 @@ describe('tickets reacting to jobs', () => {
       occurredAt: new Date().toISOString(),
     };
     await publish('shipment.incident', incident);
-    const [ticket] = (await api.get('/v1/tickets').query({ customerExternalId: 'cus_reopen' }).set(auth()).expect(200)).body.data;
-    await api.patch(`/v1/tickets/${ticket.id}`).set(auth()).send({ status: 'solved' }).expect(200);
+    const [ticket] = (await system.api.get('/v1/tickets').query({ customerExternalId: 'cus_reopen' }).set(system.admin()).expect(200)).body.data;
+    await system.api.patch(`/v1/tickets/${ticket.id}`).set(system.admin()).send({ status: 'solved' }).expect(200);
 
     await publish('shipment.incident', { ...incident, status: 'returned', description: 'Returned to sender' });
-    const after = await api.get(`/v1/tickets/${ticket.id}`).set(auth()).expect(200);
+    const after = await system.api.get(`/v1/tickets/${ticket.id}`).set(system.admin()).expect(200);
     expect(after.body.status).toBe('open');
     const trail = await events(ticket.id);
     expect(trail.filter((e) => e.type === 'status_changed').map((e) => [e.from, e.to, e.actor.type])).toEqual([
@@ -146,34 +139,34 @@ describe('tickets reacting to jobs', () => {
       receivedAt: new Date().toISOString(),
     };
     await publish('inbound_email.parsed', mail);
-    const created = (await api.get('/v1/tickets').query({ q: 'coc vo' }).set(auth()).expect(200)).body.data;
+    const created = (await system.api.get('/v1/tickets').query({ q: 'coc vo' }).set(system.admin()).expect(200)).body.data;
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ channel: 'email', subject: 'Hàng bị vỡ', customer: { email: 'mail@example.com', name: 'Trần Văn An' } });
 
     // The same message delivered again under another job id: still one ticket.
     await publish('inbound_email.parsed', mail);
-    expect((await api.get('/v1/tickets').query({ q: 'coc vo' }).set(auth())).body.data).toHaveLength(1);
+    expect((await system.api.get('/v1/tickets').query({ q: 'coc vo' }).set(system.admin())).body.data).toHaveLength(1);
 
     const reply = { ...mail, inboundEmailId: randomUUID(), messageId: '<m2@mail.example.com>', text: 'Ảnh đính kèm.', ticketId: created[0].id };
     await publish('inbound_email.parsed', reply);
-    const thread = (await api.get(`/v1/tickets/${created[0].id}/comments`).set(auth()).expect(200)).body.data;
+    const thread = (await system.api.get(`/v1/tickets/${created[0].id}/comments`).set(system.admin()).expect(200)).body.data;
     expect(thread).toHaveLength(1);
     expect(thread[0]).toMatchObject({ public: true, body: 'Ảnh đính kèm.', author: { type: 'customer', email: 'mail@example.com' } });
   });
 
   it('rebuilds SLA timers that Redis lost, so the breach still fires at its due time', async () => {
-    await api
+    await system.api
       .put('/v1/sla-policies')
-      .set(auth())
+      .set(system.admin())
       .send({ policies: [{ segment: 'regular', priority: 'urgent', firstResponseSeconds: 3, nextResponseSeconds: 3600, resolutionSeconds: 86400 }] })
       .expect(200);
-    const created = await api
+    const created = await system.api
       .post('/v1/tickets')
-      .set(auth())
+      .set(system.admin())
       .send({ subject: 'Urgent', description: 'Now.', customer: { email: 'urgent@example.com' }, channel: 'phone', priority: 'urgent' })
       .expect(201);
     // Redis forgets everything (the SLA timer included).
-    await deleteKeys(stack.queuePrefix);
+    await deleteKeys(system.stack.queuePrefix);
 
     const breach = await eventually(async () => {
       const found = (await events(created.body.id)).find((e) => e.type === 'sla_breached');
@@ -186,6 +179,6 @@ describe('tickets reacting to jobs', () => {
     const late = new Date(breach.createdAt).getTime() - new Date(created.body.firstResponseDueAt).getTime();
     expect(late).toBeGreaterThanOrEqual(0);
     expect(late).toBeLessThan(2_500);
-    expect((await api.get(`/v1/tickets/${created.body.id}`).set(auth())).body.slaBreaches).toEqual(['first_response']);
+    expect((await system.api.get(`/v1/tickets/${created.body.id}`).set(system.admin())).body.slaBreaches).toEqual(['first_response']);
   });
 });

@@ -1,6 +1,6 @@
-import { Stack } from '@careflow/testing';
+import { useStack } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,17 +29,9 @@ const PATH_TO: Record<Status, Status[]> = {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('tickets lifecycle', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
+  const system = useStack({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
   let seq = 0;
   const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++seq}`;
-
-  beforeAll(async () => {
-    stack = await Stack.start({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    api = request(stack.gatewayUrl);
-  });
-  afterAll(async () => stack?.stop());
 
   function ticketBody(overrides: Json = {}): Json {
     const id = unique('cus');
@@ -53,26 +45,26 @@ describe('tickets lifecycle', () => {
   }
 
   async function create(overrides: Json = {}): Promise<Json> {
-    const res = await api.post('/v1/tickets').set(admin()).send(ticketBody(overrides));
+    const res = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody(overrides));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   }
 
   async function get(id: string | number): Promise<Json> {
-    const res = await api.get(`/v1/tickets/${id}`).set(admin());
+    const res = await system.api.get(`/v1/tickets/${id}`).set(system.admin());
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body;
   }
 
-  function patch(id: string, body: Json, headers: Record<string, string> = admin()) {
-    return api.patch(`/v1/tickets/${id}`).set(headers).send(body);
+  function patch(id: string, body: Json, headers: Record<string, string> = system.admin()) {
+    return system.api.patch(`/v1/tickets/${id}`).set(headers).send(body);
   }
 
   async function events(id: string): Promise<Json[]> {
     const all: Json[] = [];
     let cursor: string | null = null;
     do {
-      const res: request.Response = await api.get(`/v1/tickets/${id}/events`).query(cursor ? { limit: 200, cursor } : { limit: 200 }).set(admin());
+      const res: request.Response = await system.api.get(`/v1/tickets/${id}/events`).query(cursor ? { limit: 200, cursor } : { limit: 200 }).set(system.admin());
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       all.push(...res.body.data);
       cursor = res.body.nextCursor;
@@ -81,21 +73,21 @@ describe('tickets lifecycle', () => {
   }
 
   async function newKey(scopes: string[]): Promise<{ id: string; key: string }> {
-    const res = await api.post('/v1/api-keys').set(admin()).send({ name: 'tickets test key', scopes });
+    const res = await system.api.post('/v1/api-keys').set(system.admin()).send({ name: 'tickets test key', scopes });
     expect(res.status).toBe(201);
     return res.body;
   }
 
   async function agent(id: string, active = true): Promise<void> {
-    await api.put(`/v1/agents/${id}`).set(admin()).send({ email: `${id}@shop.test`, name: id, active }).expect(200);
+    await system.api.put(`/v1/agents/${id}`).set(system.admin()).send({ email: `${id}@shop.test`, name: id, active }).expect(200);
   }
 
   async function group(key: string): Promise<void> {
-    await api.post('/v1/groups').set(admin()).send({ key, name: `Group ${key}` }).expect(201);
+    await system.api.post('/v1/groups').set(system.admin()).send({ key, name: `Group ${key}` }).expect(201);
   }
 
   async function ticketCount(): Promise<number> {
-    const { rows } = await stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets`);
+    const { rows } = await system.stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets`);
     return rows[0].n;
   }
 
@@ -103,7 +95,7 @@ describe('tickets lifecycle', () => {
     it('opens a new ticket with every field of the contract, numbered from 1000, and announces it', async () => {
       const before = Date.now();
       const body = ticketBody({ tags: ['delivery', 'hanoi'], orderExternalId: 'ord_1042', type: 'incident' });
-      const res = await api.post('/v1/tickets').set(admin()).send(body);
+      const res = await system.api.post('/v1/tickets').set(system.admin()).send(body);
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       const t = res.body;
       expect(t.id).toMatch(UUID);
@@ -136,12 +128,12 @@ describe('tickets lifecycle', () => {
       expect(Date.parse(t.resolutionDueAt)).toBeGreaterThan(Date.parse(t.firstResponseDueAt));
 
       // The sequence starts at 1000 and this is the first ticket of a fresh database.
-      const { rows } = await stack.db.pool.query(`SELECT min(number)::int AS min FROM tickets.tickets`);
+      const { rows } = await system.stack.db.pool.query(`SELECT min(number)::int AS min FROM tickets.tickets`);
       expect(rows[0].min).toBe(1000);
       expect(t.number).toBe(1000);
 
       // The change and its event are one transaction: the outbox row exists right after the request.
-      const outbox = await stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
+      const outbox = await system.stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
       expect(outbox.rows.map((r) => r.event)).toContain('ticket.created');
 
       const evts = await events(t.id);
@@ -165,15 +157,15 @@ describe('tickets lifecycle', () => {
       const numbers = created.map((t) => t.number);
       expect(new Set(numbers).size).toBe(25);
       for (const n of numbers) expect(n).toBeGreaterThanOrEqual(1000);
-      const { rows } = await stack.db.pool.query(`SELECT count(DISTINCT number)::int AS d, count(*)::int AS n FROM tickets.tickets`);
+      const { rows } = await system.stack.db.pool.query(`SELECT count(DISTINCT number)::int AS d, count(*)::int AS n FROM tickets.tickets`);
       expect(rows[0].d).toBe(rows[0].n);
     });
 
     it('names every invalid field with 400, nested dotted, and writes nothing', async () => {
       const before = await ticketCount();
-      const res = await api
+      const res = await system.api
         .post('/v1/tickets')
-        .set(admin())
+        .set(system.admin())
         .send({ subject: '', description: 'x', customer: { email: 'not-an-email' }, channel: 'fax', priority: 'asap', type: 'complaint', tags: ['has space'] });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
@@ -181,11 +173,11 @@ describe('tickets lifecycle', () => {
       expect(fields).toEqual(['channel', 'customer.email', 'priority', 'subject', 'tags', 'type']);
       expect(await ticketCount()).toBe(before);
 
-      const missing = await api.post('/v1/tickets').set(admin()).send({ subject: 'Hi', description: 'x', channel: 'web' });
+      const missing = await system.api.post('/v1/tickets').set(system.admin()).send({ subject: 'Hi', description: 'x', channel: 'web' });
       expect(missing.status).toBe(400);
       expect(missing.body.errors.map((e: { field: string }) => e.field)).toContain('customer');
 
-      const unknown = await api.post('/v1/tickets').set(admin()).send(ticketBody({ status: 'open' }));
+      const unknown = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody({ status: 'open' }));
       expect(unknown.status).toBe(400);
       expect(unknown.body.errors.map((e: { field: string }) => e.field)).toContain('status');
     });
@@ -195,16 +187,16 @@ describe('tickets lifecycle', () => {
       await agent('agent_idle', false);
       const before = await ticketCount();
 
-      const badGroup = await api.post('/v1/tickets').set(admin()).send(ticketBody({ group: 'no-such-group' }));
+      const badGroup = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody({ group: 'no-such-group' }));
       expect(badGroup.status).toBe(422);
       expect(badGroup.headers['content-type']).toContain('application/problem+json');
       expect(badGroup.body.errors[0].field).toBe('group');
 
-      const unknownAgent = await api.post('/v1/tickets').set(admin()).send(ticketBody({ assignee: 'agent_nobody' }));
+      const unknownAgent = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody({ assignee: 'agent_nobody' }));
       expect(unknownAgent.status).toBe(422);
       expect(unknownAgent.body.errors[0].field).toBe('assignee');
 
-      const inactiveAgent = await api.post('/v1/tickets').set(admin()).send(ticketBody({ assignee: 'agent_idle' }));
+      const inactiveAgent = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody({ assignee: 'agent_idle' }));
       expect(inactiveAgent.status).toBe(422);
       expect(inactiveAgent.body.errors[0].field).toBe('assignee');
 
@@ -227,20 +219,20 @@ describe('tickets lifecycle', () => {
 
     it('answers ids that are neither a uuid nor a number with a 400 or 404 problem, never a 500', async () => {
       for (const id of ['abc', '12ab', '-1', '1.5', '0x10', 'ab%20cd', '99999999999999999999999', `${'1'.repeat(300)}`]) {
-        const res = await api.get(`/v1/tickets/${id}`).set(admin());
+        const res = await system.api.get(`/v1/tickets/${id}`).set(system.admin());
         expect([400, 404], `${id} → ${res.status} ${JSON.stringify(res.body)}`).toContain(res.status);
         expect(res.headers['content-type'], id).toContain('application/problem+json');
-        const p = await api.patch(`/v1/tickets/${id}`).set(admin()).send({ status: 'open' });
+        const p = await system.api.patch(`/v1/tickets/${id}`).set(system.admin()).send({ status: 'open' });
         expect([400, 404], `PATCH ${id} → ${p.status}`).toContain(p.status);
       }
     });
 
     it('answers an unknown uuid or number with 404', async () => {
       for (const id of ['3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807', '999999']) {
-        const res = await api.get(`/v1/tickets/${id}`).set(admin());
+        const res = await system.api.get(`/v1/tickets/${id}`).set(system.admin());
         expect(res.status, id).toBe(404);
         expect(res.body.code, id).toBe('not-found');
-        expect((await api.patch(`/v1/tickets/${id}`).set(admin()).send({ status: 'open' })).status, id).toBe(404);
+        expect((await system.api.patch(`/v1/tickets/${id}`).set(system.admin()).send({ status: 'open' })).status, id).toBe(404);
       }
     });
   });
@@ -311,7 +303,7 @@ describe('tickets lifecycle', () => {
       expect(solved.solvedAt).not.toBeNull();
       expect(Math.abs(Date.parse(solved.solvedAt) - Date.now())).toBeLessThan(5_000);
       expect(solved.closedAt).toBeNull();
-      const outbox = await stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
+      const outbox = await system.stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
       expect(outbox.rows.map((r) => r.event)).toContain('ticket.solved');
 
       const reopened = (await patch(t.id, { status: 'open' }).expect(200)).body;
@@ -352,7 +344,7 @@ describe('tickets lifecycle', () => {
       expect(byType['group_changed']).toMatchObject({ field: 'group', from: null, to: 'returns', actor });
       expect(byType['tags_changed']).toMatchObject({ field: 'tags', from: ['delivery'], to: ['vip', 'refund'], actor });
 
-      const outbox = await stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
+      const outbox = await system.stack.db.pool.query(`SELECT event FROM tickets.outbox WHERE payload->'ticket'->>'id' = $1`, [t.id]);
       expect(outbox.rows.map((r) => r.event)).toContain('ticket.updated');
 
       // null clears assignee and group; fields left out stay as they are.
@@ -385,12 +377,12 @@ describe('tickets lifecycle', () => {
     it('attributes changes to the agent named in On-Behalf-Of, and refuses an unknown one with 422', async () => {
       await agent('agent_lan');
       const t = await create();
-      const res = await patch(t.id, { priority: 'urgent' }, { ...admin(), 'on-behalf-of': 'agent_lan' });
+      const res = await patch(t.id, { priority: 'urgent' }, { ...system.admin(), 'on-behalf-of': 'agent_lan' });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       const changed = (await events(t.id)).find((e) => e.type === 'priority_changed');
       expect(changed?.actor).toEqual({ type: 'agent', id: 'agent_lan' });
 
-      const unknown = await patch(t.id, { priority: 'low' }, { ...admin(), 'on-behalf-of': 'agent_ghost' });
+      const unknown = await patch(t.id, { priority: 'low' }, { ...system.admin(), 'on-behalf-of': 'agent_ghost' });
       expect(unknown.status, JSON.stringify(unknown.body)).toBe(422);
       expect(unknown.body.errors[0].field).toBe('On-Behalf-Of');
       expect((await get(t.id)).priority).toBe('urgent');
@@ -420,19 +412,19 @@ describe('tickets lifecycle', () => {
     it('replays a create with the same Idempotency-Key and body, and refuses the key with another body', async () => {
       const body = ticketBody({ subject: `Idempotent ${unique('s')}` });
       const key = unique('idem');
-      const first = await api.post('/v1/tickets').set(admin()).set('idempotency-key', key).send(body);
+      const first = await system.api.post('/v1/tickets').set(system.admin()).set('idempotency-key', key).send(body);
       expect(first.status).toBe(201);
-      const second = await api.post('/v1/tickets').set(admin()).set('idempotency-key', key).send(body);
+      const second = await system.api.post('/v1/tickets').set(system.admin()).set('idempotency-key', key).send(body);
       expect(second.status).toBe(201);
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(second.body).toEqual(first.body);
-      const { rows } = await stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets WHERE subject = $1`, [body.subject]);
+      const { rows } = await system.stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets WHERE subject = $1`, [body.subject]);
       expect(rows[0].n).toBe(1);
 
-      const other = await api.post('/v1/tickets').set(admin()).set('idempotency-key', key).send({ ...body, subject: 'Another subject' });
+      const other = await system.api.post('/v1/tickets').set(system.admin()).set('idempotency-key', key).send({ ...body, subject: 'Another subject' });
       expect(other.status).toBe(422);
       expect(other.body.code).toBe('idempotency-key-reused');
-      const again = await stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets WHERE subject = 'Another subject'`);
+      const again = await system.stack.db.pool.query(`SELECT count(*)::int AS n FROM tickets.tickets WHERE subject = 'Another subject'`);
       expect(again.rows[0].n).toBe(0);
     });
 
@@ -440,8 +432,8 @@ describe('tickets lifecycle', () => {
       const reader = await newKey(['tickets:read']);
       const asReader = { authorization: `Bearer ${reader.key}` };
       const t = await create();
-      expect((await api.get(`/v1/tickets/${t.id}`).set(asReader)).status).toBe(200);
-      const denied = await api.post('/v1/tickets').set(asReader).send(ticketBody());
+      expect((await system.api.get(`/v1/tickets/${t.id}`).set(asReader)).status).toBe(200);
+      const denied = await system.api.post('/v1/tickets').set(asReader).send(ticketBody());
       expect(denied.status).toBe(403);
       expect(denied.body.code).toBe('forbidden');
       expect((await patch(t.id, { status: 'open' }, asReader)).status).toBe(403);
@@ -449,15 +441,15 @@ describe('tickets lifecycle', () => {
 
       const writer = await newKey(['tickets:read', 'tickets:write']);
       const asWriter = { authorization: `Bearer ${writer.key}` };
-      expect((await api.post('/v1/groups').set(asWriter).send({ key: 'sneaky', name: 'Sneaky' })).status).toBe(403);
-      expect((await api.put('/v1/agents/agent_sneaky').set(asWriter).send({ email: 'sneaky@shop.test' })).status).toBe(403);
-      const sla = await api.put('/v1/sla-policies').set(asWriter).send({
+      expect((await system.api.post('/v1/groups').set(asWriter).send({ key: 'sneaky', name: 'Sneaky' })).status).toBe(403);
+      expect((await system.api.put('/v1/agents/agent_sneaky').set(asWriter).send({ email: 'sneaky@shop.test' })).status).toBe(403);
+      const sla = await system.api.put('/v1/sla-policies').set(asWriter).send({
         policies: [{ segment: 'vip', priority: 'urgent', firstResponseSeconds: 1, nextResponseSeconds: 1, resolutionSeconds: 1 }],
       });
       expect(sla.status).toBe(403);
-      expect((await api.get('/v1/sla-policies').set(asWriter)).status).toBe(200);
+      expect((await system.api.get('/v1/sla-policies').set(asWriter)).status).toBe(200);
 
-      expect((await api.get('/v1/tickets').set({ authorization: 'Bearer cf_nope_nope' })).status).toBe(401);
+      expect((await system.api.get('/v1/tickets').set({ authorization: 'Bearer cf_nope_nope' })).status).toBe(401);
     });
   });
 });

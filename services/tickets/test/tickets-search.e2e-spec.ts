@@ -1,6 +1,6 @@
-import { Stack } from '@careflow/testing';
+import { useStack } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -8,25 +8,20 @@ const RANK: Record<string, number> = { low: 0, normal: 1, high: 2, urgent: 3 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('finding tickets: filters, full text, sorts, pages', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
+  const system = useStack({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
 
   /** The fixture: five tickets tagged `fx`, each different in a way a filter can tell. */
   const fx: Record<'late' | 'refund' | 'lost' | 'password' | 'invoice', Json> = {} as never;
 
   beforeAll(async () => {
-    stack = await Stack.start({ services: ['tickets', 'segmentation'], env: { RATE_LIMIT_PER_MINUTE: '0' } });
-    api = request(stack.gatewayUrl);
-
     for (const id of ['agent_an', 'agent_binh']) {
-      await api.put(`/v1/agents/${id}`).set(admin()).send({ email: `${id}@shop.test` }).expect(200);
+      await system.api.put(`/v1/agents/${id}`).set(system.admin()).send({ email: `${id}@shop.test` }).expect(200);
     }
     for (const key of ['support', 'returns']) {
-      await api.post('/v1/groups').set(admin()).send({ key, name: key }).expect(201);
+      await system.api.post('/v1/groups').set(system.admin()).send({ key, name: key }).expect(201);
     }
     for (const [externalId, segment] of [['cus_s_vip', 'vip'], ['cus_s_walk', 'walk_in']] as const) {
-      await stack.db.pool.query(
+      await system.stack.db.pool.query(
         `INSERT INTO tickets.customers (external_id, email, tags, version, updated_at, segment, segments)
          VALUES ($1, $2, '{}', 1, now(), $3, $4)`,
         [externalId, `${externalId}@example.com`, segment, [segment]],
@@ -64,25 +59,24 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       customer: { externalId: 'cus_s_plain', email: 'plain@example.com' },
       channel: 'api', type: 'task', tags: ['fx'],
     });
-    await api.patch(`/v1/tickets/${fx.password.id}`).set(admin()).send({ status: 'pending' }).expect(200);
-    await api.patch(`/v1/tickets/${fx.invoice.id}`).set(admin()).send({ status: 'solved' }).expect(200);
-    await api
+    await system.api.patch(`/v1/tickets/${fx.password.id}`).set(system.admin()).send({ status: 'pending' }).expect(200);
+    await system.api.patch(`/v1/tickets/${fx.invoice.id}`).set(system.admin()).send({ status: 'solved' }).expect(200);
+    await system.api
       .post(`/v1/tickets/${fx.refund.id}/comments`)
-      .set(admin())
+      .set(system.admin())
       .send({ body: 'The warehouse found the zanzibarite packaging was torn.', author: { type: 'agent', id: 'agent_an' } })
       .expect(201);
   });
-  afterAll(async () => stack?.stop());
 
   async function create(body: Json): Promise<Json> {
     await sleep(15);
-    const res = await api.post('/v1/tickets').set(admin()).send(body);
+    const res = await system.api.post('/v1/tickets').set(system.admin()).send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   }
 
   async function list(query: Record<string, string | number>): Promise<request.Response> {
-    return api.get('/v1/tickets').query(query).set(admin());
+    return system.api.get('/v1/tickets').query(query).set(system.admin());
   }
 
   /** Every page of a listing, in order. */
@@ -111,7 +105,7 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       expect(res.status).toBe(200);
       expect(res.body.nextCursor).toBeNull();
       expect(names(res.body.data)).toEqual(['invoice', 'password', 'lost', 'refund', 'late']);
-      expect(res.body.data[0]).toEqual((await api.get(`/v1/tickets/${fx.invoice.id}`).set(admin())).body);
+      expect(res.body.data[0]).toEqual((await system.api.get(`/v1/tickets/${fx.invoice.id}`).set(system.admin())).body);
     });
 
     it('filters by status (one or several)', async () => {
@@ -169,9 +163,9 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       expect(names(await all({ q: 'kangaroo' }))).toEqual(['lost']);
       expect(names(await all({ q: 'zanzibarite' }))).toEqual(['refund']);
       // A comment added now is searchable at once.
-      await api
+      await system.api
         .post(`/v1/tickets/${fx.password.id}/comments`)
-        .set(admin())
+        .set(system.admin())
         .send({ body: 'Đã gửi lại thư xác nhận', author: { type: 'customer', email: 'cus_s_vip@example.com' } })
         .expect(201);
       expect(names(await all({ q: 'xac nhan' }))).toEqual(['password']);
@@ -199,7 +193,7 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
     });
 
     it('sorts by last update both ways', async () => {
-      const touched = await api.patch(`/v1/tickets/${fx.late.id}`).set(admin()).send({ tags: ['fx', 'delivery', 'touched'] }).expect(200);
+      const touched = await system.api.patch(`/v1/tickets/${fx.late.id}`).set(system.admin()).send({ tags: ['fx', 'delivery', 'touched'] }).expect(200);
       const recent = await all({ tag: 'fx', sort: '-updatedAt' });
       expect(recent[0]!.id).toBe(fx.late.id);
       expect(recent[0]!.updatedAt).toBe(touched.body.updatedAt);
@@ -255,18 +249,18 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
         tags: ['pg'],
       }));
       for (let i = 0; i < base.length; i += 10) {
-        await Promise.all(base.slice(i, i + 10).map((b) => api.post('/v1/tickets').set(admin()).send(b).expect(201)));
+        await Promise.all(base.slice(i, i + 10).map((b) => system.api.post('/v1/tickets').set(system.admin()).send(b).expect(201)));
       }
-      const existing = (await stack.db.pool.query(`SELECT id FROM tickets.tickets WHERE 'pg' = ANY(tags)`)).rows.map((r) => r.id as string);
+      const existing = (await system.stack.db.pool.query(`SELECT id FROM tickets.tickets WHERE 'pg' = ANY(tags)`)).rows.map((r) => r.id as string);
       expect(existing).toHaveLength(60);
 
       let writing = true;
       let written = 0;
       const writer = (async () => {
         while (writing) {
-          await api
+          await system.api
             .post('/v1/tickets')
-            .set(admin())
+            .set(system.admin())
             .send({ subject: `Concurrent ${written}`, description: 'x', customer: { email: 'late@example.com' }, channel: 'api', tags: ['pg'] })
             .expect(201);
           written++;
@@ -302,7 +296,7 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
     });
 
     it.each(['createdAt', 'priority', '-priority', 'updatedAt', '-updatedAt'])('pages by %s without gaps or repeats', async (sort) => {
-      const everything = (await stack.db.pool.query(`SELECT id FROM tickets.tickets WHERE 'pg' = ANY(tags)`)).rows.map((r) => r.id as string);
+      const everything = (await system.stack.db.pool.query(`SELECT id FROM tickets.tickets WHERE 'pg' = ANY(tags)`)).rows.map((r) => r.id as string);
       const paged = (await all({ tag: 'pg', sort, limit: 7 })).map((t) => t.id as string);
       expect(new Set(paged).size).toBe(paged.length);
       expect([...paged].sort()).toEqual([...everything].sort());
@@ -313,23 +307,23 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
 
   describe('a customer\'s timeline', () => {
     it('lists every ticket of the customer, of every channel, newest first', async () => {
-      const res = await api.get('/v1/customers/cus_s_vip/tickets').set(admin());
+      const res = await system.api.get('/v1/customers/cus_s_vip/tickets').set(system.admin());
       expect(res.status).toBe(200);
       expect(names(res.body.data)).toEqual(['password', 'late']);
       expect(res.body.data.map((t: Json) => t.channel)).toEqual(['chat', 'email']);
       expect(res.body.nextCursor).toBeNull();
 
-      const first = await api.get('/v1/customers/cus_s_vip/tickets').query({ limit: 1 }).set(admin()).expect(200);
+      const first = await system.api.get('/v1/customers/cus_s_vip/tickets').query({ limit: 1 }).set(system.admin()).expect(200);
       expect(names(first.body.data)).toEqual(['password']);
-      const second = await api.get('/v1/customers/cus_s_vip/tickets').query({ limit: 1, cursor: first.body.nextCursor }).set(admin()).expect(200);
+      const second = await system.api.get('/v1/customers/cus_s_vip/tickets').query({ limit: 1, cursor: first.body.nextCursor }).set(system.admin()).expect(200);
       expect(names(second.body.data)).toEqual(['late']);
     });
 
     it('has nothing for a customer without tickets (an empty page, or 404 for an unknown customer)', async () => {
-      const res = await api.get('/v1/customers/cus_nobody/tickets').set(admin());
+      const res = await system.api.get('/v1/customers/cus_nobody/tickets').set(system.admin());
       expect([200, 404]).toContain(res.status);
       if (res.status === 200) expect(res.body).toEqual({ data: [], nextCursor: null });
-      const known = await api.get('/v1/customers/cus_s_walk/tickets').set(admin());
+      const known = await system.api.get('/v1/customers/cus_s_walk/tickets').set(system.admin());
       expect(known.status).toBe(200);
       expect(names(known.body.data)).toEqual(['refund']);
     });

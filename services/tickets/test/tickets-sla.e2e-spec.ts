@@ -1,6 +1,5 @@
-import { eventually, Stack } from '@careflow/testing';
-import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, useStack } from '@careflow/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -15,31 +14,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (iso: string) => Date.parse(iso);
 
 describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', () => {
-  let stack: Stack;
-  let api: ReturnType<typeof request>;
-  const admin = () => ({ authorization: `Bearer ${stack.adminKey}` });
+  const system = useStack({
+    services: ['tickets', 'segmentation'],
+    env: {
+      RATE_LIMIT_PER_MINUTE: '0',
+      SLA_WARNING_LEAD_SECONDS: String(WARNING_LEAD_SECONDS),
+      AUTO_CLOSE_AFTER_SECONDS: String(AUTO_CLOSE_AFTER_SECONDS),
+    },
+  });
   let seq = 0;
   const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${++seq}`;
 
   beforeAll(async () => {
-    stack = await Stack.start({
-      services: ['tickets', 'segmentation'],
-      env: {
-        RATE_LIMIT_PER_MINUTE: '0',
-        SLA_WARNING_LEAD_SECONDS: String(WARNING_LEAD_SECONDS),
-        AUTO_CLOSE_AFTER_SECONDS: String(AUTO_CLOSE_AFTER_SECONDS),
-      },
-    });
-    api = request(stack.gatewayUrl);
-    await api.put('/v1/agents/agent_sla').set(admin()).send({ email: 'agent_sla@shop.test', name: 'Minh' }).expect(200);
+    await system.api.put('/v1/agents/agent_sla').set(system.admin()).send({ email: 'agent_sla@shop.test', name: 'Minh' }).expect(200);
   });
-  afterAll(async () => stack?.stop());
 
   /** A customer in the tickets service's projection, with the given segment (null: none). */
   async function customer(segment: string | null): Promise<{ externalId: string; email: string }> {
     const externalId = unique('cus');
     const email = `${externalId}@example.com`;
-    await stack.db.pool.query(
+    await system.stack.db.pool.query(
       `INSERT INTO tickets.customers (external_id, email, tags, version, updated_at, segment, segments)
        VALUES ($1, $2, '{}', 1, now(), $3, $4)`,
       [externalId, email, segment, segment ? [segment] : []],
@@ -54,34 +48,34 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
   }
 
   async function create(cust: { externalId?: string; email: string }, overrides: Json = {}): Promise<Json> {
-    const res = await api
+    const res = await system.api
       .post('/v1/tickets')
-      .set(admin())
+      .set(system.admin())
       .send({ subject: 'Parcel stuck', description: 'No movement for days.', customer: cust, channel: 'email', ...overrides });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   }
 
   async function get(id: string): Promise<Json> {
-    const res = await api.get(`/v1/tickets/${id}`).set(admin());
+    const res = await system.api.get(`/v1/tickets/${id}`).set(system.admin());
     expect(res.status).toBe(200);
     return res.body;
   }
 
   async function events(id: string, type?: string): Promise<Json[]> {
-    const res = await api.get(`/v1/tickets/${id}/events`).query({ limit: 200 }).set(admin());
+    const res = await system.api.get(`/v1/tickets/${id}/events`).query({ limit: 200 }).set(system.admin());
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return (res.body.data as Json[]).filter((e) => !type || e.type === type);
   }
 
   async function setPolicies(policies: Json[]): Promise<Json[]> {
-    const res = await api.put('/v1/sla-policies').set(admin()).send({ policies });
+    const res = await system.api.put('/v1/sla-policies').set(system.admin()).send({ policies });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.data;
   }
 
   async function comment(id: string, body: Json): Promise<Json> {
-    const res = await api.post(`/v1/tickets/${id}/comments`).set(admin()).send(body);
+    const res = await system.api.post(`/v1/tickets/${id}/comments`).set(system.admin()).send(body);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   }
@@ -96,7 +90,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
   // Runs first: the policies are still the defaults.
   describe('default targets by segment and priority', () => {
     it('lists 16 policies, one per segment × priority, with the documented defaults', async () => {
-      const res = await api.get('/v1/sla-policies').set(admin());
+      const res = await system.api.get('/v1/sla-policies').set(system.admin());
       expect(res.status).toBe(200);
       expect(res.body.nextCursor).toBeNull();
       const data = res.body.data as Json[];
@@ -161,8 +155,8 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
 
   describe('SLA policies', () => {
     it('validates a replacement naming each bad field, and changes nothing', async () => {
-      const before = (await api.get('/v1/sla-policies').set(admin()).expect(200)).body.data;
-      const bad = await api.put('/v1/sla-policies').set(admin()).send({
+      const before = (await system.api.get('/v1/sla-policies').set(system.admin()).expect(200)).body.data;
+      const bad = await system.api.put('/v1/sla-policies').set(system.admin()).send({
         policies: [
           { segment: 'vip', priority: 'urgent', firstResponseSeconds: 0, nextResponseSeconds: 60, resolutionSeconds: 60 },
           { segment: 'gold', priority: 'normal', firstResponseSeconds: 60, nextResponseSeconds: 60, resolutionSeconds: 60 },
@@ -173,11 +167,11 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
       const fields = (bad.body.errors as Array<{ field: string }>).map((e) => e.field).sort();
       expect(fields).toEqual(['policies.0.firstResponseSeconds', 'policies.1.segment', 'policies.2.nextResponseSeconds', 'policies.2.priority']);
 
-      const empty = await api.put('/v1/sla-policies').set(admin()).send({ policies: [] });
+      const empty = await system.api.put('/v1/sla-policies').set(system.admin()).send({ policies: [] });
       expect(empty.status).toBe(400);
       expect(empty.body.errors[0].field).toBe('policies');
 
-      const missing = await api.put('/v1/sla-policies').set(admin()).send({ policies: [{ segment: 'vip', priority: 'low' }] });
+      const missing = await system.api.put('/v1/sla-policies').set(system.admin()).send({ policies: [{ segment: 'vip', priority: 'low' }] });
       expect(missing.status).toBe(400);
       expect((missing.body.errors as Array<{ field: string }>).map((e) => e.field).sort()).toEqual([
         'policies.0.firstResponseSeconds',
@@ -185,11 +179,11 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
         'policies.0.resolutionSeconds',
       ]);
 
-      expect((await api.get('/v1/sla-policies').set(admin()).expect(200)).body.data).toEqual(before);
+      expect((await system.api.get('/v1/sla-policies').set(system.admin()).expect(200)).body.data).toEqual(before);
     });
 
     it('changes only the listed pairs and answers with all 16', async () => {
-      const before = (await api.get('/v1/sla-policies').set(admin()).expect(200)).body.data as Json[];
+      const before = (await system.api.get('/v1/sla-policies').set(system.admin()).expect(200)).body.data as Json[];
       const changed = { segment: 'online', priority: 'low', firstResponseSeconds: 1234, nextResponseSeconds: 2345, resolutionSeconds: 34567 };
       const data = await setPolicies([changed]);
       expect(data).toHaveLength(16);
@@ -197,7 +191,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
       const key = (p: Json) => `${p.segment}/${p.priority}`;
       const others = (list: Json[]) => list.filter((p) => key(p) !== 'online/low').sort((a, b) => key(a).localeCompare(key(b)));
       expect(others(data)).toEqual(others(before));
-      const listed = (await api.get('/v1/sla-policies').set(admin()).expect(200)).body.data;
+      const listed = (await system.api.get('/v1/sla-policies').set(system.admin()).expect(200)).body.data;
       expect(listed).toContainEqual(expect.objectContaining(changed));
 
       // New tickets use the new policy.
@@ -226,7 +220,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
       expect(ms(breach!.data.dueAt)).toBe(ms(t.firstResponseDueAt));
 
       // Announced in the same transaction; checked at once, before the relay's confirmation removes it.
-      const outbox = await stack.db.pool.query(
+      const outbox = await system.stack.db.pool.query(
         `SELECT payload FROM tickets.outbox WHERE event = 'ticket.sla_breached' AND payload->'ticket'->>'id' = $1`,
         [t.id],
       );
@@ -274,7 +268,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
         { segment: 'regular', priority: 'normal', firstResponseSeconds: 3, nextResponseSeconds: 3, resolutionSeconds: 24 * HOUR },
         { segment: 'regular', priority: 'urgent', firstResponseSeconds: 3, nextResponseSeconds: 3, resolutionSeconds: 24 * HOUR },
       ]);
-      const regularHigh = (await api.get('/v1/sla-policies').set(admin()).expect(200)).body.data.find(
+      const regularHigh = (await system.api.get('/v1/sla-policies').set(system.admin()).expect(200)).body.data.find(
         (p: Json) => p.segment === 'regular' && p.priority === 'high',
       );
 
@@ -286,10 +280,10 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
       const tightened = await create(await customer('regular'), { priority: 'low' });
       expect(seconds(tightened.createdAt, tightened.firstResponseDueAt)).toBeGreaterThan(HOUR);
 
-      const r1 = await api.patch(`/v1/tickets/${relaxed.id}`).set(admin()).send({ priority: 'high' });
+      const r1 = await system.api.patch(`/v1/tickets/${relaxed.id}`).set(system.admin()).send({ priority: 'high' });
       expect(r1.status, JSON.stringify(r1.body)).toBe(200);
       expectDue(r1.body, regularHigh.firstResponseSeconds, regularHigh.resolutionSeconds);
-      const r2 = await api.patch(`/v1/tickets/${tightened.id}`).set(admin()).send({ priority: 'urgent' });
+      const r2 = await system.api.patch(`/v1/tickets/${tightened.id}`).set(system.admin()).send({ priority: 'urgent' });
       expect(r2.status, JSON.stringify(r2.body)).toBe(200);
       expectDue(r2.body, 3, 24 * HOUR);
 
@@ -315,7 +309,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
       const t = await create(await customer('walk_in'), { priority: 'low' });
       await comment(t.id, { body: 'Hello, looking into it.', author: { type: 'agent', id: 'agent_sla' } });
       const answered = await get(t.id);
-      const res = await api.patch(`/v1/tickets/${t.id}`).set(admin()).send({ priority: 'urgent' });
+      const res = await system.api.patch(`/v1/tickets/${t.id}`).set(system.admin()).send({ priority: 'urgent' });
       expect(res.status).toBe(200);
       // First response is already satisfied: its due time stays; resolution moves to the new policy.
       expect(res.body.firstResponseDueAt).toBe(answered.firstResponseDueAt);
@@ -364,7 +358,7 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
   describe('auto-close', () => {
     it(`closes a solved ticket after ${AUTO_CLOSE_AFTER_SECONDS} s, as the system`, async () => {
       const t = await create(stranger());
-      const solved = (await api.patch(`/v1/tickets/${t.id}`).set(admin()).send({ status: 'solved' }).expect(200)).body;
+      const solved = (await system.api.patch(`/v1/tickets/${t.id}`).set(system.admin()).send({ status: 'solved' }).expect(200)).body;
       expect(solved.solvedAt).not.toBeNull();
 
       const closed = await eventually(async () => {
@@ -383,9 +377,9 @@ describe('tickets: priorities, SLA targets, breaches, warnings and auto-close', 
 
     it('does not close a ticket that was reopened before its quiet period ended', async () => {
       const t = await create(stranger());
-      await api.patch(`/v1/tickets/${t.id}`).set(admin()).send({ status: 'solved' }).expect(200);
+      await system.api.patch(`/v1/tickets/${t.id}`).set(system.admin()).send({ status: 'solved' }).expect(200);
       await sleep(1_000);
-      await api.patch(`/v1/tickets/${t.id}`).set(admin()).send({ status: 'open' }).expect(200);
+      await system.api.patch(`/v1/tickets/${t.id}`).set(system.admin()).send({ status: 'open' }).expect(200);
       await sleep(AUTO_CLOSE_AFTER_SECONDS * 1000 + 1_000);
       const now = await get(t.id);
       expect(now.status).toBe('open');

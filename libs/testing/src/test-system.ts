@@ -1,0 +1,47 @@
+import request from 'supertest';
+import { afterAll, beforeAll } from 'vitest';
+import { Stack, type StackOptions } from './stack.js';
+
+/** A function when the options depend on what an earlier hook started (an SMTP sink's URL). */
+export type TestSystemOptions = StackOptions | (() => StackOptions | Promise<StackOptions>);
+
+/** The running system of one e2e file, as its tests reach it. */
+export interface TestSystem {
+  readonly stack: Stack;
+  /** Requests through the gateway. */
+  readonly api: ReturnType<typeof request>;
+  /** The Authorization header of the admin API key. */
+  admin(): { authorization: string };
+}
+
+/**
+ * Starts a Stack before the file's tests and stops it after them; call it once, at describe
+ * level. Vitest runs beforeAll hooks in the order they are registered and afterAll hooks in
+ * reverse (`sequence.hooks: 'stack'`), so a hook registered before this one (an SMTP sink)
+ * is up before the stack starts and stops after it, and one registered after (fixtures, a
+ * queue client) sees the stack running and is closed before it stops.
+ */
+export function useStack(options: TestSystemOptions = {}): TestSystem {
+  let running: { stack: Stack; api: ReturnType<typeof request> } | undefined;
+  // The stack only exists once beforeAll has run: say so rather than fail on undefined.
+  const started = () => {
+    if (!running) throw new Error('The stack is not running: reach it from a test or from a hook registered after useStack().');
+    return running;
+  };
+
+  beforeAll(async () => {
+    const stack = await Stack.start(typeof options === 'function' ? await options() : options);
+    running = { stack, api: request(stack.gatewayUrl) };
+  });
+  afterAll(async () => running?.stack.stop());
+
+  return {
+    get stack() {
+      return started().stack;
+    },
+    get api() {
+      return started().api;
+    },
+    admin: () => ({ authorization: `Bearer ${started().stack.adminKey}` }),
+  };
+}
