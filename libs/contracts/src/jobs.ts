@@ -8,10 +8,12 @@ import {
 } from './payloads/commerce.payloads.js';
 import { CustomerUpsertedPayload } from './payloads/customer-upserted.payload.js';
 import {
+  CustomerErasedPayload,
+  CustomerObservedPayload,
   CustomerSegmentChangedPayload,
-  InboundEmailParsedPayload,
-  ShipmentIncidentPayload,
-} from './payloads/incoming.payloads.js';
+  SegmentsRecomputePayload,
+} from './payloads/customer.payloads.js';
+import { InboundEmailParsedPayload, ShipmentIncidentPayload } from './payloads/incoming.payloads.js';
 import {
   AutoCloseTimerPayload,
   SlaTimerPayload,
@@ -25,6 +27,9 @@ import { QueueName } from './queues.js';
 export const JOB_PAYLOADS = {
   'customer.upserted': CustomerUpsertedPayload,
   'customer.segment_changed': CustomerSegmentChangedPayload,
+  'customer.observed': CustomerObservedPayload,
+  'customer.erased': CustomerErasedPayload,
+  'segments.recompute': SegmentsRecomputePayload,
   'shipment.incident': ShipmentIncidentPayload,
   'inbound_email.parsed': InboundEmailParsedPayload,
   'ticket.created': TicketChangedPayload,
@@ -54,6 +59,9 @@ export type JobPayload<N extends JobName> = InstanceType<(typeof JOB_PAYLOADS)[N
 export const JOB_ROUTES = {
   'customer.upserted': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
   'customer.segment_changed': [QueueName.TicketsIncoming],
+  'customer.observed': [QueueName.SegmentationIncoming],
+  'customer.erased': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
+  'segments.recompute': [QueueName.SegmentationRecompute],
   'shipment.incident': [QueueName.TicketsIncoming],
   'inbound_email.parsed': [QueueName.TicketsIncoming],
   'ticket.created': [QueueName.NotificationsIncoming],

@@ -11,8 +11,10 @@ export const QueueName = Object.freeze({
   TicketsIncoming: 'tickets-incoming',
   /** The tickets service's own timers: SLA warnings and breaches, auto-close (delayed jobs). */
   TicketsTimers: 'tickets-timers',
-  /** Events of other services the segmentation service reacts to (recorded orders). */
+  /** Events of other services the segmentation service reacts to (recorded orders, customers seen on tickets). */
   SegmentationIncoming: 'segmentation-incoming',
+  /** Recomputes of every customer's segments after a rule change (long jobs, apart from the incoming ones). */
+  SegmentationRecompute: 'segmentation-recompute',
   /** Events of other services the notifications service reacts to (ticket mail, customer contacts). */
   NotificationsIncoming: 'notifications-incoming',
   /** Outbound e-mail to send, one job per recorded message (retries with backoff). */

@@ -1,31 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
-import { Segment, ShipmentStatus } from '../enums.js';
+import { IsArray, IsDate, IsIn, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { ShipmentStatus } from '../enums.js';
 import { ShipmentRef } from './commerce.payloads.js';
 import { AttachmentRef } from './ticket.payloads.js';
-
-/** segmentation → tickets, notifications: a customer's primary segment changed. */
-export class CustomerSegmentChangedPayload {
-  @IsString()
-  externalId!: string;
-
-  @IsOptional()
-  @IsIn(Segment)
-  previousSegment!: Segment | null;
-
-  @IsOptional()
-  @IsIn(Segment)
-  segment!: Segment | null;
-
-  @IsArray()
-  @IsIn(Segment, { each: true })
-  segments!: Segment[];
-
-  /** Increases with every change of the customer's segments. */
-  @IsInt()
-  @Min(1)
-  version!: number;
-}
 
 /** notifications → tickets: a shipment got stuck, failed a delivery or came back. */
 export class ShipmentIncidentPayload extends ShipmentRef {
