@@ -5,6 +5,9 @@ import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
 import { CustomersModule } from './modules/customers/customers.module.js';
+import { IncomingModule } from './modules/incoming/incoming.module.js';
+import { OrderStatsModule } from './modules/order-stats/order-stats.module.js';
+import { SegmentsModule } from './modules/segments/segments.module.js';
 
 @Module({})
 export class AppModule {
@@ -21,7 +24,11 @@ export class AppModule {
           entities,
           migrations,
         }),
+        // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
         CustomersModule,
+        SegmentsModule,
+        OrderStatsModule,
+        IncomingModule,
       ],
     };
   }

@@ -1,4 +1,6 @@
-import { Customer } from '../modules/customers/entities/customer.entity.js';
-
-/** Every entity of the segmentation schema. */
-export const entities = [Customer];
+/**
+ * The segmentation schema has no TypeORM entities: its repositories write SQL (segments are
+ * evaluated set-based, a statement per decision), so entities would only be a second
+ * description of the tables to keep in step with the migrations.
+ */
+export const entities: Function[] = [];

@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema.js';
+import { Segments1764800000000 } from './1764800000000-segments.js';
 
 /** Every migration of the segmentation schema, oldest first. */
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, Segments1764800000000];

@@ -1,14 +1,31 @@
 import { ApiOperationDoc, ExternalIdParam, RequireScopes } from '@careflow/http';
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CustomersService } from './customers.service.js';
-import { CUSTOMER_EXAMPLE, CustomerDto } from './dto/customer.dto.js';
+import { CUSTOMER_EXAMPLE, CustomerDto, CustomerPageDto } from './dto/customer.dto.js';
+import { ListCustomersQuery } from './dto/list-customers.query.js';
 import { UpsertCustomerDto } from './dto/upsert-customer.dto.js';
 
 @ApiTags('Customers')
 @Controller('v1/customers')
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
+
+  @Get()
+  @RequireScopes('customers:read')
+  @ApiOperationDoc({
+    operationId: 'listCustomers',
+    summary: 'List customers',
+    description: 'Newest first. Filter by segment membership, tag, exact e-mail address, or `q` over name and address.',
+    status: 200,
+    type: CustomerPageDto,
+    example: { data: [CUSTOMER_EXAMPLE], nextCursor: null },
+    errors: [400],
+  })
+  async list(@Query() query: ListCustomersQuery): Promise<CustomerPageDto> {
+    const page = await this.customers.list(query);
+    return { data: page.data.map((c) => CustomerDto.from(c)), nextCursor: page.nextCursor };
+  }
 
   @Put(':externalId')
   @RequireScopes('customers:write')
@@ -17,7 +34,8 @@ export class CustomersController {
     summary: 'Create or replace a customer',
     description:
       'Keyed by the shop\'s own customer id. The body replaces the stored contact record (fields left out are cleared). ' +
-      'A change is announced to the other services; a PUT that changes nothing is a no-op.',
+      'A change is announced to the other services; a PUT that changes nothing is a no-op. ' +
+      'A change of tags, `vip` or `segmentOverride` re-segments the customer at once.',
     status: 200,
     type: CustomerDto,
     example: CUSTOMER_EXAMPLE,
@@ -32,7 +50,7 @@ export class CustomersController {
   @RequireScopes('customers:read')
   @ApiOperationDoc({
     operationId: 'getCustomer',
-    summary: 'Get a customer',
+    summary: 'Get a customer with segments and order statistics',
     status: 200,
     type: CustomerDto,
     example: CUSTOMER_EXAMPLE,
@@ -40,5 +58,21 @@ export class CustomersController {
   })
   async get(@Param() params: ExternalIdParam): Promise<CustomerDto> {
     return CustomerDto.from(await this.customers.get(params.externalId));
+  }
+
+  @Delete(':externalId')
+  @RequireScopes('customers:write')
+  @ApiOperationDoc({
+    operationId: 'eraseCustomer',
+    summary: 'Erase a customer (right to erasure)',
+    description:
+      'Removes the customer and their personal data everywhere: every service removes or anonymises names, addresses, phone numbers and ' +
+      'the free text the customer wrote (`customer.erased`). Orders and tickets stay for the shop\'s books, without personal data. ' +
+      'Later events about the customer do not bring the data back; a later PUT creates a new customer.',
+    status: 204,
+    errors: [400, 404],
+  })
+  async erase(@Param() params: ExternalIdParam): Promise<void> {
+    await this.customers.erase(params.externalId);
   }
 }

@@ -1,16 +1,11 @@
+import type { Segment } from '@careflow/contracts';
+import { decodeCursor, type Page, toPage } from '@careflow/http';
+import { SqlParams } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Customer } from './entities/customer.entity.js';
-
-export interface CustomerFields {
-  email: string | null;
-  name: string | null;
-  phone: string | null;
-  locale: string | null;
-  tags: string[];
-  vip: boolean | null;
-}
+import type { CustomerFields, CustomerOrigin, CustomerRecord } from './customer.record.js';
 
 interface CustomerRow {
   id: string;
@@ -21,13 +16,30 @@ interface CustomerRow {
   locale: string | null;
   tags: string[];
   vip: boolean | null;
+  segment_override: Segment | null;
+  origin: CustomerOrigin;
+  segment: Segment | null;
+  segments: string[];
+  segment_version: number;
+  orders_count: number;
+  online_orders: number;
+  in_store_orders: number;
+  total_spent: Record<string, string>;
+  first_order_at: Date | null;
+  last_order_at: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** The creation time with microseconds, for cursors (a JS Date keeps milliseconds). */
+  created_cursor: string;
 }
 
-function toEntity(row: CustomerRow): Customer {
-  return Object.assign(new Customer(), {
+const COLUMNS = `c.id, c.external_id, c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.segment_override, c.origin,
+  c.segment, c.segments, c.segment_version, c.orders_count, c.online_orders, c.in_store_orders, c.total_spent,
+  c.first_order_at, c.last_order_at, c.version, c.created_at, c.updated_at, c.created_at::text AS created_cursor`;
+
+function toRecord(row: CustomerRow): CustomerRecord {
+  return {
     id: row.id,
     externalId: row.external_id,
     email: row.email,
@@ -36,13 +48,45 @@ function toEntity(row: CustomerRow): Customer {
     locale: row.locale,
     tags: row.tags,
     vip: row.vip,
+    segmentOverride: row.segment_override,
+    origin: row.origin,
+    segment: row.segment,
+    segments: row.segments,
+    segmentVersion: row.segment_version,
+    stats: {
+      ordersCount: row.orders_count,
+      totalSpent: row.total_spent,
+      firstOrderAt: row.first_order_at,
+      lastOrderAt: row.last_order_at,
+      onlineOrders: row.online_orders,
+      inStoreOrders: row.in_store_orders,
+    },
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  });
+  };
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface CustomerFilter {
+  segment?: string;
+  q?: string;
+  email?: string;
+  tag?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** What an erasure leaves for the event: the versions to go beyond, and hashes of the addresses. */
+export interface ErasedCustomer {
+  externalId: string;
+  version: number;
+  segmentVersion: number;
+  emailHashes: string[];
+}
+
+const EMAIL_HASH = `encode(sha256(convert_to(lower(btrim(c.email)), 'UTF8')), 'hex')`;
 
 @Injectable()
 export class CustomersRepository {
@@ -50,30 +94,195 @@ export class CustomersRepository {
 
   /**
    * Inserts or replaces the customer in one statement. A PUT that changes nothing leaves
-   * the row (and its version) alone, so no event is announced for it.
+   * the row (and its version) alone, so no event is announced for it. A customer the shop
+   * erased and now creates again continues the versions of the erased one (their events are
+   * ordered after the erasure's by every projection).
    */
-  async upsert(tx: EntityManager, externalId: string, f: CustomerFields): Promise<{ customer: Customer; outcome: UpsertOutcome }> {
-    const rows: Array<CustomerRow & { inserted: boolean }> = await tx.query(
-      `INSERT INTO segmentation.customers AS c (external_id, email, name, phone, locale, tags, vip)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (external_id) DO UPDATE SET
-         email = excluded.email, name = excluded.name, phone = excluded.phone,
-         locale = excluded.locale, tags = excluded.tags, vip = excluded.vip,
-         version = c.version + 1, updated_at = now()
-       WHERE (c.email, c.name, c.phone, c.locale, c.tags, c.vip)
-             IS DISTINCT FROM (excluded.email, excluded.name, excluded.phone, excluded.locale, excluded.tags, excluded.vip)
-       RETURNING *, (xmax = 0) AS inserted`,
-      [externalId, f.email, f.name, f.phone, f.locale, f.tags, f.vip],
+  async upsert(tx: EntityManager, externalId: string, f: CustomerFields): Promise<{ customer: CustomerRecord; outcome: UpsertOutcome; inputsChanged: boolean }> {
+    const rows: Array<CustomerRow & { inserted: boolean; inputs_changed: boolean }> = await tx.query(
+      `WITH erased AS (
+         DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
+       ), previous AS (
+         SELECT tags, vip, segment_override FROM segmentation.customers WHERE external_id = $1 FOR UPDATE
+       ), written AS (
+         INSERT INTO segmentation.customers AS c (external_id, email, name, phone, locale, tags, vip, segment_override, origin, version, segment_version)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'api', coalesce((SELECT version FROM erased), 0) + 1, coalesce((SELECT segment_version FROM erased), 0)
+         ON CONFLICT (external_id) DO UPDATE SET
+           email = excluded.email, name = excluded.name, phone = excluded.phone,
+           locale = excluded.locale, tags = excluded.tags, vip = excluded.vip, segment_override = excluded.segment_override,
+           origin = 'api', version = c.version + 1, updated_at = now(),
+           inputs_version = c.inputs_version + CASE WHEN (c.tags, c.vip, c.segment_override)
+             IS DISTINCT FROM (excluded.tags, excluded.vip, excluded.segment_override) THEN 1 ELSE 0 END
+         WHERE (c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.segment_override, c.origin)
+               IS DISTINCT FROM (excluded.email, excluded.name, excluded.phone, excluded.locale, excluded.tags, excluded.vip, excluded.segment_override, 'api')
+         RETURNING ${COLUMNS.replaceAll('c.', '')}, (xmax = 0) AS inserted
+       )
+       SELECT w.*, (p.tags, p.vip, p.segment_override) IS DISTINCT FROM (w.tags, w.vip, w.segment_override) AS inputs_changed
+         FROM written w LEFT JOIN previous p ON true`,
+      [externalId, f.email, f.name, f.phone, f.locale, f.tags, f.vip, f.segmentOverride],
     );
     const row = rows[0];
-    if (row) return { customer: toEntity(row), outcome: row.inserted ? 'created' : 'updated' };
+    if (row) return { customer: toRecord(row), outcome: row.inserted ? 'created' : 'updated', inputsChanged: row.inserted || row.inputs_changed };
     const existing = await this.findByExternalId(externalId, tx);
     if (!existing) throw new Error(`customer ${externalId} vanished during upsert`);
-    return { customer: existing, outcome: 'unchanged' };
+    return { customer: existing, outcome: 'unchanged', inputsChanged: false };
   }
 
-  async findByExternalId(externalId: string, tx: EntityManager = this.db.manager): Promise<Customer | null> {
-    const rows: CustomerRow[] = await tx.query(`SELECT * FROM segmentation.customers WHERE external_id = $1`, [externalId]);
-    return rows[0] ? toEntity(rows[0]) : null;
+  /**
+   * A customer met on a ticket or in a mail: found by the shop's id, else by address (when
+   * exactly one customer has it), else created. An existing customer only gains the contact
+   * fields it lacks: what the shop PUT is never overwritten. Erased customers are not brought
+   * back by their id. Returns the customer and whether anything was written.
+   */
+  async observe(
+    tx: EntityManager,
+    o: { externalId: string | null; email: string | null; name: string | null; origin: CustomerOrigin },
+  ): Promise<{ customer: CustomerRecord; outcome: UpsertOutcome } | null> {
+    if (!o.externalId && !o.email) return null;
+    if (o.externalId) {
+      const erased: unknown[] = await tx.query(`SELECT 1 FROM segmentation.erased_customers WHERE external_id = $1`, [o.externalId]);
+      if (erased.length) return null;
+    }
+    const matches: Array<{ id: string }> = o.externalId
+      ? await tx.query(`SELECT id FROM segmentation.customers WHERE external_id = $1 FOR UPDATE`, [o.externalId])
+      : await tx.query(`SELECT id FROM segmentation.customers WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 2 FOR UPDATE`, [o.email]);
+    if (matches.length > 1) return null;
+    if (matches.length === 1) {
+      const rows: CustomerRow[] = await tx.query(
+        `UPDATE segmentation.customers c
+            SET email = coalesce(c.email, $2), name = coalesce(c.name, $3), version = c.version + 1, updated_at = now()
+          WHERE c.id = $1 AND ((c.email IS NULL AND $2::text IS NOT NULL) OR (c.name IS NULL AND $3::text IS NOT NULL))
+          RETURNING ${COLUMNS}`,
+        [matches[0]!.id, o.email, o.name],
+      );
+      if (rows[0]) return { customer: toRecord(rows[0]), outcome: 'updated' };
+      const unchanged = await this.findById(tx, matches[0]!.id);
+      return unchanged ? { customer: unchanged, outcome: 'unchanged' } : null;
+    }
+    // Without the shop's id, one is derived from the address: the same for every ticket of that
+    // address (so concurrent observations create one customer), with no personal data in it
+    // (ids outlive an erasure in tombstones). The shop finds such customers by `?email=`.
+    const externalId = o.externalId ?? `cf_${createHash('sha256').update(`careflow-customer:${o.email!.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
+    const rows: CustomerRow[] = await tx.query(
+      `WITH erased AS (
+         -- only reached for a derived id: the person wrote again after an erasure
+         DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
+       )
+       INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version)
+       SELECT $1, $2, $3, $4, coalesce((SELECT version FROM erased), 0) + 1, coalesce((SELECT segment_version FROM erased), 0)
+       ON CONFLICT (external_id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [externalId, o.email, o.name, o.origin],
+    );
+    if (rows[0]) return { customer: toRecord(rows[0]), outcome: 'created' };
+    const existing = await this.findByExternalId(externalId, tx);
+    return existing ? { customer: existing, outcome: 'unchanged' } : null;
+  }
+
+  /**
+   * Locks the customer an order belongs to, creating a bare one (no contact data yet) for an
+   * id the shop has not PUT. Null for an erased customer: their orders are not counted.
+   */
+  async lockForOrder(tx: EntityManager, externalId: string): Promise<{ id: string; created: boolean } | null> {
+    const existing: Array<{ id: string }> = await tx.query(`SELECT id FROM segmentation.customers WHERE external_id = $1 FOR UPDATE`, [externalId]);
+    if (existing[0]) return { id: existing[0].id, created: false };
+    const erased: unknown[] = await tx.query(`SELECT 1 FROM segmentation.erased_customers WHERE external_id = $1`, [externalId]);
+    if (erased.length) return null;
+    const inserted: Array<{ id: string }> = await tx.query(
+      `INSERT INTO segmentation.customers (external_id, origin) VALUES ($1, 'order') ON CONFLICT (external_id) DO NOTHING RETURNING id`,
+      [externalId],
+    );
+    if (inserted[0]) return { id: inserted[0].id, created: true };
+    // Created by a concurrent transaction since the first look: wait for it and take its row.
+    const raced: Array<{ id: string }> = await tx.query(`SELECT id FROM segmentation.customers WHERE external_id = $1 FOR UPDATE`, [externalId]);
+    return raced[0] ? { id: raced[0].id, created: false } : null;
+  }
+
+  /** Locks customers in id order (a fixed order, so two transactions never wait on each other). */
+  async lockIds(tx: EntityManager, ids: readonly string[]): Promise<void> {
+    await tx.query(`SELECT 1 FROM segmentation.customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [ids]);
+  }
+
+  async findByExternalId(externalId: string, tx: EntityManager = this.db.manager): Promise<CustomerRecord | null> {
+    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM segmentation.customers c WHERE c.external_id = $1`, [externalId]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findById(tx: EntityManager, id: string): Promise<CustomerRecord | null> {
+    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM segmentation.customers c WHERE c.id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). `q` matches name and address, accents and case ignored. */
+  async list(f: CustomerFilter): Promise<Page<CustomerRecord>> {
+    const q = new SqlParams();
+    const where: string[] = [];
+    if (f.segment) where.push(`c.segments @> ARRAY[${q.add(f.segment)}::text]`);
+    if (f.tag) where.push(`c.tags @> ARRAY[${q.add(f.tag)}::text]`);
+    if (f.email) where.push(`lower(c.email) = lower(${q.add(f.email)})`);
+    // Every word of `q` somewhere in the name or address ("nguyen lan" finds "Nguyễn Thị Lan").
+    for (const word of (f.q ?? '').split(/\s+/).filter(Boolean).slice(0, 8)) {
+      const escaped = word.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+      where.push(`c.search LIKE '%' || segmentation.search_text(${q.add(escaped)}) || '%'`);
+    }
+    if (f.cursor) {
+      const [createdAt, id] = decodeCursor(f.cursor, ['timestamp', 'uuid']);
+      where.push(`(c.created_at, c.id) < (${q.add(createdAt)}::timestamptz, ${q.add(id)}::uuid)`);
+    }
+    const rows: CustomerRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM segmentation.customers c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY c.created_at DESC, c.id DESC LIMIT ${q.add(f.limit + 1)}`,
+      q.values,
+    );
+    return toPage(rows, f.limit, (r) => [r.created_cursor, r.id], toRecord);
+  }
+
+  /**
+   * Recomputes a customer's statistics from their orders (under the caller's lock on the
+   * customer, so concurrent orders of one customer are counted exactly), and counts the change
+   * of the rules' inputs.
+   */
+  async refreshStats(tx: EntityManager, customerIds: readonly string[]): Promise<void> {
+    await tx.query(
+      `UPDATE segmentation.customers c SET
+         orders_count = coalesce(s.orders_count, 0), online_orders = coalesce(s.online_orders, 0),
+         in_store_orders = coalesce(s.in_store_orders, 0), total_spent = coalesce(s.total_spent, '{}'),
+         first_order_at = s.first_order_at, last_order_at = s.last_order_at, inputs_version = c.inputs_version + 1
+         FROM (SELECT id FROM unnest($1::uuid[]) AS id) ids
+         LEFT JOIN LATERAL (
+           SELECT count(*)::int AS orders_count,
+                  count(*) FILTER (WHERE o.channel = 'online')::int AS online_orders,
+                  count(*) FILTER (WHERE o.channel = 'in_store')::int AS in_store_orders,
+                  min(o.placed_at) AS first_order_at, max(o.placed_at) AS last_order_at,
+                  (SELECT jsonb_object_agg(t.currency, trim_scale(t.total)::text)
+                     FROM (SELECT currency, sum(total) AS total FROM segmentation.orders WHERE customer_id = ids.id GROUP BY currency) t) AS total_spent
+             FROM segmentation.orders o WHERE o.customer_id = ids.id
+         ) s ON true
+        WHERE c.id = ids.id`,
+      [customerIds],
+    );
+  }
+
+  /**
+   * Erases a customer: the row and its orders go, a tombstone stays with the versions their
+   * events reached (the erasure event goes beyond them). Null when no such customer exists.
+   */
+  async erase(tx: EntityManager, externalId: string): Promise<ErasedCustomer | null> {
+    const rows: Array<{ external_id: string; version: number; segment_version: number; email_hash: string | null }> = await tx.query(
+      `WITH gone AS (
+         DELETE FROM segmentation.customers c WHERE c.external_id = $1
+         RETURNING c.external_id, c.version + 1 AS version, c.segment_version + 1 AS segment_version,
+                   CASE WHEN c.email IS NOT NULL THEN ${EMAIL_HASH} END AS email_hash
+       ), tombstone AS (
+         INSERT INTO segmentation.erased_customers (external_id, version, segment_version)
+         SELECT external_id, version, segment_version FROM gone
+         ON CONFLICT (external_id) DO UPDATE SET version = excluded.version, segment_version = excluded.segment_version, erased_at = now()
+       )
+       SELECT * FROM gone`,
+      [externalId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { externalId: row.external_id, version: row.version, segmentVersion: row.segment_version, emailHashes: row.email_hash ? [row.email_hash] : [] };
   }
 }

@@ -1,22 +1,29 @@
-import { NotFoundError } from '@careflow/platform';
+import type { CustomerObservedPayload } from '@careflow/contracts';
+import type { Page } from '@careflow/http';
 import { Outbox } from '@careflow/persistence';
+import { NotFoundError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { CustomersRepository, type UpsertOutcome } from './customers.repository.js';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SegmentsService } from '../segments/segments.service.js';
+import type { CustomerRecord } from './customer.record.js';
+import { CustomersRepository, type CustomerFilter, type UpsertOutcome } from './customers.repository.js';
 import type { UpsertCustomerDto } from './dto/upsert-customer.dto.js';
-import type { Customer } from './entities/customer.entity.js';
 
 @Injectable()
 export class CustomersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly customers: CustomersRepository,
+    private readonly segments: SegmentsService,
     private readonly outbox: Outbox,
   ) {}
 
-  /** Upserts the customer and announces the change in the same transaction. */
-  async upsert(externalId: string, dto: UpsertCustomerDto): Promise<{ customer: Customer; outcome: UpsertOutcome }> {
+  /**
+   * Upserts the customer, re-segments them when a rule input changed (tags, the VIP flag, the
+   * override), and announces both, in one transaction.
+   */
+  async upsert(externalId: string, dto: UpsertCustomerDto): Promise<{ customer: CustomerRecord; outcome: UpsertOutcome }> {
     return this.db.transaction(async (tx) => {
       const result = await this.customers.upsert(tx, externalId, {
         email: dto.email ?? null,
@@ -25,28 +32,75 @@ export class CustomersService {
         locale: dto.locale ?? null,
         tags: [...new Set(dto.tags ?? [])],
         vip: dto.vip ?? null,
+        segmentOverride: dto.segmentOverride ?? null,
       });
-      if (result.outcome !== 'unchanged') {
-        const c = result.customer;
-        await this.outbox.enqueue(tx, 'customer.upserted', {
-          externalId: c.externalId,
-          email: c.email,
-          name: c.name,
-          phone: c.phone,
-          locale: c.locale,
-          tags: c.tags,
-          vip: c.vip,
-          version: c.version,
-          updatedAt: c.updatedAt,
-        });
-      }
-      return result;
+      if (result.outcome === 'unchanged') return result;
+      await this.announce(tx, result.customer);
+      if (!result.inputsChanged) return result;
+      await this.segments.evaluate(tx, [result.customer.id]);
+      return { ...result, customer: (await this.customers.findById(tx, result.customer.id))! };
     });
   }
 
-  async get(externalId: string): Promise<Customer> {
+  /** A customer met on a ticket or in a mail (see CustomersRepository.observe). */
+  async observe(tx: EntityManager, o: CustomerObservedPayload): Promise<void> {
+    const result = await this.customers.observe(tx, {
+      externalId: o.externalId,
+      email: o.email,
+      name: o.name,
+      origin: o.source,
+    });
+    if (!result || result.outcome === 'unchanged') return;
+    await this.announce(tx, result.customer);
+    if (result.outcome === 'created') await this.segments.evaluate(tx, [result.customer.id]);
+  }
+
+  async get(externalId: string): Promise<CustomerRecord> {
     const customer = await this.customers.findByExternalId(externalId);
     if (!customer) throw new NotFoundError('customer', externalId);
     return customer;
+  }
+
+  async list(filter: CustomerFilter): Promise<Page<CustomerRecord>> {
+    return this.customers.list(filter);
+  }
+
+  /**
+   * Right to erasure: the customer's record and order statistics go; every other service
+   * removes or anonymises what it holds about them on `customer.erased` (orders and tickets stay
+   * for the shop's books, without personal data).
+   */
+  async erase(externalId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const erased = await this.customers.erase(tx, externalId);
+      if (!erased) throw new NotFoundError('customer', externalId);
+      await this.outbox.enqueue(tx, 'customer.erased', {
+        externalId: erased.externalId,
+        emailHashes: erased.emailHashes,
+        version: erased.version,
+        segmentVersion: erased.segmentVersion,
+        erasedAt: new Date(),
+      });
+    });
+  }
+
+  /** Announces a customer an order created (no contact data yet, but known to every service from now on). */
+  async announceCreated(tx: EntityManager, customerId: string): Promise<void> {
+    const customer = await this.customers.findById(tx, customerId);
+    if (customer) await this.announce(tx, customer);
+  }
+
+  private async announce(tx: EntityManager, c: CustomerRecord): Promise<void> {
+    await this.outbox.enqueue(tx, 'customer.upserted', {
+      externalId: c.externalId,
+      email: c.email,
+      name: c.name,
+      phone: c.phone,
+      locale: c.locale,
+      tags: c.tags,
+      vip: c.vip,
+      version: c.version,
+      updatedAt: c.updatedAt,
+    });
   }
 }

@@ -1,7 +1,8 @@
+import { Segment } from '@careflow/contracts';
 import { NotBlank, NullableField, OptionalField } from '@careflow/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -53,4 +54,14 @@ export class UpsertCustomerDto {
   @NullableField()
   @IsBoolean()
   vip?: boolean | null;
+
+  @ApiPropertyOptional({
+    enum: Segment,
+    nullable: true,
+    example: null,
+    description: 'Manual primary segment: wins over the VIP flag and every rule; null leaves the segment to them.',
+  })
+  @NullableField()
+  @IsIn(Segment, { message: `segmentOverride must be one of ${Segment.join(', ')}` })
+  segmentOverride?: Segment | null;
 }

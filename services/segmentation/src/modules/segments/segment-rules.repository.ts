@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { SegmentRules } from './segment-rules.js';
+
+export interface RuleSetRecord {
+  version: number;
+  rules: SegmentRules;
+  createdAt: Date;
+}
+
+/** The versioned rule sets: every PUT stores a new version; the highest is in force. */
+@Injectable()
+export class SegmentRulesRepository {
+  private cached: RuleSetRecord | null = null;
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * The rule set in force. Read on every evaluation (an order, a PUT), so the parsed document
+   * is kept while its version is the newest: the check is one index lookup.
+   */
+  async current(tx: EntityManager = this.db.manager): Promise<RuleSetRecord> {
+    const [head]: Array<{ version: number }> = await tx.query(`SELECT max(version) AS version FROM segmentation.rule_sets`);
+    if (this.cached && this.cached.version === head!.version) return this.cached;
+    const rows: Array<{ version: number; rules: SegmentRules; created_at: Date }> = await tx.query(
+      `SELECT version, rules, created_at FROM segmentation.rule_sets ORDER BY version DESC LIMIT 1`,
+    );
+    const row = rows[0]!;
+    this.cached = { version: row.version, rules: row.rules, createdAt: row.created_at };
+    return this.cached;
+  }
+
+  /** Stores the next version; concurrent PUTs serialize on the table lock and get consecutive versions. */
+  async add(tx: EntityManager, rules: SegmentRules): Promise<RuleSetRecord> {
+    await tx.query(`LOCK TABLE segmentation.rule_sets IN SHARE ROW EXCLUSIVE MODE`);
+    const rows: Array<{ version: number; created_at: Date }> = await tx.query(
+      `INSERT INTO segmentation.rule_sets (version, rules)
+       SELECT coalesce(max(version), 0) + 1, $1::jsonb FROM segmentation.rule_sets
+       RETURNING version, created_at`,
+      [JSON.stringify(rules)],
+    );
+    return { version: rows[0]!.version, rules, createdAt: rows[0]!.created_at };
+  }
+}
