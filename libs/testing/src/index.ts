@@ -11,6 +11,7 @@ export * from './test-env.js';
 export * from './in-process-app.js';
 export * from './schema-state.js';
 export * from './write-watch.js';
+export * from './personal-data.js';
 export * from './raw-http.js';
 export * from './fuzz/openapi-operations.js';
 export * from './fuzz/raw-json.js';

@@ -2,6 +2,13 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema.js';
 import { OrdersShipmentsMail1763960000000 } from './1763960000000-orders-shipments-mail.js';
 import { OutboundMessagesFillfactor1764600000000 } from './1764600000000-outbound-messages-fillfactor.js';
 import { ShipmentsFillfactor1764700000000 } from './1764700000000-shipments-fillfactor.js';
+import { CustomerErasure1764900000000 } from './1764900000000-customer-erasure.js';
 
 /** Every migration of the notifications schema, oldest first. */
-export const migrations = [InitialSchema1763900000000, OrdersShipmentsMail1763960000000, OutboundMessagesFillfactor1764600000000, ShipmentsFillfactor1764700000000];
+export const migrations = [
+  InitialSchema1763900000000,
+  OrdersShipmentsMail1763960000000,
+  OutboundMessagesFillfactor1764600000000,
+  ShipmentsFillfactor1764700000000,
+  CustomerErasure1764900000000,
+];

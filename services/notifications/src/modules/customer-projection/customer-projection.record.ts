@@ -9,4 +9,6 @@ export interface CustomerProjectionRecord {
   locale: string | null;
   /** Why mail to this address is known not to arrive; null while it may. */
   undeliverableReason: string | null;
+  /** When the customer was erased: the row is a tombstone, without personal data. */
+  erasedAt: Date | null;
 }

@@ -1,4 +1,4 @@
-import type { CustomerUpsertedPayload } from '@careflow/contracts';
+import type { CustomerErasedPayload, CustomerUpsertedPayload } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { CustomerProjectionRecord } from './customer-projection.record.js';
@@ -9,7 +9,7 @@ import type { CustomerProjectionRecord } from './customer-projection.record.js';
  * For the repositories whose hot reads take the customer along in the same round trip.
  */
 export const CUSTOMER_PROJECTION_COLUMNS = `c.external_id AS projection_external_id, c.email AS projection_email, c.name AS projection_name,
-  c.locale AS projection_locale, c.undeliverable_reason AS projection_undeliverable_reason`;
+  c.locale AS projection_locale, c.undeliverable_reason AS projection_undeliverable_reason, c.erased_at AS projection_erased_at`;
 
 export interface CustomerProjectionColumns {
   projection_external_id: string | null;
@@ -17,6 +17,7 @@ export interface CustomerProjectionColumns {
   projection_name: string | null;
   projection_locale: string | null;
   projection_undeliverable_reason: string | null;
+  projection_erased_at: Date | null;
 }
 
 export function toCustomerProjectionRecord(row: CustomerProjectionColumns): CustomerProjectionRecord | null {
@@ -27,6 +28,7 @@ export function toCustomerProjectionRecord(row: CustomerProjectionColumns): Cust
     name: row.projection_name,
     locale: row.projection_locale,
     undeliverableReason: row.projection_undeliverable_reason,
+    erasedAt: row.projection_erased_at,
   };
 }
 
@@ -36,6 +38,8 @@ export class CustomerProjectionRepository {
   /**
    * Applies a customer's contact data if it is newer than what is stored: events can arrive out
    * of order (retries, re-publishes), and the version makes applying them order-independent.
+   * An erased customer's tombstone carries the erasure's version, so only a later upsert (the
+   * shop creating the customer again) applies, and it ends the erasure.
    */
   async apply(
     tx: EntityManager,
@@ -48,9 +52,29 @@ export class CustomerProjectionRepository {
          version = excluded.version, updated_at = excluded.updated_at,
          -- a new address may deliver again
          undeliverable_at = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_at END,
-         undeliverable_reason = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_reason END
+         undeliverable_reason = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_reason END,
+         erased_at = NULL
        WHERE p.version < excluded.version`,
       [c.externalId, c.email, c.name, c.locale, c.version, c.updatedAt],
+    );
+  }
+
+  /**
+   * Turns the customer into a tombstone: contact data and what was learnt about the address
+   * (a bounce reason may quote it) emptied, the version raised to the erasure's, so upserts
+   * older than the erasure still in queues find a newer row and change nothing. Inserted when
+   * the customer was never seen, for the same reason. A projection already past the erasure's
+   * version (the shop created the customer again, and that arrived first) keeps its data.
+   */
+  async erase(tx: EntityManager, e: Pick<CustomerErasedPayload, 'externalId' | 'version' | 'erasedAt'>): Promise<void> {
+    await tx.query(
+      `INSERT INTO notifications.customers AS p (external_id, version, erased_at, updated_at)
+       VALUES ($1, $2, $3, now())
+       ON CONFLICT (external_id) DO UPDATE SET email = NULL, name = NULL, locale = NULL,
+         undeliverable_at = NULL, undeliverable_reason = NULL,
+         version = excluded.version, erased_at = excluded.erased_at, updated_at = now()
+       WHERE p.version < excluded.version`,
+      [e.externalId, e.version, e.erasedAt],
     );
   }
 

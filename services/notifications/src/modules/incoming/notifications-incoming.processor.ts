@@ -1,14 +1,16 @@
-import { QueueName, assertNever, type QueueJob, type TicketCommentAddedPayload, type TicketChangedPayload } from '@careflow/contracts';
+import { QueueName, assertNever, type QueueJob, type TicketCommentAddedPayload, type TicketChangedPayload, type TicketSnapshot } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
+import { CustomerErasure } from '../customer-erasure/customer-erasure.service.js';
+import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { addressOf } from '../mail/mail-composer.js';
 import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
 import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
 
-/** The consumer of the notifications-incoming queue: the customer projection, and the ticket mail every customer gets. */
+/** The consumer of the notifications-incoming queue: the customer projection and erasures, and the ticket mail every customer gets. */
 @Injectable()
 export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName.NotificationsIncoming> {
   protected readonly queue = QueueName.NotificationsIncoming;
@@ -16,6 +18,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   constructor(
     runtime: WorkerRuntime,
     private readonly customers: CustomerProjectionRepository,
+    private readonly erasure: CustomerErasure,
     private readonly mail: OutboundMailService,
     private readonly messages: OutboundMessagesRepository,
     private readonly config: NotificationsConfig,
@@ -27,6 +30,11 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
     switch (job.name) {
       case 'customer.upserted':
         return this.customers.apply(tx, job.envelope.data);
+      case 'customer.erased': {
+        const scrubbed = await this.erasure.erase(tx, job.envelope.data);
+        this.runtime.logger.info({ customer: job.envelope.data.externalId, messages: scrubbed }, 'customer erased');
+        return;
+      }
       case 'ticket.created':
         return this.acknowledge(tx, job.envelope.data);
       case 'ticket.comment_added':
@@ -39,6 +47,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   /** Every request is acknowledged at once, with its number and the promised response time. */
   private async acknowledge(tx: EntityManager, { ticket }: TicketChangedPayload): Promise<void> {
     const customer = await this.customers.find(tx, ticket.customer.externalId);
+    if (erasedSince(customer, ticket)) return;
     await this.mail.queue(tx, {
       kind: 'ticket_acknowledged',
       dedupeKey: `ticket:${ticket.id}:acknowledged`,
@@ -59,6 +68,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   private async reply(tx: EntityManager, { ticket, comment }: TicketCommentAddedPayload): Promise<void> {
     if (!comment.public || comment.author.type !== 'agent') return;
     const customer = await this.customers.find(tx, ticket.customer.externalId);
+    if (erasedSince(customer, ticket)) return;
     await this.mail.queue(tx, {
       kind: 'ticket_reply',
       dedupeKey: `comment:${comment.id}`,
@@ -76,4 +86,14 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
       },
     });
   }
+}
+
+/**
+ * Whether the ticket's customer was erased after the ticket was opened: its events were queued
+ * before the erasure reached tickets, and still carry the address and the subject. Mail about
+ * it would write them into the log again (and reach a person who asked to be forgotten). A
+ * ticket opened after the erasure is a new request, and is answered.
+ */
+function erasedSince(customer: CustomerProjectionRecord | null, ticket: TicketSnapshot): boolean {
+  return customer?.erasedAt != null && ticket.createdAt.getTime() <= customer.erasedAt.getTime();
 }

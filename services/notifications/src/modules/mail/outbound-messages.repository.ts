@@ -208,27 +208,41 @@ export class OutboundMessagesRepository {
     return rows.map(toQueuedRecord);
   }
 
-  /** An attempt whose outcome is known and is not final (a 4xx): cleared, so a retry may send. */
+  /**
+   * An attempt whose outcome is known and is not final (a 4xx): cleared, so a retry may send.
+   * A message without an address was erased while its attempt ran: the relay's reply may quote
+   * the address, so it keeps the erasure's note instead.
+   */
   async releaseAttempt(db: EntityManager, id: string, error: string): Promise<void> {
     await db.query(
-      `UPDATE notifications.outbound_messages SET attempt_started_at = NULL, error = $2, updated_at = now() WHERE id = $1`,
+      `UPDATE notifications.outbound_messages SET attempt_started_at = NULL, error = CASE WHEN to_address IS NULL THEN error ELSE $2 END, updated_at = now()
+        WHERE id = $1`,
       [id, error],
     );
   }
 
-  /** Each message's final outcome, with its events (notification.sent / notification.failed), in one statement. */
+  /**
+   * Each message's final outcome, with its events (notification.sent / notification.failed, one
+   * per message, naming it by `id`), in one statement. A message without an address was erased
+   * while its attempt ran (every other claimed message has one): the outcome is recorded, but
+   * neither the row nor its event keeps the address or the relay's reply, which may quote it
+   * (the error reads `[erased]`, as the erasure leaves a recorded error).
+   */
   async recordOutcomes(outcomes: readonly MessageOutcome[], sentAt: Date, events: readonly OutboxEvent[]): Promise<void> {
     const q = new SqlParams();
+    const erasedPayload = (p: string) =>
+      `CASE WHEN outcome.erased THEN ${p} || jsonb_build_object('to', '', 'error', CASE WHEN ${p} ->> 'error' IS NULL THEN NULL ELSE '[erased]' END) ELSE ${p} END`;
     await this.statements.query(
       `WITH outcome AS (
          UPDATE notifications.outbound_messages m
-            SET status = o.status, error = o.error, attempt_started_at = NULL, updated_at = now(),
+            SET status = o.status, error = CASE WHEN m.to_address IS NULL AND o.error IS NOT NULL THEN '[erased]' ELSE o.error END, attempt_started_at = NULL, updated_at = now(),
                 sent_at = CASE WHEN o.status = 'sent' THEN ${q.add(sentAt)}::timestamptz END
            FROM unnest(${q.add(outcomes.map((o) => o.id))}::uuid[], ${q.add(outcomes.map((o) => o.status))}::text[],
                        ${q.add(outcomes.map((o) => o.error))}::text[]) AS o(id, status, error)
           WHERE m.id = o.id
+          RETURNING m.id, m.to_address IS NULL AS erased
        ), announced AS (
-         ${this.outbox.insertSql(q, events)}
+         ${this.outbox.insertSql(q, events, { from: 'outcome', on: `outcome.id = (e.payload ->> 'id')::uuid`, payload: erasedPayload })}
        )
        SELECT 1`,
       q.values,

@@ -16,6 +16,8 @@ export const AUDIT_TRAIL_ENTRY_TYPES = [
   'sla_warning',
   'sla_breached',
   'follow_up_created',
+  // The customer's personal data was removed from the ticket (right to erasure).
+  'customer_erased',
 ] as const;
 export type AuditTrailEntryType = (typeof AUDIT_TRAIL_ENTRY_TYPES)[number];
 

@@ -98,7 +98,7 @@ export class CommentsService {
     } else if (comment.public && comment.author.type === 'customer' && ticket.id === t.id) {
       change.status = statusAfterCustomerReply(ticket.status);
       if (ticket.firstRespondedAt && !ticket.nextResponseDueAt) {
-        change.nextResponseDueInSeconds = (await this.sla.targets(policySegment(ticket.segment), ticket.priority, tx)).nextResponseSeconds;
+        change.nextResponseDueInSeconds = (await this.sla.targets(policySegment(ticket.segment, ticket.carePolicy), ticket.priority, tx)).nextResponseSeconds;
       }
     }
     const { ticket: after } = await this.changes.applyChange(tx, ticket, change, actor, {

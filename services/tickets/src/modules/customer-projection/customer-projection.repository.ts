@@ -1,7 +1,8 @@
-import type { CustomerSegmentChangedPayload, CustomerUpsertedPayload, Segment } from '@careflow/contracts';
+import type { CustomerErasedPayload, CustomerSegmentChangedPayload, CustomerUpsertedPayload, Segment } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { CustomerProjectionRecord } from './customer-projection.record.js';
+import { storedCarePolicy, ticketCarePolicy, type TicketCarePolicy } from '../sla/priority-policy.js';
+import type { CustomerProjectionRecord, ErasedCustomerRecord } from './customer-projection.record.js';
 
 /**
  * The tickets service's copy of the customers the segmentation service owns (the customer
@@ -12,6 +13,8 @@ export class CustomerProjectionRepository {
   /**
    * Applies a customer's contact data if it is newer than what is stored. Events can arrive
    * out of order (retries, re-publishes); the version makes applying them order-independent.
+   * An erased customer's tombstone carries the erasure's version, so only a later upsert (the
+   * shop creating the customer again) applies, and it ends the erasure.
    */
   async apply(tx: EntityManager, c: CustomerUpsertedPayload): Promise<boolean> {
     const rows: unknown[] = await tx.query(
@@ -19,7 +22,8 @@ export class CustomerProjectionRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (external_id) DO UPDATE SET
          email = excluded.email, name = excluded.name, phone = excluded.phone, locale = excluded.locale,
-         tags = excluded.tags, vip = excluded.vip, version = excluded.version, updated_at = excluded.updated_at
+         tags = excluded.tags, vip = excluded.vip, version = excluded.version, updated_at = excluded.updated_at,
+         erased_at = NULL
        WHERE p.version < excluded.version
        RETURNING 1`,
       [c.externalId, c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.version, c.updatedAt],
@@ -27,33 +31,95 @@ export class CustomerProjectionRepository {
     return rows.length > 0;
   }
 
-  /** Applies a segment change if newer; returns whether the primary segment changed. */
-  async applySegment(tx: EntityManager, s: CustomerSegmentChangedPayload): Promise<{ applied: boolean; previous: Segment | null }> {
-    const before: Array<{ segment: Segment | null }> = await tx.query(
-      `SELECT segment FROM tickets.customers WHERE external_id = $1 FOR UPDATE`,
+  /**
+   * Applies a segment change (with its care policy) if newer; returns whether it applied, and
+   * the primary segment and care policy before it.
+   */
+  async applySegment(
+    tx: EntityManager,
+    s: CustomerSegmentChangedPayload,
+  ): Promise<{ applied: boolean; previous: Segment | null; previousPolicy: TicketCarePolicy | null }> {
+    const before: Array<{ segment: Segment | null; priority_bump: number | null; sla_policy: Segment | null }> = await tx.query(
+      `SELECT segment, priority_bump, sla_policy FROM tickets.customers WHERE external_id = $1 FOR UPDATE`,
       [s.externalId],
     );
+    const policy = ticketCarePolicy(s.policy);
     const rows: unknown[] = await tx.query(
-      `INSERT INTO tickets.customers AS p (external_id, tags, version, updated_at, segment, segments, segment_version)
-       VALUES ($1, '{}', 0, now(), $2, $3, $4)
-       ON CONFLICT (external_id) DO UPDATE SET segment = excluded.segment, segments = excluded.segments, segment_version = excluded.segment_version
+      `INSERT INTO tickets.customers AS p (external_id, tags, version, updated_at, segment, segments, segment_version, priority_bump, sla_policy)
+       VALUES ($1, '{}', 0, now(), $2, $3, $4, $5, $6)
+       ON CONFLICT (external_id) DO UPDATE SET segment = excluded.segment, segments = excluded.segments, segment_version = excluded.segment_version,
+         priority_bump = excluded.priority_bump, sla_policy = excluded.sla_policy
        WHERE p.segment_version < excluded.segment_version
        RETURNING 1`,
-      [s.externalId, s.segment, s.segments, s.version],
+      [s.externalId, s.segment, s.segments, s.version, policy?.priorityBump ?? null, policy?.slaPolicy ?? null],
     );
-    return { applied: rows.length > 0, previous: before[0]?.segment ?? null };
+    const previous = before[0];
+    return {
+      applied: rows.length > 0,
+      previous: previous?.segment ?? null,
+      previousPolicy: storedCarePolicy(previous?.priority_bump ?? null, previous?.sla_policy ?? null),
+    };
+  }
+
+  /**
+   * Turns the customer into a tombstone: every personal field emptied, the versions raised to
+   * the erasure's, so upserts and segment changes older than the erasure that are still in
+   * queues find a newer row and change nothing. Inserted when the customer was never seen, for
+   * the same reason. A projection already past the erasure's version (the shop created the
+   * customer again, and that arrived first) keeps its data. Returns what the projection knew
+   * before, for finding those details in free text.
+   */
+  async erase(tx: EntityManager, e: CustomerErasedPayload): Promise<ErasedCustomerRecord | null> {
+    const before: ErasedCustomerRecord[] = await tx.query(
+      `SELECT email, name, phone FROM tickets.customers WHERE external_id = $1 AND version < $2 FOR UPDATE`,
+      [e.externalId, e.version],
+    );
+    await tx.query(
+      `INSERT INTO tickets.customers AS p (external_id, tags, version, segment_version, erased_at, updated_at)
+       VALUES ($1, '{}', $2, $3, $4, now())
+       ON CONFLICT (external_id) DO UPDATE SET
+         email = NULL, name = NULL, phone = NULL, locale = NULL, tags = '{}', vip = NULL,
+         version = excluded.version, erased_at = excluded.erased_at, updated_at = now(),
+         -- segments are about the person too, unless a segment change newer than the erasure came first
+         segment = CASE WHEN p.segment_version < excluded.segment_version THEN NULL ELSE p.segment END,
+         segments = CASE WHEN p.segment_version < excluded.segment_version THEN '{}' ELSE p.segments END,
+         priority_bump = CASE WHEN p.segment_version < excluded.segment_version THEN NULL ELSE p.priority_bump END,
+         sla_policy = CASE WHEN p.segment_version < excluded.segment_version THEN NULL ELSE p.sla_policy END,
+         segment_version = GREATEST(p.segment_version, excluded.segment_version)
+       WHERE p.version < excluded.version`,
+      [e.externalId, e.version, e.segmentVersion, e.erasedAt],
+    );
+    return before[0] ?? null;
   }
 
   /** The customer a ticket is about: by the shop's id, else by e-mail when that is unambiguous. */
   async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<CustomerProjectionRecord | null> {
-    type Row = { external_id: string; email: string | null; name: string | null; locale: string | null; segment: Segment | null };
+    type Row = {
+      external_id: string;
+      email: string | null;
+      name: string | null;
+      locale: string | null;
+      segment: Segment | null;
+      priority_bump: number | null;
+      sla_policy: Segment | null;
+      erased_at: Date | null;
+    };
+    const columns = `external_id, email, name, locale, segment, priority_bump, sla_policy, erased_at`;
     const rows: Row[] = externalId
-      ? await tx.query(`SELECT external_id, email, name, locale, segment FROM tickets.customers WHERE external_id = $1`, [externalId])
+      ? await tx.query(`SELECT ${columns} FROM tickets.customers WHERE external_id = $1`, [externalId])
       : email
-        ? await tx.query(`SELECT external_id, email, name, locale, segment FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
+        ? await tx.query(`SELECT ${columns} FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
         : [];
     if (rows.length !== 1) return null;
     const r = rows[0]!;
-    return { externalId: r.external_id, email: r.email, name: r.name, locale: r.locale, segment: r.segment };
+    return {
+      externalId: r.external_id,
+      email: r.email,
+      name: r.name,
+      locale: r.locale,
+      segment: r.segment,
+      carePolicy: storedCarePolicy(r.priority_bump, r.sla_policy),
+      erasedAt: r.erased_at,
+    };
   }
 }

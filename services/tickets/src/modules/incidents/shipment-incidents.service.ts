@@ -2,6 +2,7 @@ import type { ShipmentIncidentPayload, TicketActor } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
+import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { statusAfterCustomerReply } from '../tickets/status-machine.js';
 import { TicketChanges } from '../tickets/ticket-changes.js';
@@ -26,6 +27,7 @@ export class ShipmentIncidentsService {
     private readonly tickets: TicketsRepository,
     private readonly changes: TicketChanges,
     private readonly comments: CommentsService,
+    private readonly customers: CustomerProjectionRepository,
   ) {}
 
   async handle(tx: EntityManager, i: ShipmentIncidentPayload): Promise<TicketRecord> {
@@ -39,12 +41,16 @@ export class ShipmentIncidentsService {
       const { ticket: after } = await this.comments.addTo(tx, ticket, { body: note, public: false, author: { type: 'system', id: null, email: null, name: null }, attachments: [] }, SYSTEM);
       return after;
     }
+    // notifications names the customer as it knew them when the carrier reported; an incident
+    // that happened before the customer was erased must not bring their details back.
+    const known = await this.customers.find(tx, i.customerExternalId, i.customerEmail);
+    const erased = known?.erasedAt && i.occurredAt.getTime() <= known.erasedAt.getTime();
     return this.changes.open(
       tx,
       {
         subject: `Shipment ${i.trackingNumber} (${i.carrier}): ${WHAT[i.status]}`,
         description: note,
-        customer: { externalId: i.customerExternalId, email: i.customerEmail, name: i.customerName },
+        customer: { externalId: i.customerExternalId, email: erased ? null : i.customerEmail, name: erased ? null : i.customerName },
         channel: 'api',
         type: 'shipment_exception',
         tags: ['shipment', i.status],
@@ -52,6 +58,7 @@ export class ShipmentIncidentsService {
         shipmentId: i.shipmentId,
       },
       SYSTEM,
+      known,
     );
   }
 }

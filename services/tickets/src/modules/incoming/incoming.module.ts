@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CustomerErasureModule } from '../customer-erasure/customer-erasure.module.js';
 import { CustomerProjectionModule } from '../customer-projection/customer-projection.module.js';
 import { InboundMailModule } from '../inbound-mail/inbound-mail.module.js';
 import { IncidentsModule } from '../incidents/incidents.module.js';
@@ -8,7 +9,7 @@ import { TicketsIncomingProcessor } from './tickets-incoming.processor.js';
 
 /** The consumer of the jobs other services send the tickets service. */
 @Module({
-  imports: [TicketsModule, CustomerProjectionModule, SegmentReevaluationModule, IncidentsModule, InboundMailModule],
+  imports: [TicketsModule, CustomerProjectionModule, CustomerErasureModule, SegmentReevaluationModule, IncidentsModule, InboundMailModule],
   providers: [TicketsIncomingProcessor],
 })
 export class IncomingModule {}

@@ -2,6 +2,7 @@ import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime, type AfterCommit } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CustomerErasure } from '../customer-erasure/customer-erasure.service.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { InboundMailService } from '../inbound-mail/inbound-mail.service.js';
 import { ShipmentIncidentsService } from '../incidents/shipment-incidents.service.js';
@@ -16,6 +17,7 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
   constructor(
     runtime: WorkerRuntime,
     private readonly customers: CustomerProjectionRepository,
+    private readonly erasure: CustomerErasure,
     private readonly segments: SegmentReevaluation,
     private readonly incidents: ShipmentIncidentsService,
     private readonly inboundMail: InboundMailService,
@@ -29,6 +31,11 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
       case 'customer.upserted':
         await this.customers.apply(tx, job.envelope.data);
         return;
+      case 'customer.erased': {
+        const scrubbed = await this.erasure.erase(tx, job.envelope.data);
+        this.runtime.logger.info({ customer: job.envelope.data.externalId, tickets: scrubbed }, 'customer erased');
+        return;
+      }
       case 'customer.segment_changed': {
         const changed = await this.segments.apply(tx, job.envelope.data);
         return () => this.timers.afterWrite(changed);

@@ -2,7 +2,8 @@ import type { CustomerSegmentChangedPayload, TicketActor } from '@careflow/contr
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
-import { TicketChanges } from '../tickets/ticket-changes.js';
+import { sameCarePolicy, ticketCarePolicy } from '../sla/priority-policy.js';
+import { TicketChanges, type TicketChange } from '../tickets/ticket-changes.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
 
@@ -10,8 +11,9 @@ const SYSTEM: TicketActor = { type: 'system', id: null };
 
 /**
  * A customer's segment changed (VIP now, say): their running tickets take the new segment,
- * a derived priority is derived again, and SLA due times follow the new policy. Each change
- * lands in the ticket's audit trail with the system as actor.
+ * a derived priority is derived again, and SLA due times follow the new policy; so they do
+ * when only the segment's care policy changed (priority bump, SLA policy). Each change lands
+ * in the ticket's audit trail with the system as actor.
  */
 @Injectable()
 export class SegmentReevaluation {
@@ -22,11 +24,16 @@ export class SegmentReevaluation {
   ) {}
 
   async apply(tx: EntityManager, s: CustomerSegmentChangedPayload): Promise<TicketRecord[]> {
-    const { applied } = await this.customers.applySegment(tx, s);
+    const { applied, previousPolicy } = await this.customers.applySegment(tx, s);
     if (!applied) return [];
+    const change: TicketChange = { segment: s.segment };
+    // Only a policy that really changed re-derives tickets whose segment stays (a change of
+    // custom segments alone must not move due times).
+    const policy = ticketCarePolicy(s.policy);
+    if (!sameCarePolicy(previousPolicy, policy)) change.carePolicy = policy;
     const changed: TicketRecord[] = [];
     for (const t of await this.tickets.lockRunningForCustomer(tx, s.externalId)) {
-      const { ticket, changed: written } = await this.changes.applyChange(tx, t, { segment: s.segment }, SYSTEM);
+      const { ticket, changed: written } = await this.changes.applyChange(tx, t, change, SYSTEM);
       if (written) changed.push(ticket);
     }
     return changed;

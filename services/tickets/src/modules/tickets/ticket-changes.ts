@@ -8,8 +8,9 @@ import { AuditTrailRepository } from '../audit-trail/audit-trail.repository.js';
 import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { GroupsService } from '../groups/groups.service.js';
-import { derivePriority, policySegment } from '../sla/priority-policy.js';
+import { derivePriority, policySegment, type TicketCarePolicy } from '../sla/priority-policy.js';
 import { SlaPoliciesService } from '../sla/sla-policies.service.js';
+import { customerObservation } from './customer-observation.js';
 import { canTransition } from './status-machine.js';
 import { InvalidTransitionError } from './tickets.exceptions.js';
 import { afterNow, NOW, TicketsRepository, type TicketPatch } from './tickets.repository.js';
@@ -46,6 +47,11 @@ export interface TicketChange {
   type?: TicketType;
   /** The customer's segment: a derived priority is derived again, due times follow the policy. */
   segment?: Segment | null;
+  /**
+   * The customer's care policy changed (it comes with a segment change): a derived priority is
+   * derived again and the due times follow it, even when the segment stayed.
+   */
+  carePolicy?: TicketCarePolicy | null;
   /** An active agent's id (checked by the caller), or null to unassign. */
   assigneeId?: string | null;
   /** The group (resolved by the caller), or null for none. */
@@ -94,16 +100,19 @@ export class TicketChanges {
   ) {}
 
   /**
-   * Opens a ticket: priority (derived from the type and the customer's segment unless given)
-   * and SLA due times decided here, the row, its `created` entry and `ticket.created` written
-   * by one statement. `known` is the customer when the caller looked them up already.
+   * Opens a ticket: priority (derived from the type and the customer's segment and care policy
+   * unless given) and SLA due times decided here, the row, its `created` entry, `ticket.created`
+   * and, when the ticket tells segmentation something new about its customer,
+   * `customer.observed` written by one statement. `known` is the customer when the caller
+   * looked them up already.
    */
   async open(tx: EntityManager, d: TicketDraft, actor: TicketActor, known?: CustomerProjectionRecord | null): Promise<TicketRecord> {
     if (known === undefined) known = await this.customers.find(tx, d.customer.externalId, d.customer.email);
     const type = d.type ?? 'question';
     const segment = known?.segment ?? null;
-    const priority = d.priority ?? derivePriority(type, segment);
-    const targets = await this.sla.targets(policySegment(segment), priority, tx);
+    const carePolicy = known?.carePolicy ?? null;
+    const priority = d.priority ?? derivePriority(type, segment, carePolicy);
+    const targets = await this.sla.targets(policySegment(segment, carePolicy), priority, tx);
     const group = d.group?.id ? { id: d.group.id, address: d.group.address ?? null } : d.group ? await this.groups.resolve(d.group.key, 'group', tx) : null;
     const now = new Date();
     const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
@@ -123,6 +132,7 @@ export class TicketChanges {
       customerEmail: d.customer.email ?? known?.email ?? null,
       customerName: d.customer.name ?? known?.name ?? null,
       customerLocale: known?.locale ?? null,
+      carePolicy,
       groupId: group?.id ?? null,
       groupKey: d.group?.key ?? null,
       groupAddress: group?.address ?? null,
@@ -150,6 +160,7 @@ export class TicketChanges {
       record,
       { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null }, sourceInboundEmailId: d.sourceInboundEmailId ?? null },
       { ticket: toTicketSnapshot(record), changes: {}, actor },
+      customerObservation(d.customer, known, now),
     );
   }
 
@@ -180,20 +191,26 @@ export class TicketChanges {
       patch.segment = segment;
       record('segment', 'segment_changed', t.segment, segment);
     }
+    // The care policy lives on the customer projection, not on the ticket: nothing to patch.
+    const policyChanged = change.carePolicy !== undefined;
+    const carePolicy = change.carePolicy !== undefined ? change.carePolicy : t.carePolicy;
     let priority = t.priority;
     let reason: string | undefined;
     if (change.priority !== undefined && change.priority !== t.priority) {
       priority = change.priority;
       patch.priority_explicit = true;
-    } else if (change.priority === undefined && !t.priorityExplicit && (type !== t.type || segment !== t.segment)) {
-      priority = derivePriority(type, segment);
+    } else if (change.priority === undefined && !t.priorityExplicit && (type !== t.type || segment !== t.segment || policyChanged)) {
+      priority = derivePriority(type, segment, carePolicy);
       if (segment !== t.segment) reason = 'segment_changed';
+      else if (policyChanged && type === t.type) reason = 'care_policy_changed';
     }
     if (priority !== t.priority) {
       patch.priority = priority;
       record('priority', 'priority_changed', t.priority, priority, reason ? { reason } : undefined);
     }
-    if (priority !== t.priority || segment !== t.segment) entries.push(...(await this.retarget(tx, t, priority, segment, patch, changes)));
+    if (priority !== t.priority || segment !== t.segment || policyChanged) {
+      entries.push(...(await this.retarget(tx, t, priority, segment, carePolicy, patch, changes)));
+    }
     if (change.assigneeId !== undefined && change.assigneeId !== t.assigneeId) {
       patch.assignee_id = change.assigneeId;
       record('assignee', 'assignee_changed', t.assigneeId, change.assigneeId);
@@ -235,11 +252,19 @@ export class TicketChanges {
   }
 
   /**
-   * New SLA due times for a new priority or segment, counted from the ticket's creation, for
-   * the clocks still running. Returns the audit entry when a due time moved.
+   * New SLA due times for a new priority, segment or care policy, counted from the ticket's
+   * creation, for the clocks still running. Returns the audit entry when a due time moved.
    */
-  private async retarget(tx: EntityManager, t: TicketRecord, priority: TicketPriority, segment: Segment | null, patch: TicketPatch, changes: Changes): Promise<AuditTrailEntry[]> {
-    const targets = await this.sla.targets(policySegment(segment), priority, tx);
+  private async retarget(
+    tx: EntityManager,
+    t: TicketRecord,
+    priority: TicketPriority,
+    segment: Segment | null,
+    carePolicy: TicketCarePolicy | null,
+    patch: TicketPatch,
+    changes: Changes,
+  ): Promise<AuditTrailEntry[]> {
+    const targets = await this.sla.targets(policySegment(segment, carePolicy), priority, tx);
     const from: Record<string, string | null> = {};
     const to: Record<string, string | null> = {};
     if (!t.firstRespondedAt && !t.firstResponseBreachedAt) {
@@ -260,7 +285,7 @@ export class TicketChanges {
     }
     if (Object.keys(to).length === 0) return [];
     changes['sla'] = { from, to };
-    return [{ type: 'sla_changed', field: 'sla', from, to, data: { segment: policySegment(segment), priority } }];
+    return [{ type: 'sla_changed', field: 'sla', from, to, data: { segment: policySegment(segment, carePolicy), priority } }];
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Channel, Segment, SlaMetric, TicketPriority, TicketSnapshot, TicketStatus, TicketType } from '@careflow/contracts';
+import type { TicketCarePolicy } from '../sla/priority-policy.js';
 import type { TicketDto } from './dto/ticket.dto.js';
 
 /** A ticket as the service works with it (one row of tickets.tickets plus its group key). */
@@ -17,6 +18,11 @@ export interface TicketRecord {
   customerEmail: string | null;
   customerName: string | null;
   customerLocale: string | null;
+  /**
+   * The care policy the customer projection holds for the ticket's customer now: what a
+   * derived priority and the SLA targets follow (null when there is none; lists do not read it).
+   */
+  carePolicy: TicketCarePolicy | null;
   groupId: string | null;
   groupKey: string | null;
   groupAddress: string | null;

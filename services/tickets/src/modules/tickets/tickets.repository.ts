@@ -1,13 +1,15 @@
-import type { Channel, Segment, TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
+import type { Channel, CustomerObservedPayload, Segment, TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { NotFoundError, RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { storedCarePolicy } from '../sla/priority-policy.js';
 import type { TicketRecord } from './ticket.record.js';
 
 /**
  * The SELECT list of a TicketRecord for lists (alias t for tickets, g for its group): what the
- * API shows. TICKET_COLUMNS adds what events carry beyond that (reply address, locale).
+ * API shows. TICKET_COLUMNS adds what events carry beyond that (reply address, locale) and what
+ * a change needs (the customer's care policy).
  */
 export const TICKET_LIST_COLUMNS = `
   t.id, t.number, t.subject, t.description, t.status, t.priority, t.priority_explicit, t.priority_rank, t.type, t.channel,
@@ -21,7 +23,9 @@ export const TICKET_LIST_COLUMNS = `
 /** A full TicketRecord, as event snapshots need it. */
 export const TICKET_COLUMNS = `${TICKET_LIST_COLUMNS},
   (SELECT min(a.address) FROM tickets.group_addresses a WHERE a.group_id = t.group_id) AS group_address,
-  (SELECT c.locale FROM tickets.customers c WHERE c.external_id = t.customer_external_id) AS customer_locale`;
+  (SELECT c.locale FROM tickets.customers c WHERE c.external_id = t.customer_external_id) AS customer_locale,
+  (SELECT c.priority_bump FROM tickets.customers c WHERE c.external_id = t.customer_external_id) AS care_priority_bump,
+  (SELECT c.sla_policy FROM tickets.customers c WHERE c.external_id = t.customer_external_id) AS care_sla_policy`;
 
 export const TICKET_FROM = `tickets.tickets t LEFT JOIN tickets.groups g ON g.id = t.group_id`;
 
@@ -44,6 +48,7 @@ export function toTicketRecord(r: TicketRow): TicketRecord {
     customerEmail: r['customer_email'] as string | null,
     customerName: r['customer_name'] as string | null,
     customerLocale: (r['customer_locale'] as string | null) ?? null,
+    carePolicy: storedCarePolicy((r['care_priority_bump'] as number | null) ?? null, (r['care_sla_policy'] as Segment | null) ?? null),
     groupId: r['group_id'] as string | null,
     groupKey: (r['group_key'] as string | null) ?? null,
     groupAddress: (r['group_address'] as string | null) ?? null,
@@ -123,8 +128,16 @@ export class TicketsRepository {
    * statement: atomic without BEGIN/COMMIT, and one round trip. Under load a ticket's cost is
    * mostly the number of round trips to Postgres, so the hot path makes two (customer lookup,
    * this). The caller builds the record and the event payload; Postgres adds only the number.
+   * `observed`, when the ticket tells segmentation about its customer, is a second row of the
+   * same outbox INSERT: no round trip, no second statement trigger.
    */
-  async insertAnnounced(tx: EntityManager, t: TicketRecord, created: CreatedEvent, payload: object): Promise<TicketRecord> {
+  async insertAnnounced(
+    tx: EntityManager,
+    t: TicketRecord,
+    created: CreatedEvent,
+    payload: object,
+    observed: CustomerObservedPayload | null = null,
+  ): Promise<TicketRecord> {
     const rows: Array<{ number: string }> = await tx.query(
       `WITH t AS (
          INSERT INTO tickets.tickets (id, subject, description, priority, priority_explicit, type, channel, segment,
@@ -135,13 +148,17 @@ export class TicketsRepository {
        e AS (INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data, created_at)
              SELECT t.id, 'created', $22, $23, $24::jsonb, $21 FROM t),
        o AS (INSERT INTO tickets.outbox (event, payload, request_id)
-             SELECT 'ticket.created', jsonb_set($25::jsonb, '{ticket,number}', to_jsonb(t.number)), $26 FROM t)
+             SELECT ev.event, ev.payload, $26 FROM t CROSS JOIN LATERAL (VALUES
+               (1, 'ticket.created', jsonb_set($25::jsonb, '{ticket,number}', to_jsonb(t.number))),
+               (2, 'customer.observed', $27::jsonb)) AS ev(n, event, payload)
+              WHERE ev.payload IS NOT NULL ORDER BY ev.n)
        SELECT number FROM t`,
       [
         t.id, t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
         t.customerExternalId, t.customerEmail, t.customerName, t.groupId, t.assigneeId, t.tags, t.orderExternalId,
         t.shipmentId, t.followUpOf, created.sourceInboundEmailId, t.firstResponseDueAt, t.resolutionDueAt, t.createdAt,
         created.actor.type, created.actor.id, JSON.stringify(created.data), JSON.stringify(payload), RequestContext.requestId() ?? null,
+        observed ? JSON.stringify(observed) : null,
       ],
     );
     return { ...t, number: Number(rows[0]!.number) };
