@@ -5,6 +5,7 @@ const DAY = 86_400_000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
 
 let orderSeq = 0;
+const MEMBERSHIPS = `SELECT c.external_id, m.segment, m.segments FROM segmentation.customers c JOIN segmentation.memberships m ON m.customer_id = c.id`;
 
 describe('segments from real order histories, through the gateway', () => {
   // Outbox rows stay while the test counts them (they are deleted once confirmed delivered).
@@ -134,7 +135,7 @@ describe('segments from real order histories, through the gateway', () => {
     await counted('seg_rule_c', 5);
     const current = (await system.api.get('/v1/segments/rules').set(system.admin()).expect(200)).body;
     const before = await segmentEvents();
-    const { rows: customersBefore } = await system.stack.db.pool.query(`SELECT external_id, segments FROM segmentation.customers`);
+    const { rows: customersBefore } = await system.stack.db.pool.query(MEMBERSHIPS);
 
     // A custom segment for 3+ orders in a year, and VIP from 5 orders in a year.
     const rules = {
@@ -160,7 +161,7 @@ describe('segments from real order histories, through the gateway', () => {
     const moved = after.map((e) => e['externalId']).sort();
     expect(new Set(moved).size).toBe(moved.length);
     expect(done.customersChanged).toBe(moved.length);
-    const { rows: customersAfter } = await system.stack.db.pool.query(`SELECT external_id, segment, segments FROM segmentation.customers`);
+    const { rows: customersAfter } = await system.stack.db.pool.query(MEMBERSHIPS);
     const changed = customersAfter
       .filter((c) => JSON.stringify(c.segments) !== JSON.stringify(customersBefore.find((b) => b.external_id === c.external_id)?.segments))
       .map((c) => c.external_id)

@@ -34,9 +34,12 @@ interface CustomerRow {
   created_cursor: string;
 }
 
+/** The customer's columns with their memberships: for statements reading `customers c LEFT JOIN memberships m` (MEMBERSHIP_JOIN). */
 const COLUMNS = `c.id, c.external_id, c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.segment_override, c.origin,
-  c.segment, c.segments, c.segment_version, c.orders_count, c.online_orders, c.in_store_orders, c.total_spent,
+  m.segment, coalesce(m.segments, '{}') AS segments, coalesce(m.version, c.segment_version_base) AS segment_version, c.orders_count, c.online_orders, c.in_store_orders, c.total_spent,
   c.first_order_at, c.last_order_at, c.version, c.created_at, c.updated_at, c.created_at::text AS created_cursor`;
+
+const FROM = `segmentation.customers c LEFT JOIN segmentation.memberships m ON m.customer_id = c.id`;
 
 function toRecord(row: CustomerRow): CustomerRecord {
   return {
@@ -99,13 +102,13 @@ export class CustomersRepository {
    * ordered after the erasure's by every projection).
    */
   async upsert(tx: EntityManager, externalId: string, f: CustomerFields): Promise<{ customer: CustomerRecord; outcome: UpsertOutcome; inputsChanged: boolean }> {
-    const rows: Array<CustomerRow & { inserted: boolean; inputs_changed: boolean }> = await tx.query(
+    const rows: Array<{ id: string; inserted: boolean; inputs_changed: boolean }> = await tx.query(
       `WITH erased AS (
          DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
        ), previous AS (
          SELECT tags, vip, segment_override FROM segmentation.customers WHERE external_id = $1 FOR UPDATE
        ), written AS (
-         INSERT INTO segmentation.customers AS c (external_id, email, name, phone, locale, tags, vip, segment_override, origin, version, segment_version)
+         INSERT INTO segmentation.customers AS c (external_id, email, name, phone, locale, tags, vip, segment_override, origin, version, segment_version_base)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, 'api', coalesce((SELECT version FROM erased), 0) + 1, coalesce((SELECT segment_version FROM erased), 0)
          ON CONFLICT (external_id) DO UPDATE SET
            email = excluded.email, name = excluded.name, phone = excluded.phone,
@@ -115,17 +118,17 @@ export class CustomersRepository {
              IS DISTINCT FROM (excluded.tags, excluded.vip, excluded.segment_override) THEN 1 ELSE 0 END
          WHERE (c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.segment_override, c.origin)
                IS DISTINCT FROM (excluded.email, excluded.name, excluded.phone, excluded.locale, excluded.tags, excluded.vip, excluded.segment_override, 'api')
-         RETURNING ${COLUMNS.replaceAll('c.', '')}, (xmax = 0) AS inserted
+         RETURNING c.id, c.tags, c.vip, c.segment_override, (xmax = 0) AS inserted
        )
-       SELECT w.*, (p.tags, p.vip, p.segment_override) IS DISTINCT FROM (w.tags, w.vip, w.segment_override) AS inputs_changed
+       SELECT w.id, w.inserted, (p.tags, p.vip, p.segment_override) IS DISTINCT FROM (w.tags, w.vip, w.segment_override) AS inputs_changed
          FROM written w LEFT JOIN previous p ON true`,
       [externalId, f.email, f.name, f.phone, f.locale, f.tags, f.vip, f.segmentOverride],
     );
     const row = rows[0];
-    if (row) return { customer: toRecord(row), outcome: row.inserted ? 'created' : 'updated', inputsChanged: row.inserted || row.inputs_changed };
-    const existing = await this.findByExternalId(externalId, tx);
-    if (!existing) throw new Error(`customer ${externalId} vanished during upsert`);
-    return { customer: existing, outcome: 'unchanged', inputsChanged: false };
+    const customer = row ? await this.findById(tx, row.id) : await this.findByExternalId(externalId, tx);
+    if (!customer) throw new Error(`customer ${externalId} vanished during upsert`);
+    if (!row) return { customer, outcome: 'unchanged', inputsChanged: false };
+    return { customer, outcome: row.inserted ? 'created' : 'updated', inputsChanged: row.inserted || row.inputs_changed };
   }
 
   /**
@@ -148,33 +151,33 @@ export class CustomersRepository {
       : await tx.query(`SELECT id FROM segmentation.customers WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 2 FOR UPDATE`, [o.email]);
     if (matches.length > 1) return null;
     if (matches.length === 1) {
-      const rows: CustomerRow[] = await tx.query(
+      const rows: unknown[] = await tx.query(
         `UPDATE segmentation.customers c
             SET email = coalesce(c.email, $2), name = coalesce(c.name, $3), version = c.version + 1, updated_at = now()
           WHERE c.id = $1 AND ((c.email IS NULL AND $2::text IS NOT NULL) OR (c.name IS NULL AND $3::text IS NOT NULL))
-          RETURNING ${COLUMNS}`,
+          RETURNING 1`,
         [matches[0]!.id, o.email, o.name],
       );
-      if (rows[0]) return { customer: toRecord(rows[0]), outcome: 'updated' };
-      const unchanged = await this.findById(tx, matches[0]!.id);
-      return unchanged ? { customer: unchanged, outcome: 'unchanged' } : null;
+      const customer = await this.findById(tx, matches[0]!.id);
+      return customer ? { customer, outcome: rows.length ? 'updated' : 'unchanged' } : null;
     }
     // Without the shop's id, one is derived from the address: the same for every ticket of that
     // address (so concurrent observations create one customer), with no personal data in it
     // (ids outlive an erasure in tombstones). The shop finds such customers by `?email=`.
     const externalId = o.externalId ?? `cf_${createHash('sha256').update(`careflow-customer:${o.email!.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
-    const rows: CustomerRow[] = await tx.query(
+    const rows: Array<{ id: string }> = await tx.query(
       `WITH erased AS (
          -- only reached for a derived id: the person wrote again after an erasure
          DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
        )
-       INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version)
+       INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version_base)
        SELECT $1, $2, $3, $4, coalesce((SELECT version FROM erased), 0) + 1, coalesce((SELECT segment_version FROM erased), 0)
        ON CONFLICT (external_id) DO NOTHING
-       RETURNING ${COLUMNS}`,
+       RETURNING c.id`,
       [externalId, o.email, o.name, o.origin],
     );
-    if (rows[0]) return { customer: toRecord(rows[0]), outcome: 'created' };
+    const created = rows[0] ? await this.findById(tx, rows[0].id) : null;
+    if (created) return { customer: created, outcome: 'created' };
     const existing = await this.findByExternalId(externalId, tx);
     return existing ? { customer: existing, outcome: 'unchanged' } : null;
   }
@@ -204,12 +207,12 @@ export class CustomersRepository {
   }
 
   async findByExternalId(externalId: string, tx: EntityManager = this.db.manager): Promise<CustomerRecord | null> {
-    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM segmentation.customers c WHERE c.external_id = $1`, [externalId]);
+    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.external_id = $1`, [externalId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findById(tx: EntityManager, id: string): Promise<CustomerRecord | null> {
-    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM segmentation.customers c WHERE c.id = $1`, [id]);
+    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = $1`, [id]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -217,7 +220,7 @@ export class CustomersRepository {
   async list(f: CustomerFilter): Promise<Page<CustomerRecord>> {
     const q = new SqlParams();
     const where: string[] = [];
-    if (f.segment) where.push(`c.segments @> ARRAY[${q.add(f.segment)}::text]`);
+    if (f.segment) where.push(`m.segments @> ARRAY[${q.add(f.segment)}::text]`);
     if (f.tag) where.push(`c.tags @> ARRAY[${q.add(f.tag)}::text]`);
     if (f.email) where.push(`lower(c.email) = lower(${q.add(f.email)})`);
     // Every word of `q` somewhere in the name or address ("nguyen lan" finds "Nguyễn Thị Lan").
@@ -230,7 +233,7 @@ export class CustomersRepository {
       where.push(`(c.created_at, c.id) < (${q.add(createdAt)}::timestamptz, ${q.add(id)}::uuid)`);
     }
     const rows: CustomerRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM segmentation.customers c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${COLUMNS} FROM ${FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY c.created_at DESC, c.id DESC LIMIT ${q.add(f.limit + 1)}`,
       q.values,
     );
@@ -269,9 +272,12 @@ export class CustomersRepository {
    */
   async erase(tx: EntityManager, externalId: string): Promise<ErasedCustomer | null> {
     const rows: Array<{ external_id: string; version: number; segment_version: number; email_hash: string | null }> = await tx.query(
-      `WITH gone AS (
+      `WITH memberships AS (
+         SELECT m.version FROM segmentation.memberships m JOIN segmentation.customers c ON c.id = m.customer_id WHERE c.external_id = $1
+       ), gone AS (
          DELETE FROM segmentation.customers c WHERE c.external_id = $1
-         RETURNING c.external_id, c.version + 1 AS version, c.segment_version + 1 AS segment_version,
+         RETURNING c.external_id, c.version + 1 AS version,
+                   coalesce((SELECT version FROM memberships), c.segment_version_base) + 1 AS segment_version,
                    CASE WHEN c.email IS NOT NULL THEN ${EMAIL_HASH} END AS email_hash
        ), tombstone AS (
          INSERT INTO segmentation.erased_customers (external_id, version, segment_version)

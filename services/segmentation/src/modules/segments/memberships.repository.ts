@@ -18,10 +18,16 @@ class CompiledRules {
   readonly builtIn: Record<Segment, string>;
   readonly custom: Array<{ key: string; condition: string }>;
 
+  /**
+   * `q` takes the placeholders of the conditions, `aggregateQ` those of the aggregates: the
+   * same object when both end up in one statement, two when a recompute computes the
+   * aggregates in a statement of their own (a placeholder a statement does not use fails it).
+   */
   constructor(
     private readonly q: SqlParams,
     readonly rules: SegmentRules,
     private readonly now: Date,
+    private readonly aggregateQ: SqlParams = q,
   ) {
     const byKey = new Map(rules.segments.map((s) => [s.key, s]));
     this.builtIn = Object.fromEntries(Segment.map((key) => [key, this.condition(byKey.get(key)!.rule)])) as Record<Segment, string>;
@@ -36,21 +42,23 @@ class CompiledRules {
     return columns.length ? columns.join(', ') : 'count(*) AS a_none';
   }
 
-  private readonly params = new Map<string, string>();
+  private readonly params = new Map<SqlParams, Map<string, string>>();
 
   /** One placeholder per distinct value, so equal conditions compile to equal text and share their aggregate. */
-  private param(value: unknown, cast: string): string {
+  private param(value: unknown, cast: string, q: SqlParams = this.q): string {
     const key = `${cast}:${JSON.stringify(value)}`;
-    let placeholder = this.params.get(key);
+    const known = this.params.get(q) ?? new Map<string, string>();
+    this.params.set(q, known);
+    let placeholder = known.get(key);
     if (!placeholder) {
-      placeholder = `${this.q.add(value)}::${cast}`;
-      this.params.set(key, placeholder);
+      placeholder = `${q.add(value)}::${cast}`;
+      known.set(key, placeholder);
     }
     return placeholder;
   }
 
-  private cutoff(days: number): string {
-    return this.param(new Date(this.now.getTime() - days * DAY_MS).toISOString(), 'timestamptz');
+  private cutoff(days: number, q: SqlParams = this.q): string {
+    return this.param(new Date(this.now.getTime() - days * DAY_MS).toISOString(), 'timestamptz', q);
   }
 
   private aggregate(expr: string): string {
@@ -63,7 +71,7 @@ class CompiledRules {
   }
 
   private since(days: number | undefined): string | null {
-    return days === undefined ? null : `o.placed_at >= ${this.cutoff(days)}`;
+    return days === undefined ? null : `o.placed_at >= ${this.cutoff(days, this.aggregateQ)}`;
   }
 
   private count(filters: Array<string | null>): string {
@@ -83,7 +91,7 @@ class CompiledRules {
       if (max !== undefined) parts.push(`${n} <= ${this.param(max, 'int')}`);
     } else if ('totalSpent' in node) {
       const { currency, min, max, withinDays } = node.totalSpent;
-      const where = [`o.currency = ${this.param(currency, 'text')}`, this.since(withinDays)].filter((f): f is string => f !== null);
+      const where = [`o.currency = ${this.param(currency, 'text', this.aggregateQ)}`, this.since(withinDays)].filter((f): f is string => f !== null);
       const sum = `coalesce(${this.aggregate(`sum(o.total) FILTER (WHERE ${where.join(' AND ')})`)}, 0)`;
       if (min !== undefined) parts.push(`${sum} >= ${this.param(min, 'numeric')}`);
       if (max !== undefined) parts.push(`${sum} <= ${this.param(max, 'numeric')}`);
@@ -95,7 +103,7 @@ class CompiledRules {
     } else if ('channelShare' in node) {
       const { channel, min, max, withinDays } = node.channelShare;
       const window = this.since(withinDays);
-      const inChannel = this.count([`o.channel = ${this.param(channel, 'text')}`, window]);
+      const inChannel = this.count([`o.channel = ${this.param(channel, 'text', this.aggregateQ)}`, window]);
       const all = this.count([window]);
       parts.push(`${inChannel} >= 1`);
       if (min !== undefined) parts.push(`${inChannel} >= ${this.param(min, 'numeric')} * ${all}`);
@@ -110,11 +118,16 @@ class CompiledRules {
   }
 }
 
-/** Which customers an evaluation covers: everyone, or the ones named (by the caller's locked rows). */
-type Scope = { all: true } | { ids: readonly string[] };
+/** A range of customer ids (half-open, null ends open): a recompute's share for one session. */
+export interface CustomerRange {
+  from: string | null;
+  to: string | null;
+}
 
-export interface RecomputeBatch {
-  changed: number;
+/** `parts` ranges of equal width over the uuid space (ids are random, so about equal in customers). */
+export function customerRanges(parts: number): CustomerRange[] {
+  const bound = (k: number) => `${Math.floor((k * 0x1_0000_0000) / parts).toString(16).padStart(8, '0')}-0000-0000-0000-000000000000`;
+  return Array.from({ length: parts }, (_, k) => ({ from: k === 0 ? null : bound(k), to: k === parts - 1 ? null : bound(k + 1) }));
 }
 
 /**
@@ -126,36 +139,40 @@ export interface RecomputeBatch {
 export class MembershipsRepository {
   constructor(private readonly outbox: Outbox) {}
 
+  /** The per-customer aggregates the rules read, as a SELECT over the orders (all, or the named customers'). */
+  private aggregateSql(compiled: CompiledRules, where: ((column: string) => string) | null): string {
+    return `SELECT o.customer_id, ${compiled.aggregateColumns()}
+              FROM segmentation.orders o ${where ? `WHERE ${where('o.customer_id')}` : ''}
+             GROUP BY o.customer_id`;
+  }
+
   /**
    * The evaluation as a SELECT: per customer, the memberships the rules give now beside the
-   * ones stored, and `inputs_version` as it was read.
+   * stored ones, and `inputs_version` as it was read. `aggregates` is a relation of the
+   * per-customer aggregates (a CTE, or a table a recompute filled beforehand).
    */
-  private evaluationSql(q: SqlParams, rules: SegmentRules, scope: Scope, now: Date): string {
-    const compiled = new CompiledRules(q, rules, now);
-    const ids = 'ids' in scope ? q.add(scope.ids) : null;
+  private evaluationSql(q: SqlParams, compiled: CompiledRules, aggregates: string, where: ((column: string) => string) | null): string {
     const custom = compiled.custom.length
       ? `array_remove(ARRAY[${compiled.custom.map((s) => `CASE WHEN ${s.condition} THEN ${q.add(s.key)}::text END`).join(', ')}], NULL)`
       : `'{}'::text[]`;
     const b = compiled.builtIn;
     return `
-      WITH a AS (
-        SELECT o.customer_id, ${compiled.aggregateColumns()}
-          FROM segmentation.orders o ${ids ? `WHERE o.customer_id = ANY(${ids}::uuid[])` : ''}
-         GROUP BY o.customer_id
-      ), matched AS (
-        SELECT c.id, c.inputs_version, c.segment AS previous_segment, c.segments AS previous_segments, c.segment_override,
+      WITH matched AS (
+        SELECT c.id, c.external_id, c.inputs_version, m.segment AS previous_segment, m.segments AS previous_segments, c.segment_override,
                coalesce(c.vip, ${b.vip}) AS m_vip, ${b.regular} AS m_regular, ${b.online} AS m_online, ${b.walk_in} AS m_walk_in,
                ${custom} AS m_custom
-          FROM segmentation.customers c LEFT JOIN a ON a.customer_id = c.id
-          ${ids ? `WHERE c.id = ANY(${ids}::uuid[])` : ''}
+          FROM segmentation.customers c
+          LEFT JOIN segmentation.memberships m ON m.customer_id = c.id
+          LEFT JOIN ${aggregates} a ON a.customer_id = c.id
+          ${where ? `WHERE ${where('c.id')}` : ''}
       ), decided AS (
         SELECT m.*, CASE
                  WHEN m.segment_override IS NOT NULL THEN m.segment_override
                  WHEN m.m_vip THEN 'vip' WHEN m.m_regular THEN 'regular' WHEN m.m_online THEN 'online' WHEN m.m_walk_in THEN 'walk_in'
-                 ELSE ${q.add(rules.fallbackSegment)}::text END AS segment
+                 ELSE ${q.add(compiled.rules.fallbackSegment)}::text END AS segment
           FROM matched m
       )
-      SELECT d.id, d.inputs_version, d.previous_segment, d.previous_segments, d.segment,
+      SELECT d.id, d.external_id, d.inputs_version, d.previous_segment, d.previous_segments, d.segment,
              array_remove(ARRAY[
                CASE WHEN d.segment = 'vip' OR d.m_vip THEN 'vip' END,
                CASE WHEN d.segment = 'regular' OR d.m_regular THEN 'regular' END,
@@ -165,33 +182,38 @@ export class MembershipsRepository {
   }
 
   /**
-   * CTEs (`locked`, `changed`, `events`) that write the memberships of `source` (rows of the
-   * evaluation) differing from the stored ones, and one `customer.segment_changed` per customer
-   * that changed, in the one statement they end up in; `events` has a row per event.
-   * `guardInputs`: apply only where the customer's inputs are still the ones evaluated (a
-   * recompute working from a snapshot; a newer per-customer evaluation has the last word).
+   * CTEs (`locked`, `previous`, `changed`, `events`) that write the memberships of `source`
+   * (rows of the evaluation) differing from the stored ones, and one `customer.segment_changed`
+   * per customer that changed, in the one statement they end up in; `events` has a row per
+   * event. The caller has locked the memberships first, in a statement of its own
+   * (lockMemberships), so this statement's snapshot sees what the writer before it committed:
+   * a recompute working from an older evaluation, with `guardInputs`, leaves a customer whose
+   * inputs changed since (an order recorded meanwhile) to that order's own evaluation.
    */
   private applySql(q: SqlParams, source: string, rules: SegmentRules, guardInputs: boolean): string {
     const policies = Object.fromEntries(rules.segments.filter((s) => s.policy).map((s) => [s.key, s.policy as CarePolicy]));
     return `
       locked AS (
-        SELECT c.id, c.segment, c.segments FROM segmentation.customers c JOIN ${source} e ON e.id = c.id
+        SELECT c.id, c.external_id, c.segment_version_base, e.segment, e.segments
+          FROM ${source} e JOIN segmentation.customers c ON c.id = e.id
          ${guardInputs ? 'WHERE c.inputs_version = e.inputs_version' : ''}
-         FOR UPDATE OF c
+      ), previous AS (
+        SELECT l.*, m.segment AS previous_segment, m.segments AS previous_segments, coalesce(m.version, l.segment_version_base) AS previous_version
+          FROM locked l LEFT JOIN segmentation.memberships m ON m.customer_id = l.id
+         WHERE (m.segment, m.segments) IS DISTINCT FROM (l.segment, l.segments)
       ), changed AS (
-        UPDATE segmentation.customers c
-           SET segment = e.segment, segments = e.segments, segment_version = c.segment_version + 1, segments_changed_at = now()
-          FROM ${source} e JOIN locked l ON l.id = e.id
-         WHERE c.id = e.id AND (l.segment, l.segments) IS DISTINCT FROM (e.segment, e.segments)
-        RETURNING c.external_id, l.segment AS previous_segment, l.segments AS previous_segments, c.segment, c.segments, c.segment_version
+        INSERT INTO segmentation.memberships AS m (customer_id, segment, segments, version)
+        SELECT p.id, p.segment, p.segments, p.previous_version + 1 FROM previous p
+        ON CONFLICT (customer_id) DO UPDATE SET segment = excluded.segment, segments = excluded.segments, version = excluded.version, changed_at = now()
+        RETURNING m.customer_id, m.version
       ), events AS (
         INSERT INTO ${this.outbox.table} (event, payload, request_id)
         SELECT 'customer.segment_changed', jsonb_build_object(
-                 'externalId', ch.external_id, 'previousSegment', ch.previous_segment, 'segment', ch.segment,
-                 'previousSegments', to_jsonb(ch.previous_segments), 'segments', to_jsonb(ch.segments),
-                 'policy', ${q.add(JSON.stringify(policies))}::jsonb -> ch.segment, 'version', ch.segment_version),
+                 'externalId', p.external_id, 'previousSegment', p.previous_segment, 'segment', p.segment,
+                 'previousSegments', coalesce(to_jsonb(p.previous_segments), '[]'::jsonb), 'segments', to_jsonb(p.segments),
+                 'policy', ${q.add(JSON.stringify(policies))}::jsonb -> p.segment, 'version', ch.version),
                ${q.add(RequestContext.requestId() ?? null)}::text
-          FROM changed ch
+          FROM changed ch JOIN previous p ON p.id = ch.customer_id
         RETURNING 1
       )`;
   }
@@ -203,45 +225,77 @@ export class MembershipsRepository {
   async evaluate(tx: EntityManager, rules: SegmentRules, customerIds: readonly string[], now = new Date()): Promise<number> {
     if (customerIds.length === 0) return 0;
     const q = new SqlParams();
-    const sql = `WITH e AS (${this.evaluationSql(q, rules, { ids: customerIds }, now)}), ${this.applySql(q, 'e', rules, false)}
+    const compiled = new CompiledRules(q, rules, now);
+    const ids = q.add(customerIds);
+    const named = (column: string) => `${column} = ANY(${ids}::uuid[])`;
+    await this.lockMemberships(tx, `SELECT unnest($1::uuid[])`, [customerIds]);
+    const sql = `
+      WITH a AS (${this.aggregateSql(compiled, named)}),
+           e AS (${this.evaluationSql(q, compiled, 'a', named)}),
+           ${this.applySql(q, 'e', rules, false)}
       SELECT count(*)::int AS changed FROM events`;
     const rows: Array<{ changed: number }> = await tx.query(sql, q.values);
     return rows[0]?.changed ?? 0;
   }
 
   /**
-   * The first half of a recompute of everyone: evaluates every customer in one statement (a
-   * parallel scan of the orders, one hash aggregate) into a temporary table of the session,
-   * keeping only the customers whose memberships differ. Returns how many customers were
-   * evaluated and how many differ.
+   * The first half of a recompute, for the customers whose ids lie in `range` (half-open;
+   * null ends are open), in two statements on the runner's session: the per-customer
+   * aggregates of their orders (into a temporary table), then their evaluation against them,
+   * keeping only the customers whose memberships differ (in `table`). A recompute runs one
+   * range per session in parallel (SegmentRecomputeService). Returns how many differ.
    */
-  async evaluateAllInto(runner: QueryRunner, table: string, rules: SegmentRules, now = new Date()): Promise<{ evaluated: number; differing: number }> {
-    const q = new SqlParams();
-    await runner.query(`DROP TABLE IF EXISTS ${table}`);
-    // The aggregate holds a row per customer: a million of them hash in memory, not on disk.
-    await runner.query(`SET work_mem = '256MB'`);
+  async evaluateRangeInto(runner: QueryRunner, table: string, rules: SegmentRules, range: CustomerRange, now: Date): Promise<number> {
+    const aggregates = `${table}_orders`;
+    await runner.query(`DROP TABLE IF EXISTS ${table}, ${aggregates}`);
+    // Half a million customers' aggregates hash in memory, not on disk; a statement this size
+    // gains nothing from JIT compilation, which costs seconds; the parallelism is the ranges'.
+    await runner.query(`SET work_mem = '512MB'`);
+    await runner.query(`SET jit = off`);
+    await runner.query(`SET max_parallel_workers_per_gather = 0`);
     try {
+      const q = new SqlParams();
+      const aggregateQ = new SqlParams();
+      const compiled = new CompiledRules(q, rules, now, aggregateQ);
+      const within = (p: SqlParams) => {
+        const from = range.from === null ? null : p.add(range.from);
+        const to = range.to === null ? null : p.add(range.to);
+        return (column: string) =>
+          [from && `${column} >= ${from}::uuid`, to && `${column} < ${to}::uuid`].filter(Boolean).join(' AND ') || 'true';
+      };
+      await runner.query(`CREATE TEMPORARY TABLE ${aggregates} AS ${this.aggregateSql(compiled, within(aggregateQ))}`, aggregateQ.values);
+      await runner.query(`ANALYZE ${aggregates}`);
       await runner.query(
         `CREATE TEMPORARY TABLE ${table} AS
-           SELECT * FROM (${this.evaluationSql(q, rules, { all: true }, now)}) e
+           SELECT * FROM (${this.evaluationSql(q, compiled, aggregates, within(q))}) e
             WHERE (e.previous_segment, e.previous_segments) IS DISTINCT FROM (e.segment, e.segments)`,
         q.values,
       );
     } finally {
       await runner.query(`RESET work_mem`);
+      await runner.query(`RESET jit`);
+      await runner.query(`RESET max_parallel_workers_per_gather`);
+      await runner.query(`DROP TABLE IF EXISTS ${aggregates}`);
     }
     await runner.query(`ALTER TABLE ${table} ADD PRIMARY KEY (id)`);
-    const [{ evaluated }]: Array<{ evaluated: number }> = await runner.query(`SELECT count(*)::int AS evaluated FROM segmentation.customers`);
     const [{ differing }]: Array<{ differing: number }> = await runner.query(`SELECT count(*)::int AS differing FROM ${table}`);
-    return { evaluated: evaluated!, differing: differing! };
+    return differing!;
+  }
+
+  async countCustomers(runner: QueryRunner): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await runner.query(`SELECT count(*)::int AS n FROM segmentation.customers`);
+    return n!;
   }
 
   /**
    * The second half: applies up to `limit` rows of the evaluated table (and removes them from
-   * it) in the caller's transaction, with their events. Returns how many customers changed;
-   * `remaining` tells whether rows are left.
+   * it) in the caller's transaction, with their events. Returns how many were applied and how
+   * many customers changed; `remaining` tells whether rows are left.
    */
   async applyBatch(runner: QueryRunner, table: string, rules: SegmentRules, limit: number): Promise<{ applied: number; changed: number; remaining: boolean }> {
+    await this.lockMemberships(runner.manager, `SELECT id FROM ${table} ORDER BY id LIMIT $1::int`, [limit]);
+    // The batch's customers are found by their keys: a plan that reads the million rows to join them is the wrong one.
+    await runner.query(`SET LOCAL random_page_cost = 1.1`);
     const q = new SqlParams();
     const sql = `
       WITH batch AS (
@@ -251,6 +305,18 @@ export class MembershipsRepository {
     const rows: Array<{ changed: number; applied: number }> = await runner.query(sql, q.values);
     const left: unknown[] = await runner.query(`SELECT 1 FROM ${table} LIMIT 1`);
     return { applied: rows[0]?.applied ?? 0, changed: rows[0]?.changed ?? 0, remaining: left.length > 0 };
+  }
+
+  /**
+   * Locks the memberships of the customers `ids` (a SELECT of customer ids), in id order so
+   * two writers never wait on each other, in a statement of its own: the next statement of the
+   * transaction then sees what the previous holder committed.
+   */
+  private async lockMemberships(tx: EntityManager, ids: string, values: unknown[]): Promise<void> {
+    await tx.query(
+      `SELECT 1 FROM segmentation.memberships WHERE customer_id IN (${ids}) ORDER BY customer_id FOR UPDATE`,
+      values,
+    );
   }
 
   /** A session lock of the runner's connection: recomputes run one at a time. */
@@ -269,10 +335,10 @@ export class MembershipsRepository {
   /** Members per segment (any membership) and per primary segment. */
   async counts(db: EntityManager): Promise<{ members: Map<string, number>; primary: Map<string, number> }> {
     const members: Array<{ key: string; n: number }> = await db.query(
-      `SELECT k AS key, count(*)::int AS n FROM segmentation.customers, unnest(segments) AS k GROUP BY k`,
+      `SELECT k AS key, count(*)::int AS n FROM segmentation.memberships, unnest(segments) AS k GROUP BY k`,
     );
     const primary: Array<{ key: string; n: number }> = await db.query(
-      `SELECT segment AS key, count(*)::int AS n FROM segmentation.customers WHERE segment IS NOT NULL GROUP BY segment`,
+      `SELECT segment AS key, count(*)::int AS n FROM segmentation.memberships GROUP BY segment`,
     );
     return { members: new Map(members.map((r) => [r.key, r.n])), primary: new Map(primary.map((r) => [r.key, r.n])) };
   }

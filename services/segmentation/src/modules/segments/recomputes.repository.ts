@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { SegmentationConfig } from '../../config/segmentation.config.js';
 
 export type RecomputeState = 'queued' | 'running' | 'completed' | 'failed';
 export type RecomputePhase = 'evaluating' | 'applying';
@@ -61,7 +62,14 @@ function toRecord(r: RecomputeRow): RecomputeRecord {
 /** Recomputes of every customer's segments: their state and progress, for GET /v1/segments/recomputes/{id}. */
 @Injectable()
 export class RecomputesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly ranges: number;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: SegmentationConfig,
+  ) {
+    this.ranges = config.SEGMENT_RECOMPUTE_PARALLELISM;
+  }
 
   async create(tx: EntityManager, rulesVersion: number): Promise<RecomputeRecord> {
     const rows: RecomputeRow[] = await tx.query(`INSERT INTO segmentation.recomputes (rules_version) VALUES ($1) RETURNING *`, [rulesVersion]);
@@ -77,24 +85,31 @@ export class RecomputesRepository {
    * Marks a recompute running (again, after a crash: a new attempt starts over, and what the
    * earlier one applied is no longer a difference). Null when it is already finished.
    */
-  async start(id: string, rulesVersion: number): Promise<RecomputeRecord | null> {
+  async start(id: string, rulesVersion: number, customers: number): Promise<RecomputeRecord | null> {
     const rows: RecomputeRow[] = await this.db.query(
       `UPDATE segmentation.recomputes
           SET state = 'running', phase = 'evaluating', attempts = attempts + 1, rules_version = $2, error = NULL,
-              started_at = coalesce(started_at, now()), customers_evaluated = 0,
-              customers_differing = NULL, customers_applied = 0
+              started_at = coalesce(started_at, now()), customers_total = $3, customers_evaluated = 0,
+              customers_differing = 0, customers_applied = 0, ranges_evaluated = 0
         WHERE id = $1 AND state IN ('queued', 'running')
         RETURNING *`,
-      [id, rulesVersion],
+      [id, rulesVersion, customers],
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async evaluated(id: string, total: number, differing: number): Promise<void> {
+  /**
+   * One range of customers is evaluated. Progress counts evaluation per range, so the
+   * recompute is `applying` (and customers_differing final) once every range is.
+   */
+  async rangeEvaluated(id: string, differing: number): Promise<void> {
     await this.db.query(
       `UPDATE segmentation.recomputes
-          SET phase = 'applying', customers_total = $2, customers_evaluated = $2, customers_differing = $3 WHERE id = $1`,
-      [id, total, differing],
+          SET customers_differing = customers_differing + $2, ranges_evaluated = ranges_evaluated + 1,
+              customers_evaluated = CASE WHEN ranges_evaluated + 1 = $3 THEN customers_total ELSE customers_evaluated END,
+              phase = CASE WHEN ranges_evaluated + 1 = $3 THEN 'applying' ELSE phase END
+        WHERE id = $1`,
+      [id, differing, this.ranges],
     );
   }
 

@@ -2,9 +2,11 @@ import type { JobAttempt } from '@careflow/messaging';
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { MembershipsRepository } from './memberships.repository.js';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { SegmentationConfig } from '../../config/segmentation.config.js';
+import { customerRanges, MembershipsRepository, type CustomerRange } from './memberships.repository.js';
 import { RecomputesRepository } from './recomputes.repository.js';
+import type { SegmentRules } from './segment-rules.js';
 import { SegmentRulesRepository } from './segment-rules.repository.js';
 
 /** Changes applied (and events written) per transaction of a recompute. */
@@ -12,16 +14,19 @@ const APPLY_BATCH = 20_000;
 const EVALUATION_TABLE = 'segment_recompute_evaluation';
 
 /**
- * A recompute of every customer: one set-based evaluation into a session table, then the
- * differences applied in batches, each batch with its events in its own transaction, so
- * progress is visible and a crash loses nothing. A retried job starts over: what an earlier
- * attempt applied is no longer a difference, so no customer is announced twice.
+ * A recompute of every customer. The customers are split into SEGMENT_RECOMPUTE_PARALLELISM
+ * ranges, each worked on its own database session at the same time: one set-based
+ * evaluation of the range into a session table, then the differences applied in batches,
+ * each batch with its events in its own transaction, so progress is visible and a crash
+ * loses nothing. A retried job starts over: what an earlier attempt applied is no longer a
+ * difference, so no customer is announced twice.
  */
 @Injectable()
 export class SegmentRecomputeService {
   constructor(
     @Inject(LOGGER) private readonly logger: Logger,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly config: SegmentationConfig,
     private readonly rules: SegmentRulesRepository,
     private readonly memberships: MembershipsRepository,
     private readonly recomputes: RecomputesRepository,
@@ -36,12 +41,51 @@ export class SegmentRecomputeService {
       await this.memberships.lockRecomputes(runner);
       locked = true;
       const { version, rules } = await this.rules.current(runner.manager);
-      const started = await this.recomputes.start(recomputeId, version);
+      const started = await this.recomputes.start(recomputeId, version, await this.memberships.countCustomers(runner));
       if (!started) return;
       const startedAt = Date.now();
-      const { evaluated, differing } = await this.memberships.evaluateAllInto(runner, EVALUATION_TABLE, rules);
-      await this.recomputes.evaluated(recomputeId, evaluated, differing);
-      const evaluatedAt = Date.now();
+      const now = new Date();
+      const parts = await Promise.all(
+        customerRanges(this.config.SEGMENT_RECOMPUTE_PARALLELISM).map((range) => this.runRange(recomputeId, rules, range, now)),
+      );
+      await this.recomputes.finish(recomputeId, 'completed');
+      this.logger.info(
+        {
+          recomputeId,
+          rulesVersion: version,
+          differing: parts.reduce((n, p) => n + p.differing, 0),
+          changed: parts.reduce((n, p) => n + p.changed, 0),
+          evaluateMs: Math.max(...parts.map((p) => p.evaluateMs)),
+          totalMs: Date.now() - startedAt,
+        },
+        'segments recomputed',
+      );
+    } catch (error) {
+      // The last attempt records the failure; earlier ones leave the recompute running for the retry.
+      if (!attempt || attempt.attemptsMade + 1 >= attempt.attempts) {
+        await this.recomputes.finish(recomputeId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      if (locked) await this.memberships.unlockRecomputes(runner).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /** One range of customers on a session of its own: evaluate, then apply in batches. */
+  private async runRange(
+    recomputeId: string,
+    rules: SegmentRules,
+    range: CustomerRange,
+    now: Date,
+  ): Promise<{ differing: number; changed: number; evaluateMs: number }> {
+    const runner: QueryRunner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const startedAt = Date.now();
+      const differing = await this.memberships.evaluateRangeInto(runner, EVALUATION_TABLE, rules, range, now);
+      const evaluateMs = Date.now() - startedAt;
+      await this.recomputes.rangeEvaluated(recomputeId, differing);
       let remaining = differing > 0;
       let changed = 0;
       while (remaining) {
@@ -57,20 +101,9 @@ export class SegmentRecomputeService {
           throw error;
         }
       }
-      await this.recomputes.finish(recomputeId, 'completed');
-      this.logger.info(
-        { recomputeId, rulesVersion: version, evaluated, differing, changed, evaluateMs: evaluatedAt - startedAt, applyMs: Date.now() - evaluatedAt },
-        'segments recomputed',
-      );
-    } catch (error) {
-      // The last attempt records the failure; earlier ones leave the recompute running for the retry.
-      if (!attempt || attempt.attemptsMade + 1 >= attempt.attempts) {
-        await this.recomputes.finish(recomputeId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
-      }
-      throw error;
+      return { differing, changed, evaluateMs };
     } finally {
       await this.memberships.dropEvaluation(runner, EVALUATION_TABLE).catch(() => undefined);
-      if (locked) await this.memberships.unlockRecomputes(runner).catch(() => undefined);
       await runner.release();
     }
   }
