@@ -34,6 +34,13 @@ export interface Principal {
  */
 export const PRINCIPAL_HEADERS = { keyId: 'x-careflow-key-id', scopes: 'x-careflow-scopes', onBehalfOf: 'on-behalf-of' } as const;
 
+/**
+ * A service's answer to an erasure (DELETE /v1/customers/{id}) carries the erased personal
+ * data in this header, base64url JSON of strings, for the gateway alone: the responses it
+ * keeps for Idempotency-Key replays may hold copies, and it erases those. Never relayed.
+ */
+export const ERASURE_HEADER = 'x-careflow-erased-data';
+
 export function hasScope(granted: readonly Scope[], required: readonly Scope[]): boolean {
   return granted.includes('admin') || required.some((s) => granted.includes(s));
 }

@@ -60,6 +60,12 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
     await this.records.complete(apiKeyId, key, response);
   }
 
+  /** A customer was erased: stored responses holding their data go (see IdempotencyRepository.deleteMentioning). */
+  async forgetMentioning(texts: readonly string[]): Promise<void> {
+    const deleted = await this.records.deleteMentioning(texts);
+    if (deleted > 0) this.logger.info({ deleted }, 'idempotency records of an erased customer deleted');
+  }
+
   /** The request failed in a way worth retrying (5xx, service down): forget the key. */
   async release(apiKeyId: string, key: string): Promise<void> {
     await this.records.release(apiKeyId, key);

@@ -61,6 +61,23 @@ export class IdempotencyRepository {
     await this.db.query(`DELETE FROM gateway.idempotency_records WHERE api_key_id = $1 AND key = $2 AND status IS NULL`, [apiKeyId, key]);
   }
 
+  /**
+   * Forgets every stored response that holds any of `texts` (a customer's erased address,
+   * name, phone): a replay must not bring them back. Keys of the deleted records can be
+   * used again; the requests they answered are done.
+   */
+  async deleteMentioning(texts: readonly string[]): Promise<number> {
+    if (texts.length === 0) return 0;
+    const rows: unknown[] = await this.db.query(
+      `DELETE FROM gateway.idempotency_records r
+        WHERE r.response_body IS NOT NULL
+          AND EXISTS (SELECT 1 FROM unnest($1::text[]) AS t(text) WHERE position(convert_to(t.text, 'UTF8') IN r.response_body) > 0)
+        RETURNING 1`,
+      [texts],
+    );
+    return rows.length;
+  }
+
   async deleteExpired(): Promise<void> {
     await this.db.query(`DELETE FROM gateway.idempotency_records WHERE expires_at < now()`);
   }

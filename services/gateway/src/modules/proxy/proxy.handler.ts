@@ -1,4 +1,4 @@
-import { beginRequest, hasScope, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
+import { beginRequest, ERASURE_HEADER, hasScope, INTERNAL_TOKEN_HEADER, pathOf, PRINCIPAL_HEADERS, REQUEST_ID_HEADER, sendProblem, toProblem } from '@careflow/http';
 import { DomainError, type Logger, LOGGER, RequestContext } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
@@ -156,6 +156,8 @@ export class ProxyHandler {
         body: body.length > 0 ? body : undefined,
       });
       const responseBody = Buffer.from(await upstream.body.arrayBuffer());
+      const erased = upstream.headers[ERASURE_HEADER];
+      if (typeof erased === 'string' && upstream.statusCode < 300) await this.idempotency.forgetMentioning(erasedData(erased));
       const returned: Record<string, string> = {};
       copyHeaders(upstream.headers as IncomingHttpHeaders, returned, RETURNED_RESPONSE_HEADERS);
       return { status: upstream.statusCode, headers: returned, body: responseBody };
@@ -171,6 +173,16 @@ export class ProxyHandler {
     res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
     res.end(response.body);
+  }
+}
+
+/** The erased personal data a service named (ERASURE_HEADER); nothing when the header does not decode. */
+function erasedData(header: string): string[] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length >= 3) : [];
+  } catch {
+    return [];
   }
 }
 

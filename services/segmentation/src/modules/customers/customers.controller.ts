@@ -1,5 +1,6 @@
-import { ApiOperationDoc, ExternalIdParam, RequireScopes } from '@careflow/http';
-import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
+import { ApiOperationDoc, ERASURE_HEADER, ExternalIdParam, RequireScopes } from '@careflow/http';
+import { Body, Controller, Delete, Get, Param, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { CustomersService } from './customers.service.js';
 import { CUSTOMER_EXAMPLE, CustomerDto, CustomerPageDto } from './dto/customer.dto.js';
@@ -72,7 +73,10 @@ export class CustomersController {
     status: 204,
     errors: [400, 404],
   })
-  async erase(@Param() params: ExternalIdParam): Promise<void> {
-    await this.customers.erase(params.externalId);
+  async erase(@Param() params: ExternalIdParam, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const { personalData } = await this.customers.erase(params.externalId);
+    // For the gateway only (it never passes this header on): responses it keeps for
+    // Idempotency-Key replays may hold the same data, and it erases them too.
+    res.setHeader(ERASURE_HEADER, Buffer.from(JSON.stringify(personalData)).toString('base64url'));
   }
 }

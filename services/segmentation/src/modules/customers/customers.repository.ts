@@ -81,14 +81,17 @@ export interface CustomerFilter {
   cursor?: string;
 }
 
-/** What an erasure leaves for the event: the versions to go beyond, and hashes of the addresses. */
+/** What an erasure leaves for the event (the versions to go beyond, hashes of the addresses), and what was erased. */
 export interface ErasedCustomer {
   externalId: string;
   version: number;
   segmentVersion: number;
   emailHashes: string[];
+  /** The personal data the row held (address, name, phone), for the gateway to find its copies in stored responses. */
+  personalData: string[];
 }
 
+const OUTBOX = 'segmentation.outbox';
 const EMAIL_HASH = `encode(sha256(convert_to(lower(btrim(c.email)), 'UTF8')), 'hex')`;
 
 @Injectable()
@@ -271,24 +274,34 @@ export class CustomersRepository {
    * events reached (the erasure event goes beyond them). Null when no such customer exists.
    */
   async erase(tx: EntityManager, externalId: string): Promise<ErasedCustomer | null> {
-    const rows: Array<{ external_id: string; version: number; segment_version: number; email_hash: string | null }> = await tx.query(
+    const rows: Array<{ external_id: string; version: number; segment_version: number; email_hash: string | null; email: string | null; name: string | null; phone: string | null }> = await tx.query(
       `WITH memberships AS (
          SELECT m.version FROM segmentation.memberships m JOIN segmentation.customers c ON c.id = m.customer_id WHERE c.external_id = $1
        ), gone AS (
          DELETE FROM segmentation.customers c WHERE c.external_id = $1
          RETURNING c.external_id, c.version + 1 AS version,
                    coalesce((SELECT version FROM memberships), c.segment_version_base) + 1 AS segment_version,
-                   CASE WHEN c.email IS NOT NULL THEN ${EMAIL_HASH} END AS email_hash
+                   CASE WHEN c.email IS NOT NULL THEN ${EMAIL_HASH} END AS email_hash, c.email, c.name, c.phone
        ), tombstone AS (
          INSERT INTO segmentation.erased_customers (external_id, version, segment_version)
          SELECT external_id, version, segment_version FROM gone
          ON CONFLICT (external_id) DO UPDATE SET version = excluded.version, segment_version = excluded.segment_version, erased_at = now()
+       ), announced AS (
+         -- contact data still waiting in the outbox: the erasure supersedes it, so it leaves without the data
+         UPDATE ${OUTBOX} SET payload = payload || '{"email": null, "name": null, "phone": null, "locale": null, "tags": []}'::jsonb
+          WHERE event = 'customer.upserted' AND payload->>'externalId' = $1
        )
        SELECT * FROM gone`,
       [externalId],
     );
     const row = rows[0];
     if (!row) return null;
-    return { externalId: row.external_id, version: row.version, segmentVersion: row.segment_version, emailHashes: row.email_hash ? [row.email_hash] : [] };
+    return {
+      externalId: row.external_id,
+      version: row.version,
+      segmentVersion: row.segment_version,
+      emailHashes: row.email_hash ? [row.email_hash] : [],
+      personalData: [row.email, row.name, row.phone].filter((v): v is string => v !== null && v.length >= 3),
+    };
   }
 }

@@ -70,8 +70,8 @@ export class CustomersService {
    * removes or anonymises what it holds about them on `customer.erased` (orders and tickets stay
    * for the shop's books, without personal data).
    */
-  async erase(externalId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+  async erase(externalId: string): Promise<{ personalData: string[] }> {
+    return this.db.transaction(async (tx) => {
       const erased = await this.customers.erase(tx, externalId);
       if (!erased) throw new NotFoundError('customer', externalId);
       await this.outbox.enqueue(tx, 'customer.erased', {
@@ -81,6 +81,7 @@ export class CustomersService {
         segmentVersion: erased.segmentVersion,
         erasedAt: new Date(),
       });
+      return { personalData: erased.personalData };
     });
   }
 
