@@ -77,8 +77,14 @@ describe('gateway', () => {
       expect(res.status).toBe(200);
       expect(res.headers['x-request-id']).toBe('shop-req-42');
       // The row is kept until its job is confirmed completed (seconds), so it is still there.
-      const { rows } = await system.stack.db.pool.query(`SELECT request_id FROM segmentation.outbox WHERE payload->>'externalId' = 'cus_traced'`);
-      expect(rows).toEqual([{ request_id: 'shop-req-42' }]);
+      const { rows } = await system.stack.db.pool.query(
+        `SELECT event, request_id FROM segmentation.outbox WHERE payload->>'externalId' = 'cus_traced' ORDER BY seq`,
+      );
+      // The customer, and the first segment the rules give them.
+      expect(rows).toEqual([
+        { event: 'customer.upserted', request_id: 'shop-req-42' },
+        { event: 'customer.segment_changed', request_id: 'shop-req-42' },
+      ]);
     });
 
     it('generates a request id when none is sent', async () => {

@@ -147,9 +147,22 @@ describe('customers on tickets', () => {
       expect(dueIn(regular)).toEqual(await targets('regular', 'normal'));
     });
 
+    it('leaves tickets opened before a customer\'s first segment with what they were promised, unless it raises their care', async () => {
+      const first = await open({ externalId: 'cus_care_first', email: 'first@example.com' });
+      const promised = await tickets.find(first.id);
+      await segmentChanged('cus_care_first', 1, 'online');
+      expect(await tickets.find(first.id)).toMatchObject({ segment: null, priority: promised!.priority, firstResponseDueAt: promised!.firstResponseDueAt });
+      // Tickets opened from now on follow it.
+      expect(await open({ externalId: 'cus_care_first', email: 'first@example.com' })).toMatchObject({ segment: 'online' });
+
+      const vip = await open({ externalId: 'cus_care_first_vip', email: 'first.vip@example.com' });
+      await segmentChanged('cus_care_first_vip', 1, 'vip', { policy: { priorityBump: 1, slaPolicy: 'vip', preferredChannel: 'phone' } });
+      expect(await tickets.find(vip.id)).toMatchObject({ segment: 'vip', priority: 'high' });
+    });
+
     it('moves running tickets when the policy changes, even when the segment stays, and not when only custom segments do', async () => {
-      const running_ = await open({ externalId: 'cus_care_moving', email: 'moving@example.com' });
       await segmentChanged('cus_care_moving', 1, 'regular');
+      const running_ = await open({ externalId: 'cus_care_moving', email: 'moving@example.com' });
       expect(await tickets.find(running_.id)).toMatchObject({ segment: 'regular', priority: 'normal' });
 
       await segmentChanged('cus_care_moving', 2, 'regular', { policy: { priorityBump: 1, slaPolicy: 'vip', preferredChannel: 'email' } });

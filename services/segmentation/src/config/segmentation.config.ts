@@ -13,4 +13,10 @@ export class SegmentationConfig extends ServiceConfig {
   @Min(1)
   @Max(16)
   SEGMENT_RECOMPUTE_PARALLELISM: number = 2;
+
+  /** Changed customers a recompute writes (with their events) per transaction. */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  SEGMENT_RECOMPUTE_BATCH: number = 20_000;
 }

@@ -9,8 +9,6 @@ import { RecomputesRepository } from './recomputes.repository.js';
 import type { SegmentRules } from './segment-rules.js';
 import { SegmentRulesRepository } from './segment-rules.repository.js';
 
-/** Changes applied (and events written) per transaction of a recompute. */
-const APPLY_BATCH = 20_000;
 const EVALUATION_TABLE = 'segment_recompute_evaluation';
 
 /**
@@ -91,7 +89,7 @@ export class SegmentRecomputeService {
       while (remaining) {
         await runner.startTransaction();
         try {
-          const batch = await this.memberships.applyBatch(runner, EVALUATION_TABLE, rules, APPLY_BATCH);
+          const batch = await this.memberships.applyBatch(runner, EVALUATION_TABLE, rules, this.config.SEGMENT_RECOMPUTE_BATCH);
           await this.recomputes.addBatch(runner.manager, recomputeId, batch.applied, batch.changed);
           await runner.commitTransaction();
           remaining = batch.remaining;

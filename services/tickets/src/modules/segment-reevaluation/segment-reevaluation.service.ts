@@ -24,8 +24,13 @@ export class SegmentReevaluation {
   ) {}
 
   async apply(tx: EntityManager, s: CustomerSegmentChangedPayload): Promise<TicketRecord[]> {
-    const { applied, previousPolicy } = await this.customers.applySegment(tx, s);
+    const { applied, previous, previousPolicy } = await this.customers.applySegment(tx, s);
     if (!applied) return [];
+    // The first segment learned for a customer (typically the one segmentation gave a customer
+    // it first met on this very ticket) leaves the tickets already opened with the response
+    // times their acknowledgement promised, unless it raises their care (a VIP): tickets
+    // opened from now on follow it.
+    if (previous === null && (s.policy?.priorityBump ?? (s.segment === 'vip' ? 1 : 0)) === 0) return [];
     const change: TicketChange = { segment: s.segment };
     // Only a policy that really changed re-derives tickets whose segment stays (a change of
     // custom segments alone must not move due times).
