@@ -95,6 +95,66 @@ describe('segments from real order histories, through the gateway', () => {
     expect(Math.round(due / 1000)).toBe(rows[0].first_response_seconds);
   });
 
+  it('makes a customer first met on a ticket a customer here, so their shipment notices have an address', async () => {
+    await system.api
+      .post('/v1/tickets')
+      .set(system.admin())
+      .send({ subject: 'Question', description: 'Before I order…', channel: 'web', customer: { externalId: 'seg_from_ticket', email: 'from.ticket@example.com', name: 'Đỗ Minh Anh' } })
+      .expect(201);
+    const known = await eventually(async () => {
+      const res = await customer('seg_from_ticket');
+      expect(res.status).toBe(200);
+      return res.body;
+    }, 20_000);
+    expect(known).toMatchObject({ email: 'from.ticket@example.com', name: 'Đỗ Minh Anh', origin: 'ticket', segment: 'online' });
+    // What the shop PUTs later wins; a later ticket does not overwrite it.
+    await system.api.put('/v1/customers/seg_from_ticket').set(system.admin()).send({ email: 'anh@shop-customer.example', name: 'Anh' }).expect(200);
+    await system.api
+      .post('/v1/tickets')
+      .set(system.admin())
+      .send({ subject: 'Again', description: 'Hello', channel: 'web', customer: { externalId: 'seg_from_ticket', email: 'other@example.com', name: 'Someone' } })
+      .expect(201);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await customer('seg_from_ticket')).body).toMatchObject({ email: 'anh@shop-customer.example', name: 'Anh', origin: 'api' });
+
+    // Without the shop's id: one customer per address, found by ?email=.
+    for (let i = 0; i < 2; i++) {
+      await system.api
+        .post('/v1/tickets')
+        .set(system.admin())
+        .send({ subject: `Walk-in question ${i}`, description: 'Hi', channel: 'phone', customer: { email: 'No.Id@Example.com' } })
+        .expect(201);
+    }
+    const byAddress = await eventually(async () => {
+      const res = await system.api.get('/v1/customers').query({ email: 'no.id@example.com' }).set(system.admin()).expect(200);
+      expect(res.body.data).toHaveLength(1);
+      return res.body.data[0];
+    }, 20_000);
+    expect(byAddress.externalId).toMatch(/^cf_[0-9a-f]{32}$/);
+
+    // A customer the shop never PUT gets their shipping notice at the address the ticket gave.
+    await system.api
+      .post('/v1/tickets')
+      .set(system.admin())
+      .send({ subject: 'Order soon', description: 'x', channel: 'web', customer: { externalId: 'seg_ticket_only', email: 'ticket.only@example.com' } })
+      .expect(201);
+    await eventually(async () => expect((await customer('seg_ticket_only')).status).toBe(200), 20_000);
+    await eventually(async () => {
+      const { rows } = await system.stack.db.pool.query(`SELECT email FROM notifications.customers WHERE external_id = 'seg_ticket_only'`);
+      expect(rows[0]?.email).toBe('ticket.only@example.com');
+    }, 20_000);
+    const orderId = await order('seg_ticket_only');
+    await system.api.post(`/v1/orders/${orderId}/shipments`).set(system.admin()).send({ carrier: 'UPS', trackingNumber: '1ZTICKETONLY' }).expect(201);
+    await eventually(async () => {
+      const { rows } = await system.stack.db.pool.query(
+        `SELECT to_address, status FROM notifications.outbound_messages WHERE customer_external_id = 'seg_ticket_only' AND ticket_id IS NULL`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].to_address).toBe('ticket.only@example.com');
+      expect(rows[0].status).not.toBe('suppressed');
+    }, 20_000);
+  });
+
   it('lets the manual VIP flag and the override win over the rules', async () => {
     await order('seg_manual', { channel: 'in_store' });
     expect((await counted('seg_manual', 1)).segment).toBe('walk_in');
