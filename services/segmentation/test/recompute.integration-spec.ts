@@ -9,6 +9,7 @@ import { RecomputesRepository } from '../src/modules/segments/recomputes.reposit
 import { SegmentRecomputeService } from '../src/modules/segments/segment-recompute.service.js';
 import { DEFAULT_SEGMENT_RULES, type SegmentRules } from '../src/modules/segments/segment-rules.js';
 import { SegmentRulesRepository } from '../src/modules/segments/segment-rules.repository.js';
+import { SegmentsService } from '../src/modules/segments/segments.service.js';
 
 /**
  * A recompute against real Postgres: killed after its first batch and run again, every
@@ -137,5 +138,19 @@ describe('segment recompute', () => {
     expect(row).toMatchObject({ segment: 'regular', version: 1 });
     expect((await events()).filter((e) => e.externalId === 'rc_2')).toEqual([]);
     expect(await recomputes.find(id)).toMatchObject({ state: 'completed', customersChanged: 29 });
+  });
+
+  it('schedules a recompute when none was created within the interval, once across replicas', async () => {
+    const segments = new SegmentsService(dataSource, rules, memberships, recomputes, new Outbox('segmentation'));
+    // Two replicas look at once: one queues it.
+    const first = await Promise.all([segments.scheduleRecomputeIfDue(24), segments.scheduleRecomputeIfDue(24)]);
+    expect(first.filter(Boolean)).toHaveLength(1);
+    expect(first.find(Boolean)).toMatchObject({ reason: 'scheduled', state: 'queued' });
+    const [{ n }] = await dataSource.query(`SELECT count(*)::int AS n FROM segmentation.outbox WHERE event = 'segments.recompute'`);
+    expect(n).toBe(1);
+    expect(await segments.scheduleRecomputeIfDue(24)).toBeNull();
+    // A day later it is due again.
+    await dataSource.query(`UPDATE segmentation.recomputes SET created_at = now() - interval '25 hours'`);
+    expect(await segments.scheduleRecomputeIfDue(24)).toMatchObject({ reason: 'scheduled' });
   });
 });

@@ -14,6 +14,16 @@ export class SegmentationConfig extends ServiceConfig {
   @Max(16)
   SEGMENT_RECOMPUTE_PARALLELISM: number = 2;
 
+  /**
+   * Hours between scheduled recomputes of every customer (0: none). Rules count orders
+   * "within N days": without a recompute, a customer who stops ordering would keep a segment
+   * the rules no longer give them until their next order.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(24 * 365)
+  SEGMENT_RECOMPUTE_INTERVAL_HOURS: number = 24;
+
   /** Changed customers a recompute writes (with their events) per transaction. */
   @IsInt()
   @Min(1)

@@ -102,6 +102,8 @@ export class Segments1764800000000 implements MigrationInterface {
       CREATE TABLE segmentation.recomputes (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         rules_version integer NOT NULL REFERENCES segmentation.rule_sets (version),
+        -- a PUT of the rules, or the schedule that moves the "within N days" windows along
+        reason text NOT NULL DEFAULT 'rules_changed' CHECK (reason IN ('rules_changed', 'scheduled')),
         state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'completed', 'failed')),
         phase text CHECK (phase IN ('evaluating', 'applying')),
         customers_total integer,
@@ -118,6 +120,7 @@ export class Segments1764800000000 implements MigrationInterface {
         started_at timestamptz,
         finished_at timestamptz
       )`);
+    await db.query(`CREATE INDEX recomputes_created_idx ON segmentation.recomputes (created_at)`);
 
     // An erased customer leaves only this: the id and how far its event versions went, so a
     // re-created customer continues above them and stale events cannot bring data back.

@@ -5,10 +5,12 @@ import { SegmentationConfig } from '../../config/segmentation.config.js';
 
 export type RecomputeState = 'queued' | 'running' | 'completed' | 'failed';
 export type RecomputePhase = 'evaluating' | 'applying';
+export type RecomputeReason = 'rules_changed' | 'scheduled';
 
 export interface RecomputeRecord {
   id: string;
   rulesVersion: number;
+  reason: RecomputeReason;
   state: RecomputeState;
   phase: RecomputePhase | null;
   customersTotal: number | null;
@@ -26,6 +28,7 @@ export interface RecomputeRecord {
 interface RecomputeRow {
   id: string;
   rules_version: number;
+  reason: RecomputeReason;
   state: RecomputeState;
   phase: RecomputePhase | null;
   customers_total: number | null;
@@ -44,6 +47,7 @@ function toRecord(r: RecomputeRow): RecomputeRecord {
   return {
     id: r.id,
     rulesVersion: r.rules_version,
+    reason: r.reason,
     state: r.state,
     phase: r.phase,
     customersTotal: r.customers_total,
@@ -71,9 +75,27 @@ export class RecomputesRepository {
     this.ranges = config.SEGMENT_RECOMPUTE_PARALLELISM;
   }
 
-  async create(tx: EntityManager, rulesVersion: number): Promise<RecomputeRecord> {
-    const rows: RecomputeRow[] = await tx.query(`INSERT INTO segmentation.recomputes (rules_version) VALUES ($1) RETURNING *`, [rulesVersion]);
+  async create(tx: EntityManager, rulesVersion: number, reason: RecomputeReason = 'rules_changed'): Promise<RecomputeRecord> {
+    const rows: RecomputeRow[] = await tx.query(`INSERT INTO segmentation.recomputes (rules_version, reason) VALUES ($1, $2) RETURNING *`, [
+      rulesVersion,
+      reason,
+    ]);
     return toRecord(rows[0]!);
+  }
+
+  /**
+   * Whether a scheduled recompute is due (none was created within `hours`), decided by one
+   * replica at a time: the caller's transaction holds a lock until it commits, and a replica
+   * that does not get it leaves the decision to the one that did.
+   */
+  async scheduledDue(tx: EntityManager, hours: number): Promise<boolean> {
+    const [{ locked }]: Array<{ locked: boolean }> = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext('segmentation.schedule')) AS locked`);
+    if (!locked) return false;
+    const recent: unknown[] = await tx.query(
+      `SELECT 1 FROM segmentation.recomputes WHERE created_at > now() - $1::int * interval '1 hour' LIMIT 1`,
+      [hours],
+    );
+    return recent.length === 0;
   }
 
   async find(id: string): Promise<RecomputeRecord | null> {

@@ -80,6 +80,7 @@ export class SegmentsController {
       state: 'completed',
       phase: null,
       rulesVersion: 2,
+      reason: 'rules_changed',
       progress: 1,
       customersTotal: 1000000,
       customersEvaluated: 1000000,

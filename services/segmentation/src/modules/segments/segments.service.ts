@@ -45,6 +45,20 @@ export class SegmentsService {
     });
   }
 
+  /**
+   * Queues a recompute of every customer under the rules in force when none was created
+   * within `hours` (a PUT's counts too). Returns it, or null when none was due.
+   */
+  async scheduleRecomputeIfDue(hours: number): Promise<RecomputeRecord | null> {
+    return this.db.transaction(async (tx) => {
+      if (!(await this.recomputes.scheduledDue(tx, hours))) return null;
+      const { version } = await this.rules.current(tx);
+      const recompute = await this.recomputes.create(tx, version, 'scheduled');
+      await this.outbox.enqueue(tx, 'segments.recompute', { recomputeId: recompute.id });
+      return recompute;
+    });
+  }
+
   async recompute(id: string): Promise<RecomputeRecord> {
     const found = await this.recomputes.find(id);
     if (!found) throw new NotFoundError('recompute', id);

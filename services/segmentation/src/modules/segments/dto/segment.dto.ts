@@ -98,6 +98,8 @@ export class RecomputeDto {
   phase!: RecomputeRecord['phase'];
   @ApiProperty({ example: 2, description: 'The rule set version it applies.' })
   rulesVersion!: number;
+  @ApiProperty({ enum: ['rules_changed', 'scheduled'], example: 'rules_changed', description: 'A PUT of the rules, or the schedule (SEGMENT_RECOMPUTE_INTERVAL_HOURS) that moves the rules\' time windows along.' })
+  reason!: RecomputeRecord['reason'];
   @ApiProperty({ example: 1, minimum: 0, maximum: 1, description: 'Share done: half for evaluating, half for applying.' })
   progress!: number;
   @ApiProperty({ type: Number, nullable: true, example: 1000000 })
@@ -123,6 +125,7 @@ export class RecomputeDto {
       state: r.state,
       phase: r.phase,
       rulesVersion: r.rulesVersion,
+      reason: r.reason,
       progress,
       customersTotal: r.customersTotal,
       customersEvaluated: r.customersEvaluated,
