@@ -2,7 +2,7 @@ import type { CustomerSegmentChangedPayload, TicketActor } from '@careflow/contr
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
-import { sameCarePolicy, ticketCarePolicy } from '../sla/priority-policy.js';
+import { priorityBump, sameCarePolicy, ticketCarePolicy } from '../sla/priority-policy.js';
 import { TicketChanges, type TicketChange } from '../tickets/ticket-changes.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
@@ -30,11 +30,11 @@ export class SegmentReevaluation {
     // it first met on this very ticket) leaves the tickets already opened with the response
     // times their acknowledgement promised, unless it raises their care (a VIP): tickets
     // opened from now on follow it.
-    if (previous === null && (s.policy?.priorityBump ?? (s.segment === 'vip' ? 1 : 0)) === 0) return [];
+    const policy = ticketCarePolicy(s.policy);
+    if (previous === null && priorityBump(s.segment, policy) === 0) return [];
     const change: TicketChange = { segment: s.segment };
     // Only a policy that really changed re-derives tickets whose segment stays (a change of
     // custom segments alone must not move due times).
-    const policy = ticketCarePolicy(s.policy);
     if (!sameCarePolicy(previousPolicy, policy)) change.carePolicy = policy;
     const changed: TicketRecord[] = [];
     for (const t of await this.tickets.lockRunningForCustomer(tx, s.externalId)) {

@@ -9,6 +9,11 @@ function raise(priority: TicketPriority, steps: number): TicketPriority {
   return ORDER[Math.min(ORDER.indexOf(priority) + steps, ORDER.length - 1)]!;
 }
 
+/** Steps a customer's derived priorities are raised: the care policy's, else (events of releases before policies) one for a VIP. */
+export function priorityBump(segment: Segment | null, policy: TicketCarePolicy | null): number {
+  return policy ? policy.priorityBump : segment === 'vip' ? 1 : 0;
+}
+
 /**
  * A ticket's priority when nobody chose one: incidents about shipments are handled first
  * (at least high), then raised by the customer's care policy; without one (events of releases
@@ -16,7 +21,7 @@ function raise(priority: TicketPriority, steps: number): TicketPriority {
  */
 export function derivePriority(type: TicketType, segment: Segment | null, policy: TicketCarePolicy | null = null): TicketPriority {
   const base: TicketPriority = type === 'shipment_exception' ? 'high' : 'normal';
-  return raise(base, policy ? policy.priorityBump : segment === 'vip' ? 1 : 0);
+  return raise(base, priorityBump(segment, policy));
 }
 
 /**
