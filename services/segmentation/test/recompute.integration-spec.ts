@@ -37,7 +37,7 @@ describe('segment recompute', () => {
     await dataSource.initialize();
     config = loadConfig(SegmentationConfig, serviceTestEnv(db.url, 'unused', { SEGMENT_RECOMPUTE_BATCH: '10', SEGMENT_RECOMPUTE_PARALLELISM: '2' }));
     memberships = new MembershipsRepository(new Outbox('segmentation'));
-    recomputes = new RecomputesRepository(dataSource, config);
+    recomputes = new RecomputesRepository(dataSource);
     rules = new SegmentRulesRepository(dataSource);
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { SegmentationConfig } from '../../config/segmentation.config.js';
 
 export type RecomputeState = 'queued' | 'running' | 'completed' | 'failed';
 export type RecomputePhase = 'evaluating' | 'applying';
@@ -66,14 +65,7 @@ function toRecord(r: RecomputeRow): RecomputeRecord {
 /** Recomputes of every customer's segments: their state and progress, for GET /v1/segments/recomputes/{id}. */
 @Injectable()
 export class RecomputesRepository {
-  private readonly ranges: number;
-
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    config: SegmentationConfig,
-  ) {
-    this.ranges = config.SEGMENT_RECOMPUTE_PARALLELISM;
-  }
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async create(tx: EntityManager, rulesVersion: number, reason: RecomputeReason = 'rules_changed'): Promise<RecomputeRecord> {
     const rows: RecomputeRow[] = await tx.query(`INSERT INTO segmentation.recomputes (rules_version, reason) VALUES ($1, $2) RETURNING *`, [
@@ -121,17 +113,17 @@ export class RecomputesRepository {
   }
 
   /**
-   * One range of customers is evaluated. Progress counts evaluation per range, so the
-   * recompute is `applying` (and customers_differing final) once every range is.
+   * One of `ranges` ranges of customers is evaluated. Progress counts evaluation per range, so
+   * the recompute is `applying` (and customers_differing final) once every range is.
    */
-  async rangeEvaluated(id: string, differing: number): Promise<void> {
+  async rangeEvaluated(id: string, differing: number, ranges: number): Promise<void> {
     await this.db.query(
       `UPDATE segmentation.recomputes
           SET customers_differing = customers_differing + $2, ranges_evaluated = ranges_evaluated + 1,
               customers_evaluated = CASE WHEN ranges_evaluated + 1 = $3 THEN customers_total ELSE customers_evaluated END,
               phase = CASE WHEN ranges_evaluated + 1 = $3 THEN 'applying' ELSE phase END
         WHERE id = $1`,
-      [id, differing, this.ranges],
+      [id, differing, ranges],
     );
   }
 

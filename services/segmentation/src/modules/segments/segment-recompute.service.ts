@@ -11,6 +11,12 @@ import { SegmentRulesRepository } from './segment-rules.repository.js';
 
 const EVALUATION_TABLE = 'segment_recompute_evaluation';
 
+interface RangeOutcome {
+  differing: number;
+  changed: number;
+  evaluateMs: number;
+}
+
 /**
  * A recompute of every customer. The customers are split into SEGMENT_RECOMPUTE_PARALLELISM
  * ranges, each worked on its own database session at the same time: one set-based
@@ -43,9 +49,21 @@ export class SegmentRecomputeService {
       if (!started) return;
       const startedAt = Date.now();
       const now = new Date();
-      const parts = await Promise.all(
-        customerRanges(this.config.SEGMENT_RECOMPUTE_PARALLELISM).map((range) => this.runRange(recomputeId, rules, range, now)),
+      const ranges = customerRanges(this.config.SEGMENT_RECOMPUTE_PARALLELISM);
+      // A range that fails stops the others at their next batch, and the attempt ends only once
+      // every range has: nothing of it may still be writing when the retry starts.
+      const abort = { failed: false };
+      const settled = await Promise.allSettled(
+        ranges.map((range) =>
+          this.runRange(recomputeId, rules, range, ranges.length, now, abort).catch((error: unknown) => {
+            abort.failed = true;
+            throw error;
+          }),
+        ),
       );
+      const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+      const parts = settled.map((r) => (r as PromiseFulfilledResult<RangeOutcome>).value);
       await this.recomputes.finish(recomputeId, 'completed');
       this.logger.info(
         {
@@ -75,18 +93,20 @@ export class SegmentRecomputeService {
     recomputeId: string,
     rules: SegmentRules,
     range: CustomerRange,
+    ranges: number,
     now: Date,
-  ): Promise<{ differing: number; changed: number; evaluateMs: number }> {
+    abort: { failed: boolean },
+  ): Promise<RangeOutcome> {
     const runner: QueryRunner = this.db.createQueryRunner();
     await runner.connect();
     try {
       const startedAt = Date.now();
       const differing = await this.memberships.evaluateRangeInto(runner, EVALUATION_TABLE, rules, range, now);
       const evaluateMs = Date.now() - startedAt;
-      await this.recomputes.rangeEvaluated(recomputeId, differing);
+      await this.recomputes.rangeEvaluated(recomputeId, differing, ranges);
       let remaining = differing > 0;
       let changed = 0;
-      while (remaining) {
+      while (remaining && !abort.failed) {
         await runner.startTransaction();
         try {
           const batch = await this.memberships.applyBatch(runner, EVALUATION_TABLE, rules, this.config.SEGMENT_RECOMPUTE_BATCH);
