@@ -13,7 +13,14 @@ import {
   CustomerSegmentChangedPayload,
   SegmentsRecomputePayload,
 } from './payloads/customer.payloads.js';
-import { InboundEmailParsedPayload, ShipmentIncidentPayload } from './payloads/incoming.payloads.js';
+import {
+  InboundEmailBouncedPayload,
+  InboundEmailParsedPayload,
+  InboundEmailProcessedPayload,
+  InboundEmailReceivedPayload,
+  InboundEmailRoutedPayload,
+} from './payloads/inbound-email.payloads.js';
+import { ShipmentIncidentPayload } from './payloads/incoming.payloads.js';
 import {
   AutoCloseTimerPayload,
   SlaTimerPayload,
@@ -31,7 +38,11 @@ export const JOB_PAYLOADS = {
   'customer.erased': CustomerErasedPayload,
   'segments.recompute': SegmentsRecomputePayload,
   'shipment.incident': ShipmentIncidentPayload,
+  'inbound_email.received': InboundEmailReceivedPayload,
   'inbound_email.parsed': InboundEmailParsedPayload,
+  'inbound_email.routed': InboundEmailRoutedPayload,
+  'inbound_email.bounced': InboundEmailBouncedPayload,
+  'inbound_email.processed': InboundEmailProcessedPayload,
   'ticket.created': TicketChangedPayload,
   'ticket.updated': TicketChangedPayload,
   'ticket.solved': TicketChangedPayload,
@@ -63,7 +74,11 @@ export const JOB_ROUTES = {
   'customer.erased': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
   'segments.recompute': [QueueName.SegmentationRecompute],
   'shipment.incident': [QueueName.TicketsIncoming],
+  'inbound_email.received': [QueueName.EmailIngestProcessing],
   'inbound_email.parsed': [QueueName.TicketsIncoming],
+  'inbound_email.routed': [QueueName.EmailIngestIncoming],
+  'inbound_email.bounced': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
+  'inbound_email.processed': [],
   'ticket.created': [QueueName.NotificationsIncoming],
   'ticket.updated': [],
   'ticket.solved': [],

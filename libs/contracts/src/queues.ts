@@ -17,6 +17,10 @@ export const QueueName = Object.freeze({
   SegmentationRecompute: 'segmentation-recompute',
   /** Events of other services the notifications service reacts to (ticket mail, customer contacts). */
   NotificationsIncoming: 'notifications-incoming',
+  /** Inbound messages whose raw bytes are stored, to parse, classify and hand on (one job per message). */
+  EmailIngestProcessing: 'email-ingest-processing',
+  /** Events of other services email-ingest reacts to (where tickets put a message). */
+  EmailIngestIncoming: 'email-ingest-incoming',
   /** Outbound e-mail to send, one job per recorded message (retries with backoff). */
   NotificationsMail: 'notifications-mail',
 } as const);

@@ -227,7 +227,7 @@ describe('orders, shipments and outbound mail', () => {
 
   describe('delivery', () => {
     it('retries while the SMTP server is down and sends when it is back', async () => {
-      const { email, order } = await customerWithOrder();
+      const { email, externalId, order } = await customerWithOrder();
       await sink.stop();
       try {
         await system.api.post(`/v1/orders/${order}/shipments`).set(system.admin()).send({ carrier: 'USPS', trackingNumber: '9400111899223856928499' }).expect(201);
@@ -241,8 +241,11 @@ describe('orders, shipments and outbound mail', () => {
         await sink.restart();
       }
       await sink.waitFor((m) => m.envelope.to.includes(email), 30_000);
-      const log = await system.api.get('/v1/notifications').query({ template: 'shipment_created', status: 'sent' }).set(system.admin()).expect(200);
-      expect(log.body.data.some((n: { to: string; sentAt: string | null }) => n.to === email && n.sentAt)).toBe(true);
+      // The sink has the mail once the SMTP transaction ends; the worker records `sent` just after.
+      await eventually(async () => {
+        const log = await system.api.get('/v1/notifications').query({ customerExternalId: externalId, template: 'shipment_created' }).set(system.admin()).expect(200);
+        expect(log.body.data).toEqual([expect.objectContaining({ to: email, status: 'sent', sentAt: expect.any(String) })]);
+      });
     });
 
     it('marks a message failed, with the reason, when the server refuses it for good (5xx)', async () => {

@@ -110,6 +110,17 @@ export class TicketActor {
   id!: string | null;
 }
 
+/** The e-mail a ticket was opened from: the acknowledgement answers it, unless it must not. */
+export class InboundMailContext {
+  /** The Message-ID of the customer's message (the acknowledgement's In-Reply-To). */
+  @IsString()
+  messageId!: string;
+
+  /** False for mailing-list mail (RFC 3834 §2: no automatic answer). */
+  @IsBoolean()
+  acknowledge!: boolean;
+}
+
 /** ticket.created, ticket.updated, ticket.solved */
 export class TicketChangedPayload {
   @ValidateNested()
@@ -123,6 +134,12 @@ export class TicketChangedPayload {
   @ValidateNested()
   @Type(() => TicketActor)
   actor!: TicketActor;
+
+  /** ticket.created from an inbound e-mail. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => InboundMailContext)
+  inboundMail?: InboundMailContext | null;
 }
 
 export class CommentAuthor {
