@@ -4,6 +4,8 @@ import { EmailIngestConfig } from './config/email-ingest.config.js';
 import { entities } from './database/entities.js';
 import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
+import { InboundEmailsModule } from './modules/inbound-emails/inbound-emails.module.js';
+import { IncomingModule } from './modules/incoming/incoming.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,6 +22,9 @@ export class AppModule {
           entities,
           migrations,
         }),
+        // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
+        InboundEmailsModule,
+        IncomingModule,
       ],
     };
   }

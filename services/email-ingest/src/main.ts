@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@careflow/http';
+import { loadConfig } from '@careflow/platform';
 import { AppModule } from './app.module.js';
+import { EmailIngestConfig } from './config/email-ingest.config.js';
 
-await bootstrapService(AppModule.create(), {
+const config = loadConfig(EmailIngestConfig);
+await bootstrapService(AppModule.create(config), {
   service: 'email-ingest',
   title: 'Careflow e-mail ingest',
   description: 'Inbound e-mail: raw messages, parsing and routing to tickets.',
+  rawBodies: [{ type: 'message/rfc822', limit: config.EMAIL_BODY_LIMIT }],
 });

@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema.js';
+import { InboundMail1764900000000 } from './1764900000000-inbound-mail.js';
 
 /** Every migration of the email_ingest schema, oldest first. */
-export const migrations = [InitialSchema1763900000000];
+export const migrations = [InitialSchema1763900000000, InboundMail1764900000000];

@@ -43,7 +43,7 @@ class InvalidIdempotencyKeyError extends DomainError {
 /** Request headers a service may see; everything else (cookies, the API key) stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match', PRINCIPAL_HEADERS.onBehalfOf];
 /** Response headers passed back to the client. */
-const RETURNED_RESPONSE_HEADERS = ['content-type', 'location', 'retry-after', 'etag', 'link'];
+const RETURNED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'location', 'retry-after', 'etag', 'link'];
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);

@@ -39,6 +39,9 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
         return this.acknowledge(tx, job.envelope.data);
       case 'ticket.comment_added':
         return this.reply(tx, job.envelope.data);
+      case 'inbound_email.bounced':
+        // Handled by the inbound-mail work in progress (issue 13).
+        return;
       default:
         assertNever(job);
     }

@@ -25,10 +25,11 @@ export class InboundMailService {
     const actor: TicketActor = { type: 'customer', id: null };
     const seen = await this.tickets.findBySourceEmail(tx, m.inboundEmailId);
     if (seen) return seen;
-    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return this.tickets.find(m.ticketId ?? '', tx);
+    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return this.tickets.findBySourceEmail(tx, m.inboundEmailId) as Promise<TicketRecord>;
 
-    if (m.ticketId) {
-      const ticket = await this.tickets.find(m.ticketId, tx, true);
+    const ticketId: string | null = null;
+    if (ticketId) {
+      const ticket = await this.tickets.find(ticketId, tx, true);
       const { ticket: after } = await this.comments.addTo(
         tx,
         ticket,
