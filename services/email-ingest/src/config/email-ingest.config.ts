@@ -1,5 +1,6 @@
 import { ServiceConfig } from '@careflow/platform';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsInt, IsIP, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 export class EmailIngestConfig extends ServiceConfig {
   override PORT: number = 3002;
@@ -32,4 +33,88 @@ export class EmailIngestConfig extends ServiceConfig {
   @Min(0)
   @Max(1000)
   INBOUND_MAX_ATTACHMENTS: number = 50;
+
+  // --- Inbound SMTP listener (modules/smtp-listener) ---
+
+  /** Port of the inbound SMTP listener (an MX or a forwarding rule points here); 0 or unset: off. */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INBOUND_SMTP_PORT: number = 0;
+
+  /** Address the listener binds; unset: the service's HOST (an MX must be reachable, so containers set 0.0.0.0). */
+  @IsOptional()
+  @IsIP(undefined, { message: 'INBOUND_SMTP_HOST must be an IP address to listen on (0.0.0.0, ::, 127.0.0.1)' })
+  INBOUND_SMTP_HOST?: string;
+
+  /**
+   * The shop's mail domains, comma-separated: RCPT TO for any other domain is refused (550 5.7.1),
+   * so the listener is never an open relay. Required when the listener is on.
+   */
+  @Transform(({ obj, key }) => domainList((obj as Record<string, unknown>)[key]))
+  @ValidateIf((c: EmailIngestConfig) => c.INBOUND_SMTP_PORT > 0)
+  @ArrayNotEmpty({ message: 'INBOUND_SMTP_DOMAINS must list the domains to accept mail for (support.shop.example) when INBOUND_SMTP_PORT is set' })
+  @Matches(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, { each: true, message: 'INBOUND_SMTP_DOMAINS must be domain names separated by commas' })
+  INBOUND_SMTP_DOMAINS: string[] = [];
+
+  /** The name the listener greets with and writes in Received: (the MX host name); unset: the machine's host name. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.-]{1,253}$/, { message: 'INBOUND_SMTP_HOSTNAME must be a host name' })
+  INBOUND_SMTP_HOSTNAME?: string;
+
+  /** PEM certificate file offering STARTTLS; with INBOUND_SMTP_TLS_KEY. Unset: no STARTTLS. */
+  @ValidateIf((c: EmailIngestConfig) => c.INBOUND_SMTP_TLS_CERT !== undefined || c.INBOUND_SMTP_TLS_KEY !== undefined)
+  @IsString({ message: 'INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY must be set together' })
+  @IsNotEmpty()
+  INBOUND_SMTP_TLS_CERT?: string;
+
+  /** PEM private key file of INBOUND_SMTP_TLS_CERT. */
+  @ValidateIf((c: EmailIngestConfig) => c.INBOUND_SMTP_TLS_CERT !== undefined || c.INBOUND_SMTP_TLS_KEY !== undefined)
+  @IsString({ message: 'INBOUND_SMTP_TLS_CERT and INBOUND_SMTP_TLS_KEY must be set together' })
+  @IsNotEmpty()
+  INBOUND_SMTP_TLS_KEY?: string;
+
+  /** Recipients one message may have; more get 452 4.5.3 (the sender sends the rest again). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  INBOUND_SMTP_MAX_RECIPIENTS: number = 50;
+
+  /** Connections served at once; each may hold a message of EMAIL_BODY_LIMIT in memory. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  INBOUND_SMTP_MAX_CLIENTS: number = 50;
+
+  /** How long a connection may stay silent before it is closed. */
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  INBOUND_SMTP_SOCKET_TIMEOUT_MS: number = 120_000;
+
+  // --- Provider webhooks (modules/provider-webhooks) ---
+
+  /** Mailgun's HTTP webhook signing key; unset: POST /v1/inbound/providers/mailgun does not exist (404). */
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
+
+  /** The Basic auth user name in Postmark's inbound webhook URL; with POSTMARK_INBOUND_PASSWORD. Unset: the route is 404. */
+  @ValidateIf((c: EmailIngestConfig) => c.POSTMARK_INBOUND_USERNAME !== undefined || c.POSTMARK_INBOUND_PASSWORD !== undefined)
+  @IsString({ message: 'POSTMARK_INBOUND_USERNAME and POSTMARK_INBOUND_PASSWORD must be set together' })
+  @Matches(/^[^:\s]+$/, { message: 'POSTMARK_INBOUND_USERNAME must not contain a colon or spaces' })
+  POSTMARK_INBOUND_USERNAME?: string;
+
+  /** The Basic auth password in Postmark's inbound webhook URL (at least 16 characters). */
+  @ValidateIf((c: EmailIngestConfig) => c.POSTMARK_INBOUND_USERNAME !== undefined || c.POSTMARK_INBOUND_PASSWORD !== undefined)
+  @IsString({ message: 'POSTMARK_INBOUND_USERNAME and POSTMARK_INBOUND_PASSWORD must be set together' })
+  @MinLength(16)
+  POSTMARK_INBOUND_PASSWORD?: string;
+}
+
+/** `a.example, B.example` → `['a.example', 'b.example']` (a list given as an array is taken as is). */
+function domainList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return [...new Set(value.split(',').map((d) => d.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))];
 }
