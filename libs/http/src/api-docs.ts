@@ -82,6 +82,8 @@ export interface OperationDoc {
   errors?: ErrorStatus[];
   /** Public operations have no 401/403/429. */
   public?: boolean;
+  /** What an error means for this operation, where the general description does not fit (a provider's credentials, not an API key). */
+  errorDescriptions?: Partial<Record<ErrorStatus, string>>;
   tags?: string[];
 }
 
@@ -104,7 +106,7 @@ export function ApiOperationDoc(doc: OperationDoc): MethodDecorator {
     ...errors.map((status) =>
       ApiResponse({
         status,
-        description: ERROR_DESCRIPTIONS[status],
+        description: doc.errorDescriptions?.[status] ?? ERROR_DESCRIPTIONS[status],
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: { $ref: getSchemaPath(ProblemDto) },

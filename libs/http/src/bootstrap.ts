@@ -14,6 +14,7 @@ export interface ServiceBootstrapOptions {
   title: string;
   description: string;
   rawBodies?: HttpAppOptions['rawBodies'];
+  routeBodies?: HttpAppOptions['routeBodies'];
   /** Schemas referenced only by `webhooks` (event payloads). */
   extraModels?: Function[];
   /** The webhook events this service's changes produce, documented as OpenAPI 3.1 webhooks. */
@@ -46,7 +47,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule, op
   app.useLogger(new PinoNestLogger(logger));
   app.enableShutdownHooks();
   const config = app.get(ServiceConfig);
-  configureHttpApp(app, { logger, rawBodies: options.rawBodies, internalToken: config.INTERNAL_TOKEN });
+  configureHttpApp(app, { logger, rawBodies: options.rawBodies, routeBodies: options.routeBodies, internalToken: config.INTERNAL_TOKEN });
 
   const http = app.getHttpAdapter().getInstance();
   let document: OpenAPIObject | undefined;

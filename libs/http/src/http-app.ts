@@ -18,8 +18,22 @@ export interface HttpAppOptions {
   jsonLimit?: string;
   /** Extra raw body types and their limits (message/rfc822 for inbound mail). */
   rawBodies?: Array<{ type: string; limit: string }>;
+  /**
+   * Bodies read differently on one route (POST only): its own types and limit, parsed as JSON
+   * or kept raw. A provider posting a whole e-mail as a form or as JSON needs the e-mail limit
+   * on its route alone, not on every JSON route.
+   */
+  routeBodies?: RouteBody[];
   /** A service's INTERNAL_TOKEN: a body sent without it is refused (401) before it is read. */
   internalToken?: string;
+}
+
+export interface RouteBody {
+  /** The exact path (`/v1/inbound/providers/postmark`). */
+  path: string;
+  types: string[];
+  limit: string;
+  parse: 'json' | 'raw';
 }
 
 declare module 'express-serve-static-core' {
@@ -44,10 +58,11 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     next();
   });
   if (options.internalToken) http.use(refuseBodiesWithoutInternalToken(options.internalToken));
+  for (const route of options.routeBodies ?? []) http.use(routeBodyParser(route));
   const acceptedTypes = ['application/json', 'application/*+json', ...(options.rawBodies ?? []).map((r) => r.type)];
   http.use((req: Request, _res: Response, next: NextFunction) => {
-    // A body the API cannot read is refused, not silently treated as empty.
-    if (req.headers['content-length'] !== '0' && hasBody(req) && !req.is(acceptedTypes)) {
+    // A body the API cannot read is refused, not silently treated as empty (one a route parser read is not).
+    if (!(req as { _body?: boolean })._body && req.headers['content-length'] !== '0' && hasBody(req) && !req.is(acceptedTypes)) {
       next(new UnsupportedMediaTypeError(req.headers['content-type'], acceptedTypes));
       return;
     }
@@ -64,6 +79,20 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
   http.use((req: Request, _res: Response, next: NextFunction) => {
     RequestContext.run({ requestId: req.requestId! }, next);
   });
+}
+
+/** Reads the body of POST `route.path` by the route's own rules; other requests pass by. */
+function routeBodyParser(route: RouteBody): express.RequestHandler {
+  const parse =
+    route.parse === 'json' ? express.json({ limit: route.limit, type: route.types, verify: requireUtf8 }) : express.raw({ type: route.types, limit: route.limit });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'POST' || req.path !== route.path) return next();
+    if (req.headers['content-length'] !== '0' && hasBody(req) && !req.is(route.types)) {
+      next(new UnsupportedMediaTypeError(req.headers['content-type'], route.types));
+      return;
+    }
+    parse(req, res, next);
+  };
 }
 
 /**
