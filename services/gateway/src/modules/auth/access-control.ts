@@ -62,6 +62,29 @@ export class AccessControl {
     return key;
   }
 
+  /**
+   * A provider webhook comes without an API key (the service checks the provider's
+   * credentials): its budget is per client address, and an address that failed
+   * authentication too often (bad signatures count, see recordProviderRefusal) gets 429.
+   */
+  async admitProvider(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const address = addressBucket(clientAddress(req, this.config.TRUST_PROXY_HOPS));
+    const block = await this.failures.blocked(address);
+    if (block) throw this.throttled(block, res);
+    const decision = await this.rateLimiter.consume(`address:${address}`);
+    if (decision) {
+      for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+      if (!decision.allowed) {
+        throw new RateLimitedError(`This address's budget of ${decision.limit} requests per minute is spent; retry in ${decision.resetSeconds} s`);
+      }
+    }
+  }
+
+  /** Counts a provider webhook the service refused for its credentials (401) as a failed authentication of the address. */
+  async recordProviderRefusal(req: IncomingMessage): Promise<void> {
+    await this.failures.recordFailure(addressBucket(clientAddress(req, this.config.TRUST_PROXY_HOPS)));
+  }
+
   /** 401 for a failed authentication, or 429 once the address has failed too often. */
   private async refuse(address: string, res: ServerResponse, detail: string): Promise<never> {
     const block = await this.failures.recordFailure(address);

@@ -10,7 +10,7 @@ import { clientAddress } from '../auth/client-address.js';
 import { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { StoredResponse } from '../idempotency/idempotency.record.js';
 import { byteSize, readRequestBody } from './request-body.js';
-import { serviceFor, takesEmailBody, type ServiceName } from './service-routes.js';
+import { isProviderWebhook, serviceFor, takesEmailBody, type ServiceName } from './service-routes.js';
 import { Upstreams } from './upstreams.js';
 
 export class ServiceUnavailableError extends DomainError {
@@ -43,7 +43,9 @@ class InvalidIdempotencyKeyError extends DomainError {
 /** Request headers a service may see; everything else (cookies, the API key) stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'accept-language', 'user-agent', 'if-match', 'if-none-match', PRINCIPAL_HEADERS.onBehalfOf];
 /** Response headers passed back to the client. */
-const RETURNED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'location', 'retry-after', 'etag', 'link'];
+const RETURNED_RESPONSE_HEADERS = ['content-type', 'content-disposition', 'location', 'retry-after', 'etag', 'link', 'www-authenticate'];
+/** A provider webhook's credentials are the provider's own (Postmark's Basic auth), never a Careflow key: the service checks them. */
+const PROVIDER_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent', 'authorization'];
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -91,6 +93,10 @@ export class ProxyHandler {
   }
 
   private async proxy(service: ServiceName, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    if (isProviderWebhook(req.method, pathOf(req.url))) {
+      await this.proxyProviderWebhook(service, req, res, requestId);
+      return;
+    }
     const key = await this.access.admit(req, res);
     const body = await readRequestBody(req, this.bodyLimit(req, key));
     const url = req.url ?? '/';
@@ -98,7 +104,7 @@ export class ProxyHandler {
 
     const idempotencyKey = req.method === 'POST' ? headerValue(req.headers['idempotency-key']) : undefined;
     if (idempotencyKey === undefined) {
-      this.send(res, await this.forward(service, req, requestId, body, key.id, key.scopes));
+      this.send(res, await this.forward(service, req, requestId, body, key));
       return;
     }
     if (!IdempotencyStore.validKey(idempotencyKey)) throw new InvalidIdempotencyKeyError();
@@ -111,13 +117,26 @@ export class ProxyHandler {
     }
     let response: StoredResponse;
     try {
-      response = await this.forward(service, req, requestId, body, key.id, key.scopes);
+      response = await this.forward(service, req, requestId, body, key);
     } catch (error) {
       await this.idempotency.release(key.id, idempotencyKey);
       throw error;
     }
     if (response.status >= 500) await this.idempotency.release(key.id, idempotencyKey);
     else await this.idempotency.complete(key.id, idempotencyKey, response);
+    this.send(res, response);
+  }
+
+  /**
+   * A mail provider's post: no API key, so no principal headers and no Idempotency-Key (the
+   * provider retries with a new signature; duplicates are recognised when processed). The
+   * service's 401 for bad provider credentials counts as a failed authentication here.
+   */
+  private async proxyProviderWebhook(service: ServiceName, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    await this.access.admitProvider(req, res);
+    const body = await readRequestBody(req, this.emailLimit);
+    const response = await this.forward(service, req, requestId, body, null);
+    if (response.status === 401) await this.access.recordProviderRefusal(req);
     this.send(res, response);
   }
 
@@ -136,18 +155,20 @@ export class ProxyHandler {
     req: IncomingMessage,
     requestId: string,
     body: Buffer,
-    keyId: string,
-    scopes: readonly string[],
+    key: AuthenticatedKey | null,
   ): Promise<StoredResponse> {
     const headers: Record<string, string> = {
       [INTERNAL_TOKEN_HEADER]: this.config.INTERNAL_TOKEN,
-      [PRINCIPAL_HEADERS.keyId]: keyId,
-      [PRINCIPAL_HEADERS.scopes]: scopes.join(','),
       [REQUEST_ID_HEADER]: requestId,
       'x-forwarded-for': clientAddress(req, this.config.TRUST_PROXY_HOPS),
       'x-forwarded-proto': (req.socket as TLSSocket).encrypted ? 'https' : 'http',
     };
-    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS);
+    // Without a key (a provider webhook) the service sees no principal at all.
+    if (key) {
+      headers[PRINCIPAL_HEADERS.keyId] = key.id;
+      headers[PRINCIPAL_HEADERS.scopes] = key.scopes.join(',');
+    }
+    copyHeaders(req.headers, headers, key ? FORWARDED_REQUEST_HEADERS : PROVIDER_REQUEST_HEADERS);
     try {
       const upstream = await this.upstreams.pool(service).request({
         path: req.url ?? '/',

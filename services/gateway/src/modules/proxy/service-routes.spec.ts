@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serviceFor, takesEmailBody } from './service-routes.js';
+import { isProviderWebhook, serviceFor, takesEmailBody } from './service-routes.js';
 
 describe('serviceFor', () => {
   it.each([
@@ -17,6 +17,8 @@ describe('serviceFor', () => {
     ['/v1/webhooks/w/deliveries', 'notifications'],
     ['/v1/notifications', 'notifications'],
     ['/v1/inbound/email', 'email-ingest'],
+    ['/v1/inbound/providers/mailgun', 'email-ingest'],
+    ['/v1/inbound/providers/postmark', 'email-ingest'],
   ])('%s → %s', (path, service) => {
     expect(serviceFor(path)).toBe(service);
   });
@@ -41,5 +43,26 @@ describe('takesEmailBody', () => {
     ['POST', '/v1/inbound/emailx'],
   ])('is false for %s %s, whatever its Content-Type', (method, path) => {
     expect(takesEmailBody(method, path)).toBe(false);
+  });
+});
+
+describe('isProviderWebhook', () => {
+  it.each(['/v1/inbound/providers/mailgun', '/v1/inbound/providers/mailgun/mime', '/v1/inbound/providers/postmark', '/v1/inbound/providers/postmark/'])(
+    'lets POST %s through without an API key',
+    (path) => {
+      expect(isProviderWebhook('POST', path)).toBe(true);
+    },
+  );
+
+  it.each([
+    ['GET', '/v1/inbound/providers/mailgun'],
+    ['PUT', '/v1/inbound/providers/postmark'],
+    ['POST', '/v1/inbound/providers/sendgrid'],
+    ['POST', '/v1/inbound/providers/mailgun/other'],
+    ['POST', '/v1/inbound/providers/postmarkx'],
+    ['POST', '/v1/inbound/email'],
+    ['POST', '/v1/inbound/providers'],
+  ])('requires a key for %s %s', (method, path) => {
+    expect(isProviderWebhook(method, path)).toBe(false);
   });
 });

@@ -26,3 +26,15 @@ export function serviceFor(path: string): ServiceName | undefined {
 export function takesEmailBody(method: string | undefined, path: string): boolean {
   return method === 'POST' && /^\/v1\/inbound\/email\/?$/.test(path);
 }
+
+/**
+ * Routes a mail provider calls (Mailgun, Postmark): they cannot send a Careflow API key, so
+ * the gateway lets exactly these through without one (rate-limited per client address, body
+ * up to EMAIL_BODY_LIMIT, no Idempotency-Key) and the service checks the provider's own
+ * credentials. Decided by method and path alone, like takesEmailBody.
+ */
+const PROVIDER_WEBHOOKS: readonly RegExp[] = [/^\/v1\/inbound\/providers\/mailgun(\/mime)?\/?$/, /^\/v1\/inbound\/providers\/postmark\/?$/];
+
+export function isProviderWebhook(method: string | undefined, path: string): boolean {
+  return method === 'POST' && PROVIDER_WEBHOOKS.some((pattern) => pattern.test(path));
+}
