@@ -58,11 +58,13 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions)
     next();
   });
   if (options.internalToken) http.use(refuseBodiesWithoutInternalToken(options.internalToken));
-  for (const route of options.routeBodies ?? []) http.use(routeBodyParser(route));
+  const routeBodies = options.routeBodies ?? [];
+  const hasOwnBodyRules = (req: Request) => req.method === 'POST' && routeBodies.some((route) => route.path === req.path);
+  for (const route of routeBodies) http.use(routeBodyParser(route));
   const acceptedTypes = ['application/json', 'application/*+json', ...(options.rawBodies ?? []).map((r) => r.type)];
   http.use((req: Request, _res: Response, next: NextFunction) => {
-    // A body the API cannot read is refused, not silently treated as empty (one a route parser read is not).
-    if (!(req as { _body?: boolean })._body && req.headers['content-length'] !== '0' && hasBody(req) && !req.is(acceptedTypes)) {
+    // A body the API cannot read is refused, not silently treated as empty (a route with its own body rules decided already).
+    if (!hasOwnBodyRules(req) && req.headers['content-length'] !== '0' && hasBody(req) && !req.is(acceptedTypes)) {
       next(new UnsupportedMediaTypeError(req.headers['content-type'], acceptedTypes));
       return;
     }

@@ -1,5 +1,5 @@
 import { ApiOperationDoc, Public, UnsupportedMediaTypeError, type ErrorStatus } from '@careflow/http';
-import { Controller, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { INBOUND_EMAIL_EXAMPLE, InboundEmailAcceptedDto } from '../inbound-emails/dto/inbound-email.dto.js';
@@ -69,6 +69,7 @@ export class ProviderWebhooksController {
   /** The same operation under a path ending in `mime`, which Mailgun requires to post the raw message. */
   @Post('mailgun/mime')
   @Public()
+  @HttpCode(200)
   @ApiExcludeEndpoint()
   receiveMailgunMime(@Req() req: Request): Promise<InboundEmailAcceptedDto> {
     return this.mailgun(req);
