@@ -179,3 +179,32 @@ describe('provider webhooks of an installation that configured none', () => {
     expect(await res.json()).toMatchObject({ code: 'not-found', detail: expect.stringContaining('MAILGUN_WEBHOOK_SIGNING_KEY') });
   });
 });
+
+describe('provider webhooks and the failed-authentication budget of an address', () => {
+  const system = useStack({
+    services: ['email-ingest'],
+    serviceEnv: {
+      gateway: { AUTH_FAILURES_PER_MINUTE: '2' },
+      'email-ingest': { POSTMARK_INBOUND_USERNAME: POSTMARK.user, POSTMARK_INBOUND_PASSWORD: POSTMARK.password },
+    },
+  });
+
+  it('counts refused provider credentials, then answers 429 without asking the service', async () => {
+    const send = (password: string) =>
+      fetch(`${system.stack.gatewayUrl}/v1/inbound/providers/postmark`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${POSTMARK.user}:${password}`).toString('base64')}` },
+        body: JSON.stringify({ RawEmail: 'Subject: guess\r\n\r\nx' }),
+      });
+    // The budget counts in fixed one-minute windows: start well inside one.
+    const intoWindow = Date.now() % 60_000;
+    if (intoWindow > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoWindow + 100));
+    expect((await send('guess-number-one-guess')).status).toBe(401);
+    expect((await send('guess-number-two-guess')).status).toBe(401);
+    const blocked = await send(POSTMARK.password);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/);
+    const { rows } = await system.stack.db.pool.query(`SELECT count(*)::int AS n FROM email_ingest.inbound_emails`);
+    expect(rows[0].n).toBe(0);
+  });
+});
