@@ -1,4 +1,4 @@
-import PostalMime, { addressParser } from 'postal-mime';
+import PostalMime, { addressParser, decodeWords } from 'postal-mime';
 import type { Address, Attachment, Email, Mailbox } from 'postal-mime';
 import { readCalendarInvite } from './calendar-invite.js';
 import { headerSectionEnd, repairHeaderBytes } from './header-bytes.js';
@@ -8,6 +8,7 @@ import type { ParseLimits } from './parse-limits.js';
 import type { AttachmentKind, CalendarInvite, MailAddress, ParsedAttachment, ParsedMessage } from './parsed-message.js';
 import { RejectedMessageError } from './parsing.exceptions.js';
 import { safeLine, safeText } from './safe-text.js';
+import { decodeUtf7Words } from './utf7.js';
 import { sanitizeMailHtml } from './sanitize-mail-html.js';
 import { stripReply } from './strip-reply.js';
 
@@ -47,15 +48,15 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
   const from = fromAddress(email.from);
   if (!from) throw new RejectedMessageError('no-from-address', `From ${JSON.stringify(safeLine(headers['from']?.[0] ?? '(missing)', 200))} names no mailbox`);
 
-  const subject = safeLine(email.subject ?? '', limits.maxSubjectChars);
+  const subject = safeLine(decodeSubject(headers['subject']?.[0], email.subject), limits.maxSubjectChars);
   const isReport = /^multipart\/report\b/i.test(headers['content-type']?.[0] ?? '');
 
   const { attachments, dropped } = collectAttachments(email.attachments, subject, limits);
   const forwarded = isReport ? [] : await forwardedTexts(email.attachments, limits);
 
-  const ownText = email.text ?? (email.html ? htmlToText(email.html) : '');
-  const text = safeText([ownText.trim(), ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars);
-  const stripped = stripReply(ownText.slice(0, limits.maxTextChars));
+  const ownText = safeText(email.text ?? (email.html ? htmlToText(email.html) : ''), limits.maxTextChars).trim() || unsplittableBody(input, headers, email, limits);
+  const text = safeText([ownText, ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars);
+  const stripped = stripReply(ownText);
   const strippedText = safeText([stripped, ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars);
 
   if (subject === '' && text === '' && attachments.length === 0) {
@@ -84,6 +85,12 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
   };
 }
 
+/** postal-mime's decoding, except for UTF-7 encoded words, which TextDecoder does not know. */
+function decodeSubject(raw: string | undefined, decoded: string | undefined): string {
+  if (raw === undefined || !/=\?(?:unicode-1-1-)?utf-7\?/i.test(raw)) return decoded ?? '';
+  return decodeWords(decodeUtf7Words(raw));
+}
+
 async function postalMime(input: Uint8Array, limits: ParseLimits): Promise<Email> {
   try {
     return await PostalMime.parse(input, {
@@ -107,6 +114,19 @@ function withoutMboxLine(raw: Uint8Array): Uint8Array {
   if (!mbox) return raw;
   const eol = raw.indexOf(0x0a);
   return eol < 0 ? raw : raw.subarray(eol + 1);
+}
+
+/**
+ * A multipart without a boundary cannot be split, and postal-mime yields nothing for it: the raw
+ * body is then shown as text, so the sender's words are not lost.
+ */
+function unsplittableBody(input: Uint8Array, headers: Record<string, string[]>, email: Email, limits: ParseLimits): string {
+  const contentType = headers['content-type']?.[0] ?? '';
+  if (!/^\s*multipart\//i.test(contentType) || /;\s*boundary\s*=/i.test(contentType) || email.attachments.length > 0) return '';
+  const start = headerSectionEnd(input);
+  if (start < 0) return '';
+  const body = input.subarray(start, start + limits.maxTextChars * 4);
+  return safeText(utf8.decode(body).replace(/\r\n?/g, '\n'), limits.maxTextChars).trim();
 }
 
 function headerRecord(email: Email): Record<string, string[]> {

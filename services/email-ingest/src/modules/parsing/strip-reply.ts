@@ -45,8 +45,11 @@ const SEPARATOR = [
 function isAttribution(lines: string[], at: number): number {
   // Returns how many lines the attribution spans, 0 when none starts here.
   for (let span = 1; span <= 3 && at + span <= lines.length; span++) {
-    const joined = lines.slice(at, at + span).map((l) => l.trim()).join(' ');
-    if (joined.length > 2 * MAX_LINE) return 0;
+    const part = lines.slice(at, at + span).map((l) => l.trim());
+    // A wrapped attribution breaks mid-sentence and has no blank line inside.
+    if (span > 1 && (part.some((l) => l === '') || /[.!?]$/.test(part[0] ?? ''))) return 0;
+    const joined = part.join(' ');
+    if (joined.length > 2 * MAX_LINE || !joined.endsWith(':')) continue;
     if (ATTRIBUTION.some((re) => re.test(joined))) return span;
   }
   return 0;
