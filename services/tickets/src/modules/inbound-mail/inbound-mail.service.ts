@@ -6,7 +6,7 @@ import {
   type TicketActor,
 } from '@careflow/contracts';
 import { Outbox } from '@careflow/persistence';
-import { NotFoundError } from '@careflow/platform';
+import { NotFoundError, UnprocessableError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
@@ -182,7 +182,10 @@ export class InboundMailService {
   private async groupOf(tx: EntityManager, m: InboundEmailParsedPayload): Promise<{ route: { key: string; id: string; address: string | null }; why: string } | null> {
     if (m.groupKey) {
       // An address whose group was deleted since still makes a ticket, routed by recipient instead.
-      const route = await this.groups.resolve(m.groupKey, 'groupKey', tx).catch(() => null);
+      const route = await this.groups.resolve(m.groupKey, 'groupKey', tx).catch((error: unknown) => {
+        if (error instanceof UnprocessableError) return null;
+        throw error;
+      });
       if (route) return { route: { key: m.groupKey, id: route.id, address: route.address }, why: 'mailbox' };
     }
     const route = await this.groups.routeOfFirstAddress(routingAddresses(m.recipients), tx);
