@@ -263,6 +263,15 @@ describe('inbound e-mail', () => {
     expect(json.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('holds one sender to INBOUND_SENDER_LIMIT_PER_HOUR: an autoresponder storm does not open a ticket per message', async () => {
+    const from = shopper();
+    // No auto-reply headers: a misconfigured autoresponder, 45 messages at once against a limit of 40.
+    const ids = await Promise.all(Array.from({ length: 45 }, (_, i) => post({ from, subject: `Your message was received (${i})`, text: 'Thanks for writing.' })));
+    const results = await Promise.all(ids.map(outcome));
+    expect(results.filter((r) => r.status === 'ticket_created' || r.status === 'appended')).toHaveLength(40);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual(Array(5).fill('sender-rate-limited'));
+  });
+
   it('lists messages by status and sender', async () => {
     const from = shopper();
     await receive({ from, subject: 'One', text: '1' });
