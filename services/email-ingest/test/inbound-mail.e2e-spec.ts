@@ -272,6 +272,21 @@ describe('inbound e-mail', () => {
     expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual(Array(5).fill('sender-rate-limited'));
   });
 
+  it('survives hostile MIME: 1000-deep nesting is rejected, an attachment over the cap is listed without its content', async () => {
+    const from = shopper();
+    const depth = 1000;
+    const open = Array.from({ length: depth }, (_, i) => `Content-Type: multipart/mixed; boundary="b${i}"\r\n\r\n--b${i}\r\n`).join('');
+    const close = Array.from({ length: depth }, (_, i) => `\r\n--b${depth - 1 - i}--`).join('');
+    const nested = Buffer.from(`From: ${from}\r\nSubject: deep\r\nMIME-Version: 1.0\r\n${open}Content-Type: text/plain\r\n\r\nhi${close}\r\n`);
+    expect(await receive(nested)).toMatchObject({ status: 'rejected', reason: 'nesting-too-deep' });
+
+    // 11 MB of base64 against INBOUND_ATTACHMENT_MAX_BYTES (10 MB by default).
+    const big = Buffer.alloc(11 * 1024 * 1024, 7);
+    const huge = await receive({ from, subject: 'Video of the damage', text: 'Attached.', attachments: [{ filename: 'video.mp4', contentType: 'video/mp4', content: big }] });
+    expect(huge.status).toBe('ticket_created');
+    expect(huge.attachments).toEqual([expect.objectContaining({ filename: 'video.mp4', size: big.length, omitted: 'too-large', url: null })]);
+  });
+
   it('lists messages by status and sender', async () => {
     const from = shopper();
     await receive({ from, subject: 'One', text: '1' });
