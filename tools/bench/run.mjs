@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { benchInbound } from './inbound.mjs';
 import { benchSegments } from './segments.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -219,7 +220,7 @@ function run(title, url, headers, body) {
 }
 
 const results = [];
-const ONLY = process.env.BENCH_ONLY; // 'tickets', 'mail' or 'segments'
+const ONLY = process.env.BENCH_ONLY; // 'tickets', 'mail', 'inbound' or 'segments'
 const dbUrl = env.DATABASE_URL;
 
 /** Waits until no outbound mail is queued (ticket acknowledgements of the previous scenario). */
@@ -234,7 +235,7 @@ async function drainMail() {
   await c.end();
 }
 
-if (ONLY !== 'mail' && ONLY !== 'segments') {
+if (ONLY === undefined || ONLY === 'tickets') {
   // The reference first, on a quiet machine; then tickets (whose acknowledgement mails follow).
   await run('warm-up', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody);
   results.push(await run('bare NestJS POST + validation (reference)', `http://127.0.0.1:${PORTS.reference}/v1/things`, {}, ticketBody));
@@ -244,7 +245,7 @@ if (ONLY !== 'mail' && ONLY !== 'segments') {
   await drainMail();
 }
 
-const SHIPMENTS = ONLY === 'tickets' || ONLY === 'segments' ? 0 : Number(process.env.BENCH_SHIPMENTS ?? 3000);
+const SHIPMENTS = ONLY === undefined || ONLY === 'mail' ? Number(process.env.BENCH_SHIPMENTS ?? 3000) : 0;
 const WARMUP_SHIPMENTS = Math.min(1000, Math.max(CONNECTIONS, Math.round(SHIPMENTS / 3)));
 let mailRows = [];
 let cpuRows = [];
@@ -369,6 +370,19 @@ if (SHIPMENTS) console.table(mailRows);
 if (cpuRows.length) {
   console.log('Where the CPU went, from the first event POSTed to the last e-mail received (2 cores = 2 000 ms of CPU per second):');
   console.table(cpuRows);
+}
+const INBOUND = ONLY === undefined || ONLY === 'inbound' ? Number(process.env.BENCH_INBOUND ?? 3000) : 0;
+if (INBOUND > 0) {
+  await drainMail();
+  console.log(`\ninbound mail: posting ${INBOUND} messages of 10 kB at ${CONNECTIONS} connections`);
+  const cpuBefore = cpuReading();
+  const row = await benchInbound({ gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`, admin: ADMIN, dbUrl, messages: INBOUND, connections: CONNECTIONS, warmup: Math.min(500, INBOUND) });
+  const inboundCpu = cpuTable(cpuBefore, cpuReading(), INBOUND + Math.min(500, INBOUND));
+  console.table([row]);
+  if (inboundCpu.length) {
+    console.log('Where the CPU went per message (warm-up included; acknowledgement mails sent meanwhile count too):');
+    console.table(inboundCpu);
+  }
 }
 // Last: its million customers would slow the scenarios above.
 const SEGMENT_CUSTOMERS = ONLY === undefined || ONLY === 'segments' ? Number(process.env.BENCH_SEGMENT_CUSTOMERS ?? 1_000_000) : 0;

@@ -7,3 +7,4 @@ export * from './payloads/incoming.payloads.js';
 export * from './payloads/inbound-email.payloads.js';
 export * from './payloads/ticket.payloads.js';
 export * from './payloads/commerce.payloads.js';
+export * from './message-ids.js';

@@ -6,6 +6,7 @@ import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
 import { InboundEmailsModule } from './modules/inbound-emails/inbound-emails.module.js';
 import { IncomingModule } from './modules/incoming/incoming.module.js';
+import { ProcessingModule } from './modules/processing/processing.module.js';
 import { ProviderWebhooksModule } from './modules/provider-webhooks/provider-webhooks.module.js';
 import { SmtpListenerModule } from './modules/smtp-listener/smtp-listener.module.js';
 
@@ -26,6 +27,7 @@ export class AppModule {
         }),
         // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
         InboundEmailsModule,
+        ProcessingModule,
         IncomingModule,
         ProviderWebhooksModule,
         SmtpListenerModule,

@@ -122,6 +122,13 @@ describe('customer erasure in notifications', () => {
     await outcome(created!, 'sent', null, LAN.email, LAN.externalId);
     await outcome(acknowledged!, 'failed', `550 5.1.1 <${LAN.email}>: mailbox unavailable`, LAN.email, LAN.externalId);
 
+    // Her old address bounced for good: the relay's report quotes it.
+    await deliver('inbound_email.bounced', {
+      inboundEmailId: randomUUID(), originalMessageId: null, receivedAt: new Date(),
+      recipients: [{ address: LAN.oldEmail, status: '5.1.1', action: 'failed', diagnostic: `smtp; 550 5.1.1 <${LAN.oldEmail}>: user unknown`, permanent: true }],
+    });
+    expect(await db.query(`SELECT address FROM notifications.undeliverable_addresses`)).toEqual([{ address: LAN.oldEmail.toLowerCase() }]);
+
     // Minh's order, shipment and ticket mail; a stranger's acknowledgement.
     const minhShipment = await orderWithShipment(MINH.externalId, 'ord_minh_1', 'GHN-MINH-1');
     await running.app.get(ShipmentsService).addEvent(minhShipment, { eventId: 'ev-minh-1', status: 'in_transit', occurredAt: new Date().toISOString(), description: 'Rời kho Hà Nội' });

@@ -70,20 +70,26 @@ describe('customer erasure in tickets', () => {
   const upsert = (c: { externalId: string; email: string | null; name: string | null; phone: string | null }, version: number, extra: Record<string, unknown> = {}) =>
     deliver('customer.upserted', { ...c, locale: 'vi', tags: [], vip: null, version, updatedAt: new Date(), ...extra });
 
-  async function inboundMail(from: string, fromName: string, subject: string, text: string, ticketId: string | null): Promise<void> {
+  /** Returns the message's Message-ID, for a reply to name. */
+  async function inboundMail(from: string, fromName: string, subject: string, text: string, replyTo: string[]): Promise<string> {
+    const messageId = `<${randomUUID()}@mail.example.com>`;
     await deliver('inbound_email.parsed', {
       inboundEmailId: randomUUID(),
-      messageId: `<${randomUUID()}@mail.example.com>`,
+      messageId,
+      replyTo,
       fromAddress: from,
       fromName,
+      ccAddresses: ['support@shop.test'],
+      recipients: ['support@shop.test'],
       subject,
       text,
       html: `<p>${text}</p>`,
-      ticketId,
       groupKey: null,
+      acknowledge: true,
       attachments: [{ name: `photo-${text.slice(0, 6)}.jpg`, contentType: 'image/jpeg', size: 2048, contentRef: `inbound:${randomUUID()}:2` }],
       receivedAt: new Date(),
     });
+    return messageId;
   }
 
   async function rows(table: string, ticketIds: string[]): Promise<unknown[]> {
@@ -118,9 +124,8 @@ describe('customer erasure in tickets', () => {
     await comments.add(fromApi.id, { body: `Customer phoned from ${LAN.phone}, wants a refund.`, public: false, author: AGENT, attachments: [] }, API);
 
     // Her mail from the old address: a ticket without the shop's id, and her reply into it.
-    await inboundMail(LAN.oldEmail, 'Lan Nguyen', `Hỏi về đơn ${LAN_TEXT[1]}`, `Tôi là Lan, địa chỉ ${LAN_TEXT[2]}.`, null);
-    const [{ id: mailTicketId }] = await db.query(`SELECT id FROM tickets.tickets WHERE customer_email = $1`, [LAN.oldEmail]);
-    await inboundMail(LAN.oldEmail, 'Lan Nguyen', `Re: Hỏi về đơn ${LAN_TEXT[1]}`, `Còn ${LAN_TEXT[3]} nữa.`, mailTicketId);
+    const asked = await inboundMail(LAN.oldEmail, 'Lan Nguyen', `Hỏi về đơn ${LAN_TEXT[1]}`, `Tôi là Lan, địa chỉ ${LAN_TEXT[2]}.`, []);
+    await inboundMail(LAN.oldEmail, 'Lan Nguyen', `Re: Hỏi về đơn ${LAN_TEXT[1]}`, `Còn ${LAN_TEXT[3]} nữa.`, [asked]);
 
     // A closed ticket of hers that her reply followed up.
     const closed = await changes.open(db.manager, {
@@ -136,7 +141,7 @@ describe('customer erasure in tickets', () => {
     }, API);
     await comments.add(minhTicket.id, { body: `Gọi tôi: ${MINH.phone}`, public: true, author: { type: 'customer', id: null, email: null, name: null }, attachments: [] }, CUSTOMER_ACTOR);
     await comments.add(minhTicket.id, { body: `Chào ${MINH.name}, đã ghi nhận.`, public: true, author: AGENT, attachments: [] }, API);
-    await inboundMail('stranger@example.com', 'Stranger', 'Where is my order', 'It has been a week.', null);
+    await inboundMail('stranger@example.com', 'Stranger', 'Where is my order', 'It has been a week.', []);
 
     const lanIds: string[] = (await db.query(
       `SELECT id FROM tickets.tickets WHERE customer_external_id = $1 OR customer_email = $2 ORDER BY number`,

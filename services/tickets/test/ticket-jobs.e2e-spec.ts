@@ -123,18 +123,21 @@ describe('tickets reacting to jobs', () => {
     ]);
   });
 
-  it('turns a parsed inbound e-mail into a ticket, a reply into a comment, and a redelivery into nothing', async () => {
+  it('turns a parsed inbound e-mail into a ticket, a reply (by In-Reply-To) into a comment, and a redelivery into nothing', async () => {
     const first = randomUUID();
     const mail = {
       inboundEmailId: first,
       messageId: '<m1@mail.example.com>',
+      replyTo: [],
       fromAddress: 'mail@example.com',
       fromName: 'Trần Văn An',
+      ccAddresses: [],
+      recipients: ['support@shop.test'],
       subject: 'Hàng bị vỡ',
       text: 'Chiếc cốc đến nơi đã bị vỡ.',
       html: null,
-      ticketId: null,
       groupKey: null,
+      acknowledge: true,
       attachments: [{ name: 'vo.jpg', contentType: 'image/jpeg', size: 1024, contentRef: `inbound:${first}:1` }],
       receivedAt: new Date().toISOString(),
     };
@@ -147,11 +150,13 @@ describe('tickets reacting to jobs', () => {
     await publish('inbound_email.parsed', mail);
     expect((await system.api.get('/v1/tickets').query({ q: 'coc vo' }).set(system.admin())).body.data).toHaveLength(1);
 
-    const reply = { ...mail, inboundEmailId: randomUUID(), messageId: '<m2@mail.example.com>', text: 'Ảnh đính kèm.', ticketId: created[0].id };
+    const reply = { ...mail, inboundEmailId: randomUUID(), messageId: '<m2@mail.example.com>', replyTo: ['<m1@mail.example.com>'], text: 'Ảnh đính kèm.' };
     await publish('inbound_email.parsed', reply);
     const thread = (await system.api.get(`/v1/tickets/${created[0].id}/comments`).set(system.admin()).expect(200)).body.data;
-    expect(thread).toHaveLength(1);
-    expect(thread[0]).toMatchObject({ public: true, body: 'Ảnh đính kèm.', author: { type: 'customer', email: 'mail@example.com' } });
+    // The message that opened the ticket brought an attachment: it is the first comment, so the attachment shows.
+    expect(thread).toHaveLength(2);
+    expect(thread[0]).toMatchObject({ public: true, body: 'Chiếc cốc đến nơi đã bị vỡ.', attachments: mail.attachments });
+    expect(thread[1]).toMatchObject({ public: true, body: 'Ảnh đính kèm.', author: { type: 'customer', email: 'mail@example.com' } });
   });
 
   it('rebuilds SLA timers that Redis lost, so the breach still fires at its due time', async () => {

@@ -178,8 +178,13 @@ export class InboundEmailsRepository {
     return r.claimed || r.inbound_email_id === id ? { claimed: true } : { claimed: false, by: r.inbound_email_id };
   }
 
-  /** Messages from `address` received within the last hour that became or are becoming tickets or comments. */
+  /**
+   * Messages from `address` received within the last hour that became or are becoming tickets
+   * or comments. Takes a lock on the sender first (until the caller's transaction ends), so
+   * concurrent messages of one sender are counted one after the other and the limit is exact.
+   */
   async recentFrom(tx: EntityManager, address: string, excludeId: string): Promise<number> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('email_ingest.sender:' || $1, 0))`, [address]);
     const rows: Array<{ n: number }> = await tx.query(
       `SELECT count(*)::int AS n FROM email_ingest.inbound_emails
         WHERE from_address = $1 AND received_at > now() - interval '1 hour' AND id <> $2

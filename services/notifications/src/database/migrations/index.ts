@@ -3,6 +3,7 @@ import { OrdersShipmentsMail1763960000000 } from './1763960000000-orders-shipmen
 import { OutboundMessagesFillfactor1764600000000 } from './1764600000000-outbound-messages-fillfactor.js';
 import { ShipmentsFillfactor1764700000000 } from './1764700000000-shipments-fillfactor.js';
 import { CustomerErasure1764900000000 } from './1764900000000-customer-erasure.js';
+import { UndeliverableAddresses1765000000000 } from './1765000000000-undeliverable-addresses.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   OutboundMessagesFillfactor1764600000000,
   ShipmentsFillfactor1764700000000,
   CustomerErasure1764900000000,
+  UndeliverableAddresses1765000000000,
 ];

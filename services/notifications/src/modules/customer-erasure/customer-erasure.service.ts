@@ -2,6 +2,7 @@ import type { CustomerErasedPayload } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
+import { UndeliverableAddressesRepository } from '../undeliverable-addresses/undeliverable-addresses.repository.js';
 import { CustomerErasureRepository } from './customer-erasure.repository.js';
 
 /**
@@ -14,6 +15,7 @@ export class CustomerErasure {
   constructor(
     private readonly customers: CustomerProjectionRepository,
     private readonly erasure: CustomerErasureRepository,
+    private readonly undeliverable: UndeliverableAddressesRepository,
   ) {}
 
   /** Returns how many messages were scrubbed. */
@@ -22,6 +24,7 @@ export class CustomerErasure {
     const messages = await this.erasure.scrubMessages(tx, e);
     await this.erasure.scrubShipmentEvents(tx, e);
     await this.erasure.scrubOutbox(tx, e);
+    await this.undeliverable.forget(tx, e.emailHashes);
     return messages;
   }
 }

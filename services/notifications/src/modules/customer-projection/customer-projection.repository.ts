@@ -78,6 +78,17 @@ export class CustomerProjectionRepository {
     );
   }
 
+  /** Customers whose address a permanent bounce named (lower-case) are not mailed again, for the reason given, until their address changes. */
+  async markUndeliverable(tx: EntityManager, addresses: ReadonlyArray<{ address: string; reason: string }>, at: Date): Promise<void> {
+    if (addresses.length === 0) return;
+    await tx.query(
+      `UPDATE notifications.customers c SET undeliverable_at = $3, undeliverable_reason = a.reason
+         FROM unnest($1::text[], $2::text[]) AS a(address, reason)
+        WHERE lower(c.email) = a.address AND c.erased_at IS NULL`,
+      [addresses.map((a) => a.address), addresses.map((a) => a.reason), at],
+    );
+  }
+
   async find(tx: EntityManager, externalId: string | null): Promise<CustomerProjectionRecord | null> {
     if (!externalId) return null;
     const rows: CustomerProjectionColumns[] = await tx.query(

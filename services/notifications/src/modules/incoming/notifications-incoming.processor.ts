@@ -9,6 +9,7 @@ import { CustomerProjectionRepository } from '../customer-projection/customer-pr
 import { addressOf } from '../mail/mail-composer.js';
 import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
 import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
+import { UndeliverableAddresses } from '../undeliverable-addresses/undeliverable-addresses.service.js';
 
 /** The consumer of the notifications-incoming queue: the customer projection and erasures, and the ticket mail every customer gets. */
 @Injectable()
@@ -22,6 +23,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
     private readonly mail: OutboundMailService,
     private readonly messages: OutboundMessagesRepository,
     private readonly config: NotificationsConfig,
+    private readonly undeliverable: UndeliverableAddresses,
   ) {
     super(runtime);
   }
@@ -37,26 +39,35 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
       }
       case 'ticket.created':
         return this.acknowledge(tx, job.envelope.data);
+      case 'inbound_email.bounced': {
+        const { undeliverable, transient } = await this.undeliverable.applyBounce(tx, job.envelope.data);
+        this.runtime.logger.info({ inboundEmailId: job.envelope.data.inboundEmailId, undeliverable, transient }, 'bounce recorded');
+        return;
+      }
       case 'ticket.comment_added':
         return this.reply(tx, job.envelope.data);
-      case 'inbound_email.bounced':
-        // Handled by the inbound-mail work in progress (issue 13).
-        return;
       default:
         assertNever(job);
     }
   }
 
-  /** Every request is acknowledged at once, with its number and the promised response time. */
-  private async acknowledge(tx: EntityManager, { ticket }: TicketChangedPayload): Promise<void> {
+  /**
+   * Every request is acknowledged at once, with its number and the promised response time; one
+   * that came by e-mail in the thread of the customer's message. Mailing-list mail is not
+   * answered automatically: the acknowledgement is logged as suppressed, saying why.
+   */
+  private async acknowledge(tx: EntityManager, { ticket, inboundMail }: TicketChangedPayload): Promise<void> {
     const customer = await this.customers.find(tx, ticket.customer.externalId);
     if (erasedSince(customer, ticket)) return;
+    const recipient = recipientFor(customer, ticket.customer);
     await this.mail.queue(tx, {
       kind: 'ticket_acknowledged',
       dedupeKey: `ticket:${ticket.id}:acknowledged`,
-      ...recipientFor(customer, ticket.customer),
+      ...recipient,
+      suppressedBecause: inboundMail?.acknowledge === false ? NO_AUTOMATIC_ANSWER : recipient.suppressedBecause,
       customerExternalId: ticket.customer.externalId,
       ticketId: ticket.id,
+      ...(inboundMail ? { thread: [inboundMail.messageId] } : {}),
       replyTo: ticket.groupAddress ?? addressOf(this.config.MAIL_FROM),
       params: {
         customerName: ticket.customer.name,
@@ -90,6 +101,9 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
     });
   }
 }
+
+/** Why a ticket opened from mailing-list mail gets no acknowledgement. */
+export const NO_AUTOMATIC_ANSWER = 'mailing-list mail gets no automatic answer (RFC 3834)';
 
 /**
  * Whether the ticket's customer was erased after the ticket was opened: its events were queued

@@ -1,3 +1,4 @@
+import { ticketIdOfMessageId } from '@careflow/contracts';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { describe, expect, it } from 'vitest';
@@ -202,7 +203,17 @@ describe('generateMessageId', () => {
     expect(b).not.toBe(a);
   });
 
+  it('carries the ticket id in mail about a ticket, so a reply threads back to it', () => {
+    const ticketId = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+    const id = generateMessageId('Shop.Test', ticketId);
+    expect(id).toMatch(/^<cf\.3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b\.[0-9a-f]+@shop\.test>$/);
+    expect(ticketIdOfMessageId(id)).toBe(ticketId);
+    expect(generateMessageId('shop.test', ticketId)).not.toBe(id);
+    expect(ticketIdOfMessageId(generateMessageId('shop.test'))).toBeNull();
+  });
+
   it('refuses a domain that would break the header', () => {
+    expect(() => generateMessageId('shop.test>\r\nBcc: x@y', '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b')).toThrow(RangeError);
     expect(() => generateMessageId('shop.test>\r\nBcc: x@y')).toThrow(RangeError);
     expect(() => generateMessageId('')).toThrow(RangeError);
   });

@@ -1,3 +1,4 @@
+import { ticketMessageId } from '@careflow/contracts';
 import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
@@ -102,11 +103,15 @@ export function domainOf(from: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** A fresh, globally unique Message-ID under the given domain: `<uuid@domain>`. */
-export function generateMessageId(domain: string): string {
+/**
+ * A fresh, globally unique Message-ID under the given domain: `<uuid@domain>`, or for mail
+ * about a ticket `<cf.{ticketId}.{random}@domain>`, so the customer's answer threads back to
+ * the ticket from its In-Reply-To alone (`ticketIdOfMessageId` in contracts reads it).
+ */
+export function generateMessageId(domain: string, ticketId?: string | null): string {
   const host = domain.trim().toLowerCase();
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) throw new RangeError(`${JSON.stringify(domain)} is not a domain to mint Message-IDs under`);
-  return `<${randomUUID()}@${host}>`;
+  return ticketId ? ticketMessageId(host, ticketId) : `<${randomUUID()}@${host}>`;
 }
 
 /** At most this many References: long threads keep the first id and the latest ones (RFC 5322 §3.6.4). */

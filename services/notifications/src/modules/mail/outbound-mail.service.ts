@@ -59,7 +59,8 @@ export class OutboundMailService {
   /** Records a message and its send job; null when the message was recorded before (its dedupe key). */
   async queue<K extends MailKind>(db: EntityManager, m: MailRequest<K>): Promise<{ id: string; queued: boolean } | null> {
     const mail = this.prepare(m);
-    return (await this.messages.insert(db, mail)) ? { id: mail.id, queued: mail.status === 'queued' } : null;
+    const status = await this.messages.insert(db, mail);
+    return status ? { id: mail.id, queued: status === 'queued' } : null;
   }
 
   /**
@@ -74,7 +75,7 @@ export class OutboundMailService {
     return {
       id: randomUUID(), template: m.kind, locale, toAddress: m.to.address, toName: m.to.name, customerExternalId: m.customerExternalId,
       subject: rendered.subject, textBody: rendered.text, htmlBody: rendered.html, replyTo: m.replyTo ?? null,
-      messageId: generateMessageId(this.domain), inReplyTo: thread.at(-1) ?? null, references: referencesChain(thread),
+      messageId: generateMessageId(this.domain, m.ticketId), inReplyTo: thread.at(-1) ?? null, references: referencesChain(thread),
       ticketId: m.ticketId ?? null, shipmentId: m.shipmentId ?? null, dedupeKey: m.dedupeKey,
       status: suppressed ? 'suppressed' : 'queued', error: suppressed,
     };

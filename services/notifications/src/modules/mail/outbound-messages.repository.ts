@@ -64,6 +64,9 @@ function toRecord(r: OutboundMessageRow): OutboundMessageRecord {
   };
 }
 
+/** The error of a message suppressed because its address bounced, before the bounce's reason. */
+export const UNDELIVERABLE_ADDRESS = 'the address is undeliverable: ';
+
 /** Rows that are queued: they have an address (one without is suppressed when recorded). */
 const toQueuedRecord = (r: OutboundMessageRow) => toRecord(r) as QueuedMessageRecord;
 
@@ -113,11 +116,14 @@ export class OutboundMessagesRepository {
     private readonly statements: PreparedStatements,
   ) {}
 
-  /** Records a message and its send job; false when one with its dedupe key was recorded before. */
-  async insert(db: EntityManager, message: NewOutboundMessage): Promise<boolean> {
+  /**
+   * Records a message and its send job; returns its status as recorded (an address known to
+   * bounce suppresses it), or null when one with its dedupe key was recorded before.
+   */
+  async insert(db: EntityManager, message: NewOutboundMessage): Promise<NewOutboundMessage['status'] | null> {
     const q = new SqlParams();
-    const rows: Array<{ id: string }> = await db.query(`WITH ${this.insertSql(q, [{ mail: message }])} SELECT id FROM message`, q.values);
-    return rows.length > 0;
+    const rows: Array<{ status: NewOutboundMessage['status'] }> = await db.query(`WITH ${this.insertSql(q, [{ mail: message }])} SELECT status FROM message`, q.values);
+    return rows[0]?.status ?? null;
   }
 
   /**
@@ -134,9 +140,17 @@ export class OutboundMessagesRepository {
     match: { from: string; on?: string } | null = null,
   ): string {
     if (mails.length > MAIL_SEND_MAX_MESSAGES) throw new Error(`at most ${MAIL_SEND_MAX_MESSAGES} messages per statement, got ${mails.length}`);
+    // A message to an address known to bounce is recorded suppressed, with the bounce's reason,
+    // whichever path recorded it and whether or not the address belongs to a known customer.
+    const bounces = `m."status" = 'queued' AND u.address IS NOT NULL`;
     const columns = MESSAGE_COLUMNS.map(([name, type, field]) => {
       const values = mails.map(({ mail }) => (field === 'references' ? JSON.stringify(mail.references) : mail[field]));
-      return { name, expression: type === 'jsonb' ? `ARRAY(SELECT jsonb_array_elements_text(m."${name}"))` : `m."${name}"`, param: `${q.add(values)}::${type}[]` };
+      const expression =
+        type === 'jsonb' ? `ARRAY(SELECT jsonb_array_elements_text(m."${name}"))`
+        : name === 'status' ? `CASE WHEN ${bounces} THEN 'suppressed' ELSE m."status" END`
+        : name === 'error' ? `CASE WHEN ${bounces} THEN ${q.add(UNDELIVERABLE_ADDRESS)} || u.reason ELSE m."error" END`
+        : `m."${name}"`;
+      return { name, expression, param: `${q.add(values)}::${type}[]` };
     });
     const keys = q.add(mails.map(({ key }) => key ?? null));
     const source = match ? ` JOIN ${match.from} ON ${match.on ?? 'true'}` : '';
@@ -146,12 +160,13 @@ export class OutboundMessagesRepository {
         INSERT INTO notifications.outbound_messages (${columns.map((c) => `"${c.name}"`).join(', ')})
         SELECT ${columns.map((c) => c.expression).join(', ')}
           FROM unnest(${columns.map((c) => c.param).join(', ')}, ${keys}::text[]) AS m(${columns.map((c) => `"${c.name}"`).join(', ')}, key)${source}
-        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id
+          LEFT JOIN notifications.undeliverable_addresses u ON u.address = lower(m."to_address")
+        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, status
       ), message_to_send AS (
         SELECT j.id, j.request_id, j.n
           FROM unnest(${q.add(queued.map(({ mail }) => mail.id))}::uuid[], ${q.add(queued.map(({ requestId }) => (requestId === undefined ? current : requestId)))}::text[])
                WITH ORDINALITY AS j(id, request_id, n)
-          JOIN message ON message.id = j.id
+          JOIN message ON message.id = j.id AND message.status = 'queued'
       ), message_job AS (
         ${this.outbox.insertAggregateSql(q, 'mail.send', 'message_to_send', {
           payload: `jsonb_build_object('messages', jsonb_agg(jsonb_build_object('id', id, 'requestId', request_id) ORDER BY n))`,

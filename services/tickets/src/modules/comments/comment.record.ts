@@ -1,4 +1,4 @@
-import type { AttachmentRef, CommentAuthor } from '@careflow/contracts';
+import type { AttachmentRef, CommentAuthor, InboundMailContext } from '@careflow/contracts';
 
 /** A comment as the comments repository returns it. */
 export interface CommentRecord {
@@ -21,4 +21,6 @@ export interface NewComment {
   author: CommentAuthor;
   attachments: AttachmentRef[];
   sourceInboundEmailId?: string | null;
+  /** The e-mail the comment came in: a follow-up it opens announces it with `ticket.created`. */
+  inboundMail?: InboundMailContext | null;
 }

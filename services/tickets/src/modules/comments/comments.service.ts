@@ -74,6 +74,7 @@ export class CommentsService {
           group: t.groupKey ? { key: t.groupKey } : null,
           followUpOf: t.id,
           sourceInboundEmailId: comment.sourceInboundEmailId ?? null,
+          inboundMail: comment.inboundMail ?? null,
         },
         actor,
       );

@@ -49,6 +49,17 @@ export class CustomerErasureRepository {
     return { ids, details: { addresses, names, phones: [] } };
   }
 
+  /**
+   * Who was on the mail threads of the customer's tickets, and the customer's address on any
+   * other ticket's thread (by hash): the tickets are kept for the books, their mail threads end.
+   */
+  async forgetMailParticipants(tx: EntityManager, ids: readonly string[], emailHashes: readonly string[]): Promise<void> {
+    await tx.query(
+      `DELETE FROM tickets.ticket_mail_participants WHERE ticket_id = ANY($1::uuid[]) OR tickets.email_hash(address) = ANY($2::text[])`,
+      [ids, emailHashes],
+    );
+  }
+
   /** Subject and description are the customer's words; the contact fields are theirs. */
   async scrubTickets(tx: EntityManager, ids: readonly string[]): Promise<void> {
     await tx.query(

@@ -31,6 +31,7 @@ export class CustomerErasure {
       await this.erasure.scrubComments(tx, ids, all);
       await this.erasure.scrubAuditTrail(tx, ids, all, e.erasedAt);
     }
+    await this.erasure.forgetMailParticipants(tx, ids, e.emailHashes);
     await this.erasure.scrubOutbox(tx, e, ids);
     return ids.length;
   }

@@ -90,4 +90,15 @@ export class GroupsRepository {
     );
     return rows[0] ?? null;
   }
+
+  /** The groups that hold any of `addresses` as an inbound address: each held address with its group's key, id and reply address. */
+  async routesOfAddresses(addresses: readonly string[], tx: EntityManager = this.db.manager): Promise<Array<GroupRoute & { key: string; inboundAddress: string }>> {
+    return tx.query(
+      `SELECT a.address AS "inboundAddress", g.key, g.id,
+              (SELECT min(r.address) FROM tickets.group_addresses r WHERE r.group_id = g.id) AS address
+         FROM tickets.group_addresses a JOIN tickets.groups g ON g.id = a.group_id
+        WHERE a.address = ANY($1::text[])`,
+      [addresses],
+    );
+  }
 }

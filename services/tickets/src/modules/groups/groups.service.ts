@@ -75,6 +75,26 @@ export class GroupsService {
     return entry;
   }
 
+  /**
+   * The group whose inbound address comes first in `addresses` (in the caller's order), with
+   * its id and reply address; null when none is a group's.
+   */
+  async routeOfFirstAddress(addresses: readonly string[], tx?: EntityManager): Promise<(GroupRoute & { key: string; inboundAddress: string }) | null> {
+    if (addresses.length === 0) return null;
+    const held = await this.groups.routesOfAddresses(addresses, tx);
+    for (const address of addresses) {
+      const route = held.find((r) => r.inboundAddress === address);
+      if (route) return route;
+    }
+    return null;
+  }
+
+  /** Those of `addresses` that are a group's inbound address. */
+  async inboundAddressesAmong(addresses: readonly string[], tx?: EntityManager): Promise<Set<string>> {
+    if (addresses.length === 0) return new Set();
+    return new Set((await this.groups.routesOfAddresses(addresses, tx)).map((r) => r.inboundAddress));
+  }
+
   /** A concurrent request that took an address first makes this one a 409 naming it, never a 201 without it. */
   private async claimAddresses(tx: EntityManager, groupId: string, addresses: string[]): Promise<void> {
     for (const address of addresses) {

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { CommentsModule } from '../comments/comments.module.js';
 import { GroupsModule } from '../groups/groups.module.js';
 import { TicketsModule } from '../tickets/tickets.module.js';
+import { InboundMailRepository } from './inbound-mail.repository.js';
 import { InboundMailService } from './inbound-mail.service.js';
 
-@Module({ imports: [TicketsModule, CommentsModule, GroupsModule], providers: [InboundMailService], exports: [InboundMailService] })
+@Module({ imports: [TicketsModule, CommentsModule, GroupsModule], providers: [InboundMailRepository, InboundMailService], exports: [InboundMailService] })
 export class InboundMailModule {}

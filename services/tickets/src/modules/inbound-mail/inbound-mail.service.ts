@@ -1,4 +1,12 @@
-import type { InboundEmailParsedPayload, TicketActor } from '@careflow/contracts';
+import {
+  ticketIdOfMessageId,
+  type InboundEmailBouncedPayload,
+  type InboundEmailParsedPayload,
+  type InboundEmailRoutedPayload,
+  type TicketActor,
+} from '@careflow/contracts';
+import { Outbox } from '@careflow/persistence';
+import { NotFoundError, UnprocessableError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CommentsService } from '../comments/comments.service.js';
@@ -6,11 +14,27 @@ import { GroupsService } from '../groups/groups.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { TicketChanges } from '../tickets/ticket-changes.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
+import { InboundMailRepository } from './inbound-mail.repository.js';
+import { normalizeMessageId, routingAddresses, subjectTicketNumber, withoutSubaddress } from './mail-threading.js';
+
+const CUSTOMER: TicketActor = { type: 'customer', id: null };
+const SYSTEM: TicketActor = { type: 'system', id: null };
+
+/** The ticket a message names, and how it named it. */
+interface ThreadMatch {
+  ticket: TicketRecord;
+  reason: string;
+}
 
 /**
- * A parsed inbound e-mail becomes a new ticket, or a customer comment on the ticket it replies
- * to. The inbound message id is unique on tickets and comments, so a redelivered message
- * creates nothing twice even beyond the job ledger.
+ * Where a parsed inbound e-mail belongs, decided in this order: a Message-ID it answers (one the
+ * ticket received, or one of the product's own, which carry the ticket id), then a `[#number]`
+ * token in its subject, else a new ticket. A matched ticket takes the message only from a
+ * participant (its customer, or an address that was on its thread): a stranger cannot append
+ * by guessing a number, and gets a new ticket. The decision is announced to email-ingest with
+ * `inbound_email.routed` in the same transaction. The inbound message id is unique on tickets
+ * and comments, so a redelivered message creates and announces nothing twice, beyond the job
+ * ledger too.
  */
 @Injectable()
 export class InboundMailService {
@@ -19,20 +43,25 @@ export class InboundMailService {
     private readonly changes: TicketChanges,
     private readonly comments: CommentsService,
     private readonly groups: GroupsService,
+    private readonly mail: InboundMailRepository,
+    private readonly outbox: Outbox,
   ) {}
 
-  async handle(tx: EntityManager, m: InboundEmailParsedPayload): Promise<TicketRecord> {
-    const actor: TicketActor = { type: 'customer', id: null };
-    const seen = await this.tickets.findBySourceEmail(tx, m.inboundEmailId);
-    if (seen) return seen;
-    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return this.tickets.findBySourceEmail(tx, m.inboundEmailId) as Promise<TicketRecord>;
+  /** Routes the message; returns the ticket it went to, or null when it was routed before. */
+  async route(tx: EntityManager, m: InboundEmailParsedPayload): Promise<TicketRecord | null> {
+    if (await this.tickets.findBySourceEmail(tx, m.inboundEmailId)) return null;
+    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return null;
 
-    const ticketId: string | null = null;
-    if (ticketId) {
-      const ticket = await this.tickets.find(ticketId, tx, true);
-      const { ticket: after } = await this.comments.addTo(
+    const from = m.fromAddress.trim().toLowerCase();
+    const inboundMail = { messageId: normalizeMessageId(m.messageId) ?? m.messageId, acknowledge: m.acknowledge };
+    const match = await this.thread(tx, m);
+    const accepted = match && (await this.mail.isParticipant(tx, match.ticket.id, from)) ? match : null;
+
+    let routed: Omit<InboundEmailRoutedPayload, 'inboundEmailId' | 'ticketId' | 'ticketNumber'> & { ticket: TicketRecord };
+    if (accepted) {
+      const { comment, ticket } = await this.comments.addTo(
         tx,
-        ticket,
+        accepted.ticket,
         {
           body: m.text,
           html: m.html,
@@ -40,24 +69,142 @@ export class InboundMailService {
           author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
           attachments: m.attachments,
           sourceInboundEmailId: m.inboundEmailId,
+          inboundMail,
         },
-        actor,
+        CUSTOMER,
       );
-      return after;
+      const followUp = ticket.id !== accepted.ticket.id;
+      routed = {
+        ticket,
+        outcome: followUp ? 'ticket_created' : 'appended',
+        commentId: comment.id,
+        reason: followUp ? `follow-up of closed #${accepted.ticket.number}` : accepted.reason,
+      };
+    } else {
+      const group = await this.groupOf(tx, m);
+      let ticket = await this.changes.open(
+        tx,
+        {
+          subject: m.subject || '(no subject)',
+          description: m.text || '(empty message)',
+          customer: { email: m.fromAddress, name: m.fromName },
+          channel: 'email',
+          group: group?.route ?? null,
+          sourceInboundEmailId: m.inboundEmailId,
+          inboundMail,
+        },
+        CUSTOMER,
+      );
+      // A ticket's description has no attachments: the message, as received, is also its first
+      // comment when it brought some, so they are shown (and the HTML body is kept with them).
+      let commentId: string | null = null;
+      if (m.attachments.length > 0) {
+        const added = await this.comments.addTo(
+          tx,
+          ticket,
+          {
+            body: m.text,
+            html: m.html,
+            public: true,
+            author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
+            attachments: m.attachments,
+            sourceInboundEmailId: m.inboundEmailId,
+          },
+          CUSTOMER,
+        );
+        ticket = added.ticket;
+        commentId = added.comment.id;
+      }
+      const reason = match ? `sender is not a participant of #${match.ticket.number}: new ticket` : 'new ticket';
+      routed = { ticket, outcome: 'ticket_created', commentId, reason: group ? `${reason} (group ${group.route.key}: ${group.why})` : reason };
     }
-    // An address whose group was deleted since still makes a ticket, just without the group.
-    const group = m.groupKey ? await this.groups.resolve(m.groupKey, 'group', tx).then((g) => ({ key: m.groupKey!, ...g }), () => null) : null;
-    return this.changes.open(
-      tx,
-      {
-        subject: m.subject || '(no subject)',
-        description: m.text || '(empty message)',
-        customer: { email: m.fromAddress, name: m.fromName },
-        channel: 'email',
-        group,
-        sourceInboundEmailId: m.inboundEmailId,
-      },
-      actor,
+
+    await this.mail.recordMessage(tx, inboundMail.messageId, routed.ticket.id, m.inboundEmailId);
+    await this.mail.recordParticipants(tx, routed.ticket.id, await this.participants(tx, m));
+    const { ticket, ...decision } = routed;
+    await this.outbox.enqueue(tx, 'inbound_email.routed', { inboundEmailId: m.inboundEmailId, ticketId: ticket.id, ticketNumber: ticket.number, ...decision });
+    return ticket;
+  }
+
+  /**
+   * A delivery status notification about mail of a ticket: an internal note naming each
+   * recipient that failed, with the status and the remote server's diagnostic. Nothing when
+   * the original message is not a ticket's, nothing failed (only delays), or the ticket is
+   * closed (a closed ticket is final). Once per report.
+   */
+  async bounced(tx: EntityManager, b: InboundEmailBouncedPayload): Promise<TicketRecord | null> {
+    const original = b.originalMessageId ? normalizeMessageId(b.originalMessageId) : null;
+    if (!original) return null;
+    const failed = b.recipients.filter((r) => r.action === 'failed');
+    if (failed.length === 0) return null;
+    const ticketId = ticketIdOfMessageId(original) ?? (await this.mail.ticketsOfMessages(tx, [original])).get(original);
+    if (!ticketId || (await this.comments.existsFromInboundEmail(tx, b.inboundEmailId))) return null;
+    const ticket = await this.findLocked(tx, ticketId);
+    if (!ticket || ticket.status === 'closed') return null;
+    const lines = failed.map(
+      (r) => `- ${r.address}: ${r.status ?? 'no status code'}${r.permanent ? ', permanent' : ', temporary'}${r.diagnostic ? ` (${r.diagnostic})` : ''}`,
     );
+    const { ticket: after } = await this.comments.addTo(
+      tx,
+      ticket,
+      {
+        body: `Mail about this ticket could not be delivered (Message-ID ${original}):\n${lines.join('\n')}`,
+        public: false,
+        author: { type: 'system', id: null, email: null, name: null },
+        attachments: [],
+        sourceInboundEmailId: b.inboundEmailId,
+      },
+      SYSTEM,
+    );
+    return after;
+  }
+
+  /** The ticket the message answers (In-Reply-To, then References newest first), else the one its subject names. */
+  private async thread(tx: EntityManager, m: InboundEmailParsedPayload): Promise<ThreadMatch | null> {
+    const ids = m.replyTo.map((id) => normalizeMessageId(id));
+    const received = await this.mail.ticketsOfMessages(tx, [...new Set(ids.filter((id): id is string => id !== null && !ticketIdOfMessageId(id)))]);
+    for (const [i, id] of ids.entries()) {
+      if (!id) continue;
+      const ticketId = ticketIdOfMessageId(id) ?? received.get(id);
+      const ticket = ticketId ? await this.findLocked(tx, ticketId) : null;
+      if (ticket) return { ticket, reason: `reply to #${ticket.number} (${i === 0 ? 'In-Reply-To' : 'References'})` };
+    }
+    const number = subjectTicketNumber(m.subject);
+    const ticket = number ? await this.findLocked(tx, number) : null;
+    return ticket ? { ticket, reason: `subject token #${ticket.number}` } : null;
+  }
+
+  /**
+   * A new ticket's group: the mailbox's group (the message was fetched from it), else the group
+   * of the first recipient in routing order that is a group's inbound address, directly or by
+   * plus-addressing; else none (there is no default group).
+   */
+  private async groupOf(tx: EntityManager, m: InboundEmailParsedPayload): Promise<{ route: { key: string; id: string; address: string | null }; why: string } | null> {
+    if (m.groupKey) {
+      // An address whose group was deleted since still makes a ticket, routed by recipient instead.
+      const route = await this.groups.resolve(m.groupKey, 'groupKey', tx).catch((error: unknown) => {
+        if (error instanceof UnprocessableError) return null;
+        throw error;
+      });
+      if (route) return { route: { key: m.groupKey, id: route.id, address: route.address }, why: 'mailbox' };
+    }
+    const route = await this.groups.routeOfFirstAddress(routingAddresses(m.recipients), tx);
+    return route ? { route, why: `recipient ${route.inboundAddress}` } : null;
+  }
+
+  /** Who was on the message (From, To, Cc), lower-case, without the shop's own group addresses. */
+  private async participants(tx: EntityManager, m: InboundEmailParsedPayload): Promise<string[]> {
+    const all = [...new Set([m.fromAddress, ...m.ccAddresses].map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@')))];
+    const own = await this.groups.inboundAddressesAmong(routingAddresses(all), tx);
+    return all.filter((a) => !own.has(a) && !own.has(withoutSubaddress(a)));
+  }
+
+  private async findLocked(tx: EntityManager, ref: string): Promise<TicketRecord | null> {
+    try {
+      return await this.tickets.find(ref, tx, true);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
   }
 }

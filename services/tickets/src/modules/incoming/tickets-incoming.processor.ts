@@ -45,12 +45,13 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
         return () => this.timers.afterWrite([ticket]);
       }
       case 'inbound_email.parsed': {
-        const ticket = await this.inboundMail.handle(tx, job.envelope.data);
-        return () => this.timers.afterWrite([ticket]);
+        const ticket = await this.inboundMail.route(tx, job.envelope.data);
+        return ticket ? () => this.timers.afterWrite([ticket]) : undefined;
       }
-      case 'inbound_email.bounced':
-        // Handled by the inbound-mail work in progress (issue 13).
-        return;
+      case 'inbound_email.bounced': {
+        const ticket = await this.inboundMail.bounced(tx, job.envelope.data);
+        return ticket ? () => this.timers.afterWrite([ticket]) : undefined;
+      }
       default:
         assertNever(job);
     }

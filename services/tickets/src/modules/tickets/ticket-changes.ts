@@ -1,4 +1,4 @@
-import type { Channel, JobName, JobPayload, Segment, SlaMetric, TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
+import type { Channel, InboundMailContext, JobName, JobPayload, Segment, SlaMetric, TicketActor, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { Outbox } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -37,6 +37,8 @@ export interface TicketDraft {
   shipmentId?: string | null;
   followUpOf?: string | null;
   sourceInboundEmailId?: string | null;
+  /** The e-mail the ticket is opened from: `ticket.created` carries it, so the acknowledgement threads under it (or is skipped). */
+  inboundMail?: InboundMailContext | null;
 }
 
 /** A change to a ticket in domain terms; what is left out stays as it is. */
@@ -159,7 +161,7 @@ export class TicketChanges {
       tx,
       record,
       { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null }, sourceInboundEmailId: d.sourceInboundEmailId ?? null },
-      { ticket: toTicketSnapshot(record), changes: {}, actor },
+      { ticket: toTicketSnapshot(record), changes: {}, actor, ...(d.inboundMail ? { inboundMail: d.inboundMail } : {}) },
       customerObservation(d.customer, known, now),
     );
   }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { stripReply } from './strip-reply.js';
+
+describe('stripReply', () => {
+  it.each([
+    ['Gmail, wrapped attribution', 'New answer.\n\nOn Mon, Jun 3, 2024 at 10:20 AM Shop Support <support@shop.test>\nwrote:\n\n> old text\n'],
+    ['Apple Mail', 'New answer.\n\n> On 4 Jun 2024, at 19:50, Shop <support@shop.test> wrote:\n>\n> old text\n'],
+    ['Outlook, Original Message', 'New answer.\n\n-----Original Message-----\nFrom: Shop <support@shop.test>\nSent: Monday\nTo: me\nSubject: x\n\nold text\n'],
+    ['Outlook, header block', 'New answer.\n\n________________________________\nFrom: Shop Support\nSent: Tuesday, June 4, 2024 9:02 AM\nTo: Bob\nSubject: Re: x\n\nold text\n'],
+    ['Vietnamese Gmail', 'New answer.\n\nVào Th 5, 6 thg 6, 2024 lúc 10:00 Shop <support@shop.test> đã viết:\n> old text\n'],
+    ['Vietnamese Outlook', 'New answer.\n\nTừ: Shop <support@shop.test>\nĐã gửi: Thứ Sáu, 7 tháng 6, 2024\nĐến: Hùng\nChủ đề: x\n\nold text\n'],
+    ['Estonian Gmail', 'New answer.\n\nShop <support@shop.test> kirjutas kuupäeval R, 7. juuni 2024 kell 14:00:\n> old text\n'],
+    ['Estonian Thunderbird', 'New answer.\n\n07.06.2024 14:00, Shop Returns kirjutas:\n> old text\n'],
+    ['Estonian Outlook', 'New answer.\n\nSaatja: Shop <support@shop.test>\nSaadetud: reede, 7. juuni 2024 14:00\nAdressaat: Anna\nTeema: x\n\nold text\n'],
+    ['French (library)', 'New answer.\n\nLe lun. 3 juin 2024 à 10:20, Shop <support@shop.test> a écrit :\n> old text\n'],
+    ['signature', 'New answer.\n\n-- \nJane Doe\nold text\n'],
+  ])('%s', (_name, text) => {
+    expect(stripReply(text)).toBe('New answer.');
+  });
+
+  it('keeps a forwarded message whole', () => {
+    const text = 'See below.\n\n---------- Forwarded message ---------\nFrom: A <a@b.example>\nDate: x\nSubject: y\n\nforwarded body';
+    expect(stripReply(text)).toBe(text);
+  });
+
+  it('keeps the words of a bottom-posted reply', () => {
+    expect(stripReply('On Mon, Jun 3, 2024 at 10:20 AM Shop <s@shop.test> wrote:\n> question?\n\nMy answer.')).toBe('My answer.');
+  });
+
+  it('does not take a sentence that ends in a colon for an attribution', () => {
+    expect(stripReply('Thank you!\nOn Monday I will be at home, my address:\nMain Street 1')).toContain('Main Street 1');
+  });
+
+  it('is quick on a long hostile text', () => {
+    const started = performance.now();
+    stripReply('abc. x\n'.repeat(20_000) + 'On ' + 'x '.repeat(5000) + 'wrote:\n');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+});
