@@ -27,3 +27,4 @@ export * from './fuzz/fuzz-request.js';
 export * from './fuzz/fuzz-client.js';
 export * from './fuzz/database-fingerprint.js';
 export * from './fuzz/background-work.js';
+export * from './imap-server.js';

@@ -6,6 +6,7 @@ import { migrations } from './database/migrations/index.js';
 import { SCHEMA } from './database/schema.js';
 import { InboundEmailsModule } from './modules/inbound-emails/inbound-emails.module.js';
 import { IncomingModule } from './modules/incoming/incoming.module.js';
+import { MailboxesModule } from './modules/mailboxes/mailboxes.module.js';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
         InboundEmailsModule,
         IncomingModule,
+        MailboxesModule,
       ],
     };
   }
