@@ -150,7 +150,8 @@ export class MailboxesRepository {
     if (resetPosition) sets.push(`uid_validity = NULL`, `last_uid = 0`);
     sets.push(`version = version + 1`, `consecutive_failures = 0`, `state = CASE WHEN state = 'error' THEN 'connecting' ELSE state END`, `updated_at = now()`);
     try {
-      const rows: MailboxRow[] = await this.db.query(
+      // TypeORM answers UPDATE … RETURNING with [rows, affected].
+      const [rows]: [MailboxRow[], number] = await this.db.query(
         `UPDATE email_ingest.mailboxes SET ${sets.join(', ')} WHERE id = ${q.add(id)} RETURNING ${COLUMNS}`,
         q.values,
       );
@@ -162,7 +163,7 @@ export class MailboxesRepository {
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`DELETE FROM email_ingest.mailboxes WHERE id = $1 RETURNING id`, [id]);
+    const [rows]: [unknown[], number] = await this.db.query(`DELETE FROM email_ingest.mailboxes WHERE id = $1 RETURNING id`, [id]);
     return rows.length > 0;
   }
 
@@ -180,7 +181,7 @@ export class MailboxesRepository {
    * transaction at a time, so of two replicas claiming an expired lease exactly one gets it.
    */
   async claimLeases(owner: string, seconds: number): Promise<Array<{ id: string; version: number }>> {
-    const rows: Array<{ id: string; version: number }> = await this.db.query(
+    const [rows]: [Array<{ id: string; version: number }>, number] = await this.db.query(
       `UPDATE email_ingest.mailboxes SET lease_owner = $1, lease_until = now() + make_interval(secs => $2)
         WHERE enabled AND (lease_owner = $1 OR lease_until IS NULL OR lease_until < now())
         RETURNING id, version`,
@@ -230,7 +231,7 @@ export class MailboxesRepository {
 
   /** A connection or fetch failed; returns the failures in a row, which set the wait before the next try. */
   async recordFailure(id: string, message: string): Promise<number> {
-    const rows: Array<{ consecutive_failures: number }> = await this.db.query(
+    const [rows]: [Array<{ consecutive_failures: number }>, number] = await this.db.query(
       `UPDATE email_ingest.mailboxes SET state = 'error', last_error = $2, last_error_at = now(), consecutive_failures = consecutive_failures + 1
         WHERE id = $1 RETURNING consecutive_failures`,
       [id, message],
