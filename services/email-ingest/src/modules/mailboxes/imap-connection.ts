@@ -52,7 +52,6 @@ export function describeImapError(error: unknown): string {
     text = serverText && !base.includes(serverText) ? `${base}: ${serverText}` : base;
     if (e.code && !text.includes(e.code)) text = `${text} (${e.code})`;
   }
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean;
 }
