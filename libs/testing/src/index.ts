@@ -28,3 +28,4 @@ export * from './fuzz/fuzz-client.js';
 export * from './fuzz/database-fingerprint.js';
 export * from './fuzz/background-work.js';
 export * from './mail-builder.js';
+export * from './imap-server.js';

@@ -9,6 +9,7 @@ import { IncomingModule } from './modules/incoming/incoming.module.js';
 import { ProcessingModule } from './modules/processing/processing.module.js';
 import { ProviderWebhooksModule } from './modules/provider-webhooks/provider-webhooks.module.js';
 import { SmtpListenerModule } from './modules/smtp-listener/smtp-listener.module.js';
+import { MailboxesModule } from './modules/mailboxes/mailboxes.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         IncomingModule,
         ProviderWebhooksModule,
         SmtpListenerModule,
+        MailboxesModule,
       ],
     };
   }

@@ -111,6 +111,47 @@ export class EmailIngestConfig extends ServiceConfig {
   @IsString({ message: 'POSTMARK_INBOUND_USERNAME and POSTMARK_INBOUND_PASSWORD must be set together' })
   @MinLength(16)
   POSTMARK_INBOUND_PASSWORD?: string;
+
+  // --- IMAP mailboxes (modules/mailboxes) ---
+
+  /**
+   * Key that encrypts IMAP mailbox passwords and OAuth tokens (AES-256-GCM): 32 random bytes,
+   * base64 or hex (`openssl rand -base64 32`). Unset: registering a mailbox answers 409
+   * `mailbox-encryption-key-missing` and no mailbox is fetched.
+   */
+  @IsOptional()
+  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, { message: 'MAILBOX_ENCRYPTION_KEY must be 32 bytes, base64 (44 characters) or hex (64 characters)' })
+  MAILBOX_ENCRYPTION_KEY?: string;
+
+  /** How often a replica claims mailboxes and picks up changes made on other replicas (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  MAILBOX_SYNC_INTERVAL_MS: number = 10_000;
+
+  /** How long a replica's claim on a mailbox lasts without renewal; another replica takes it over after (s). */
+  @IsInt()
+  @Min(2)
+  @Max(3600)
+  MAILBOX_LEASE_SECONDS: number = 60;
+
+  /** First wait after a failed connection or fetch; doubles with each failure in a row (ms). */
+  @IsInt()
+  @Min(50)
+  @Max(3_600_000)
+  MAILBOX_RETRY_BASE_MS: number = 5_000;
+
+  /** Longest wait between attempts on a failing mailbox (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  MAILBOX_RETRY_MAX_MS: number = 15 * 60_000;
+
+  /** Connection and greeting timeout of an IMAP connection (ms). */
+  @IsInt()
+  @Min(500)
+  @Max(300_000)
+  MAILBOX_CONNECT_TIMEOUT_MS: number = 20_000;
 }
 
 /** `a.example, B.example` → `['a.example', 'b.example']` (a list given as an array is taken as is). */

@@ -79,6 +79,7 @@ function toRecord(r: InboundEmailRow): InboundEmailRecord {
 /** A message taken for processing: its raw bytes and whether it was processed already. */
 export interface LockedMessage {
   id: string;
+  mailboxId: string | null;
   raw: Buffer;
   status: InboundEmailRecord['status'];
   parsed: boolean;
@@ -136,12 +137,12 @@ export class InboundEmailsRepository {
 
   /** The raw message, for processing: locked, so two deliveries of its job do not process it twice at once. */
   async lockForProcessing(tx: EntityManager, id: string): Promise<LockedMessage | null> {
-    const rows: Array<{ id: string; raw: Buffer; status: InboundEmailRecord['status']; parsed: boolean; received_at: Date }> = await tx.query(
-      `SELECT id, raw, status, parsed_at IS NOT NULL AS parsed, received_at FROM email_ingest.inbound_emails WHERE id = $1 FOR UPDATE`,
+    const rows: Array<{ id: string; mailbox_id: string | null; raw: Buffer; status: InboundEmailRecord['status']; parsed: boolean; received_at: Date }> = await tx.query(
+      `SELECT id, mailbox_id, raw, status, parsed_at IS NOT NULL AS parsed, received_at FROM email_ingest.inbound_emails WHERE id = $1 FOR UPDATE`,
       [id],
     );
     const r = rows[0];
-    return r ? { id: r.id, raw: r.raw, status: r.status, parsed: r.parsed, receivedAt: r.received_at } : null;
+    return r ? { id: r.id, mailboxId: r.mailbox_id, raw: r.raw, status: r.status, parsed: r.parsed, receivedAt: r.received_at } : null;
   }
 
   async raw(id: string): Promise<Buffer | null> {

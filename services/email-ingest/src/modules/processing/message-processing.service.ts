@@ -7,6 +7,7 @@ import { EmailIngestConfig } from '../../config/email-ingest.config.js';
 import { attachmentPath } from '../inbound-emails/dto/inbound-email.dto.js';
 import type { NewAttachment, ParsedFields } from '../inbound-emails/inbound-email.record.js';
 import { InboundEmailsRepository } from '../inbound-emails/inbound-emails.repository.js';
+import { MailboxesRepository } from '../mailboxes/mailboxes.repository.js';
 import { classify } from '../parsing/classify.js';
 import { dedupeKey } from '../parsing/dedupe-key.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '../parsing/parse-limits.js';
@@ -27,6 +28,7 @@ export class MessageProcessing {
 
   constructor(
     private readonly emails: InboundEmailsRepository,
+    private readonly mailboxes: MailboxesRepository,
     private readonly config: EmailIngestConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -108,7 +110,8 @@ export class MessageProcessing {
           subject: parsed.subject,
           text: parsed.strippedText || parsed.text,
           html: parsed.html,
-          groupKey: null,
+          // Mail fetched from a mailbox goes to the mailbox's group; tickets routes the rest by recipient.
+          groupKey: message.mailboxId ? await this.mailboxes.groupKeyOf(message.mailboxId) : null,
           acknowledge: !kind.mailingList,
           attachments: attachments.filter((a) => a.content).map((a): AttachmentRef => ({ name: a.filename, contentType: a.contentType, size: a.size, contentRef: attachmentPath(id, a.id) })),
           receivedAt: message.receivedAt,
