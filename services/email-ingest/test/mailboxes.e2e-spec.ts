@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
  * raw bytes are stored, and a failing mailbox is a status, not a crash.
  */
 describe('IMAP mailboxes', () => {
-  const users = ['seen', 'move', 'wrong', 'healthy', 'crash', 'restart', 'disable', 'check'].map((u): ImapUser => ({ user: u, password: `${u}-pw-${randomBytes(6).toString('hex')}` }));
+  const users = ['seen', 'move', 'wrong', 'healthy', 'crash', 'restart', 'disable', 'check', 'routed'].map((u): ImapUser => ({ user: u, password: `${u}-pw-${randomBytes(6).toString('hex')}` }));
   const account = (name: string) => users.find((u) => u.user === name)!;
   let imap: ImapServer;
   beforeAll(async () => {
@@ -17,7 +17,7 @@ describe('IMAP mailboxes', () => {
   afterAll(async () => imap?.stop());
 
   const system = useStack({
-    services: ['email-ingest'],
+    services: ['email-ingest', 'tickets'],
     serviceEnv: {
       'email-ingest': {
         MAILBOX_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -112,6 +112,20 @@ describe('IMAP mailboxes', () => {
     await imap.append(third, { user });
     await eventually(async () => expect((await stored(id)).map((r) => r.raw.toString('utf8'))).toEqual([first, second, third]), 10_000);
     await eventually(async () => expect((await imap.messages('INBOX', user)).every((m) => m.flags.includes('\\Seen'))).toBe(true));
+  });
+
+  it('hands fetched mail to the same pipeline: it becomes a ticket of the mailbox\'s group, whatever address it was sent to', async () => {
+    const user = account('routed');
+    await system.api.post('/v1/groups').set(system.admin()).send({ key: 'billing', name: 'Billing', inboundAddresses: ['billing@shop.test'] }).expect(201);
+    await imap.append(testMessage({ subject: 'Invoice for order 1042', from: 'Kadri Tamm <kadri@customer.test>', to: 'hello@shop.test' }), { user });
+    const { id } = await register(user, { groupKey: 'billing' });
+    const inbound = await eventually(async () => {
+      const { rows } = await system.stack.db.pool.query(`SELECT id, status, ticket_id FROM email_ingest.inbound_emails WHERE mailbox_id = $1`, [id]);
+      expect(rows).toEqual([expect.objectContaining({ status: 'ticket_created' })]);
+      return rows[0];
+    }, 20_000);
+    const ticket = await system.api.get(`/v1/tickets/${inbound.ticket_id}`).set(system.admin()).expect(200);
+    expect(ticket.body).toMatchObject({ group: 'billing', channel: 'email', subject: 'Invoice for order 1042', customer: expect.objectContaining({ email: 'kadri@customer.test' }) });
   });
 
   it('moves each message to moveTo once it is stored', async () => {
