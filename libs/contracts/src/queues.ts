@@ -21,6 +21,10 @@ export const QueueName = Object.freeze({
   EmailIngestProcessing: 'email-ingest-processing',
   /** Events of other services email-ingest reacts to (where tickets put a message). */
   EmailIngestIncoming: 'email-ingest-incoming',
+  /** Events of every service that integrators can subscribe to: each becomes a webhook message and its deliveries. */
+  WebhookEvents: 'notifications-webhook-events',
+  /** Webhook deliveries to attempt, one job per (message, endpoint) attempt; retries are delayed jobs rebuilt from Postgres. */
+  WebhookDeliveries: 'notifications-webhook-deliveries',
   /** Outbound e-mail to send, one job per recorded message (retries with backoff). */
   NotificationsMail: 'notifications-mail',
 } as const);

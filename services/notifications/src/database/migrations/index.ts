@@ -4,6 +4,7 @@ import { OutboundMessagesFillfactor1764600000000 } from './1764600000000-outboun
 import { ShipmentsFillfactor1764700000000 } from './1764700000000-shipments-fillfactor.js';
 import { CustomerErasure1764900000000 } from './1764900000000-customer-erasure.js';
 import { UndeliverableAddresses1765000000000 } from './1765000000000-undeliverable-addresses.js';
+import { Webhooks1765100000000 } from './1765100000000-webhooks.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ShipmentsFillfactor1764700000000,
   CustomerErasure1764900000000,
   UndeliverableAddresses1765000000000,
+  Webhooks1765100000000,
 ];
