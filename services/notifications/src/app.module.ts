@@ -10,6 +10,8 @@ import { MailModule } from './modules/mail/mail.module.js';
 import { NotificationsLogModule } from './modules/notifications-log/notifications-log.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ShipmentsModule } from './modules/shipments/shipments.module.js';
+import { WebhookDeliveriesModule } from './modules/webhook-deliveries/webhook-deliveries.module.js';
+import { WebhookMessagesModule } from './modules/webhook-messages/webhook-messages.module.js';
 
 @Module({})
 export class AppModule {
@@ -33,6 +35,8 @@ export class AppModule {
         MailModule,
         CustomerProjectionModule,
         IncomingModule,
+        WebhookMessagesModule,
+        WebhookDeliveriesModule,
       ],
     };
   }
