@@ -163,9 +163,13 @@ export class WebhookDeliveriesRepository {
   /** Makes every failed delivery of the endpoint created since `since` due now. */
   async recover(endpointId: string, since: Date): Promise<DueDeliveryRecord[]> {
     const rows: DueRow[] = await this.db.query(
-      `UPDATE notifications.webhook_deliveries SET status = 'pending', next_attempt_at = now(), updated_at = now()
-        WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2
-       RETURNING id, attempts, next_attempt_at, false AS under_way`,
+      // A CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
+      `WITH recovered AS (
+         UPDATE notifications.webhook_deliveries SET status = 'pending', next_attempt_at = now(), updated_at = now()
+          WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2
+         RETURNING id, attempts, next_attempt_at, false AS under_way
+       )
+       SELECT * FROM recovered`,
       [endpointId, since],
     );
     return rows.map(toDue);

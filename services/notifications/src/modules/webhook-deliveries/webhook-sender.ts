@@ -2,7 +2,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent, request } from 'undici';
 import { NotificationsConfig } from '../../config/notifications.config.js';
-import { assertPublicAddress, resolvePublicAddress } from './delivery-address.js';
+import { assertPublicAddress, resolvePublicAddress, UnsafeAddressError } from './delivery-address.js';
 import { signatureHeader } from './webhook-signature.js';
 
 /** How much of a receiver's answer the attempt log keeps. */
@@ -109,6 +109,9 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown })
 }
 
 function describe(error: unknown, timeoutMs: number): string {
+  if (error instanceof UnsafeAddressError) return error.message;
+  // Refused by the connection's own lookup (the name changed its answer since the check).
+  if ((error as { cause?: unknown }).cause instanceof UnsafeAddressError) return ((error as { cause: Error }).cause).message;
   const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
     return `timed out after ${timeoutMs} ms`;

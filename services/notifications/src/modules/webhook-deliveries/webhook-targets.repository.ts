@@ -43,10 +43,14 @@ export class WebhookTargetsRepository {
    */
   async disable(id: string, reason: string, failingBefore?: Date): Promise<{ url: string } | null> {
     const rows: Array<{ url: string }> = await this.db.query(
-      `UPDATE notifications.webhook_endpoints
-          SET enabled = false, disabled_at = now(), disabled_reason = $2, version = version + 1, updated_at = now()
-        WHERE id = $1 AND enabled AND ($3::timestamptz IS NULL OR failing_since < $3)
-        RETURNING url`,
+      // A CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
+      `WITH disabled AS (
+         UPDATE notifications.webhook_endpoints
+            SET enabled = false, disabled_at = now(), disabled_reason = $2, version = version + 1, updated_at = now()
+          WHERE id = $1 AND enabled AND ($3::timestamptz IS NULL OR failing_since < $3)
+         RETURNING url
+       )
+       SELECT url FROM disabled`,
       [id, reason, failingBefore ?? null],
     );
     return rows[0] ?? null;
