@@ -15,7 +15,7 @@ describe('webhook deliveries', () => {
 
   const system = useStack({
     services: ['tickets', 'notifications'],
-    env: { WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_RECONCILE_INTERVAL_MS: '500' },
+    env: { WEBHOOK_RETRY_SCHEDULE: '0,1,1,1', WEBHOOK_TIMEOUT_MS: '1500', WEBHOOK_RECONCILE_INTERVAL_MS: '500', WEBHOOK_ENDPOINT_CONCURRENCY: '2' },
   });
 
   async function receiver(): Promise<WebhookReceiver> {
@@ -142,6 +142,23 @@ describe('webhook deliveries', () => {
     expect(rows[0].disabled_at).not.toBeNull();
   });
 
+  it('disables an endpoint failing without a success for longer than WEBHOOK_DISABLE_AFTER_HOURS', async () => {
+    const r = await receiver();
+    r.status = 500;
+    const { id } = await endpoint(r.url, ['ticket.created']);
+    // Failing for six days already (the default span is five).
+    await system.stack.db.pool.query(`UPDATE notifications.webhook_endpoints SET failing_since = now() - interval '6 days' WHERE id = $1`, [id]);
+    await openTicket();
+    await eventually(async () => {
+      const { rows } = await system.stack.db.pool.query(`SELECT enabled, disabled_reason FROM notifications.webhook_endpoints WHERE id = $1`, [id]);
+      expect(rows[0].enabled).toBe(false);
+      expect(rows[0].disabled_reason).toMatch(/^failing since .* without a success for over 120 h$/);
+    }, 20_000);
+    // Its pending delivery is not attempted again.
+    const delivery = await deliveryOf(id, 'failed');
+    expect(delivery.attempts).toHaveLength(1);
+  });
+
   it('retries an attempt that timed out', async () => {
     const r = await receiver();
     r.answer = (_w, i) => (i === 0 ? 'hang' : 200);
@@ -232,5 +249,21 @@ describe('webhook deliveries', () => {
     expect(delivered.id).toBe(pending.id);
     expect(delivered.attempts.at(-1)).toMatchObject({ statusCode: 200 });
     expect(delivered.attempts.map((a) => a.statusCode)).toEqual([500, 200]);
+  });
+
+  it('lets one slow receiver hold no more than its own slots: the others are served meanwhile', async () => {
+    const slow = await receiver();
+    slow.answer = () => 'hang';
+    const fast = await receiver();
+    await endpoint(slow.url, ['ticket.created']);
+    await endpoint(fast.url, ['ticket.created']);
+    const started = Date.now();
+    const tickets: Array<{ id: string }> = [];
+    for (let i = 0; i < 6; i++) tickets.push(await openTicket());
+    for (const t of tickets) await fast.waitFor(about(t.id), 20_000);
+    // Every request to the slow one hangs for the whole timeout (1.5 s): at most two at a time.
+    const early = slow.received.filter((w) => w.receivedAt.getTime() < started + 1_400);
+    expect(early.length).toBeLessThanOrEqual(2);
+    expect(fast.received.filter((w) => tickets.some((t) => about(t.id)(w)))).toHaveLength(6);
   });
 });
