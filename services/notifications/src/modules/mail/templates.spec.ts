@@ -33,6 +33,13 @@ const EXAMPLES: { [K in MailKind]: MailParams<K> } = {
     body: 'Your parcel left our warehouse today.\nIt should arrive on Friday.',
     agentName: 'Kati',
   },
+  webhook_endpoint_disabled: {
+    shopName: 'Lumi Store',
+    endpointId: '5f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f',
+    url: 'https://shop.example.com/careflow/webhooks',
+    reason: 'receiver answered 410 Gone',
+    disabledAt: new Date('2025-11-24T14:30:00Z'),
+  },
 };
 
 const KINDS = Object.keys(EXAMPLES) as MailKind[];
@@ -53,7 +60,9 @@ describe('renderMail', () => {
         expect(mail.html).not.toMatch(/undefined|null|\[object/);
         expect(mail.html).toMatch(/^<!DOCTYPE html>/);
         expect(mail.html).toContain(`<html lang="${locale}">`);
-        expect(mail.text).toContain(EXAMPLES[kind].customerName!);
+        // Customer mail greets the customer by name (the administrator's mail has no customer).
+        const example = EXAMPLES[kind];
+        if ('customerName' in example && example.customerName) expect(mail.text).toContain(example.customerName);
       });
     }
   }
@@ -170,10 +179,16 @@ describe('renderMail', () => {
   describe('HTML escaping', () => {
     const evil = '<script>alert("x")</script>';
 
-    it.each(KINDS)('escapes the customer name in %s', (kind) => {
+    it.each(KINDS.filter((kind) => 'customerName' in EXAMPLES[kind]))('escapes the customer name in %s', (kind) => {
       const mail = render(kind, 'en', { customerName: evil });
       expect(mail.html).not.toContain('<script>');
       expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(mail.text).toContain(evil);
+    });
+
+    it('escapes a disabled webhook endpoint\'s URL and reason (a receiver\'s words may end up there)', () => {
+      const mail = render('webhook_endpoint_disabled', 'en', { url: `https://x.test/${evil}`, reason: evil });
+      expect(mail.html).not.toContain('<script>');
       expect(mail.text).toContain(evil);
     });
 

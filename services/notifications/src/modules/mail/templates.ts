@@ -48,6 +48,16 @@ export interface TicketReplyParams {
   agentName: string | null;
 }
 
+/** To the shop's administrator: a webhook endpoint was disabled and receives nothing until re-enabled. */
+export interface WebhookEndpointDisabledParams {
+  shopName: string;
+  endpointId: string;
+  /** The endpoint's URL without its query (which may carry a token). */
+  url: string;
+  reason: string;
+  disabledAt: Date;
+}
+
 /** Params by mail kind: the kind picks the shape, so each call site is checked. */
 export interface MailParamsByKind {
   shipment_created: ShipmentMailParams;
@@ -58,6 +68,7 @@ export interface MailParamsByKind {
   shipment_exception: ShipmentMailParams & { status: ShipmentProblem };
   ticket_acknowledged: TicketAcknowledgedParams;
   ticket_reply: TicketReplyParams;
+  webhook_endpoint_disabled: WebhookEndpointDisabledParams;
 }
 
 export type MailKind = keyof MailParamsByKind;
@@ -372,6 +383,23 @@ const RENDERERS: { [K in MailKind]: Renderer<K> } = {
           ? `Bạn có thể trả lời trực tiếp email này; vui lòng giữ nguyên [#${p.ticketNumber}] trong tiêu đề.`
           : `You can answer by replying to this e-mail; please keep [#${p.ticketNumber}] in the subject.`,
       ),
+    ]);
+  },
+  webhook_endpoint_disabled(p, locale) {
+    const when = formatDateTime(p.disabledAt, locale);
+    if (locale === 'vi') {
+      return assemble(locale, `Webhook endpoint đã bị tắt: ${p.url}`, [
+        paragraph(`Endpoint webhook ${p.url} của ${p.shopName} đã bị tắt lúc ${when} và sẽ không nhận sự kiện nào cho đến khi được bật lại (PATCH /v1/webhooks/${p.endpointId} với "enabled": true).`),
+        field('Endpoint', p.endpointId),
+        field('Lý do', p.reason),
+        paragraph(`Sau khi bật lại, POST /v1/webhooks/${p.endpointId}/recover?since=… gửi lại các sự kiện bị lỡ.`),
+      ]);
+    }
+    return assemble(locale, `Webhook endpoint disabled: ${p.url}`, [
+      paragraph(`The webhook endpoint ${p.url} of ${p.shopName} was disabled at ${when} and receives no events until it is enabled again (PATCH /v1/webhooks/${p.endpointId} with "enabled": true).`),
+      field('Endpoint', p.endpointId),
+      field('Reason', p.reason),
+      paragraph(`Once it is enabled, POST /v1/webhooks/${p.endpointId}/recover?since=… sends the events it missed again.`),
     ]);
   },
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module.js';
 import { DeliveryJobs } from './delivery-jobs.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -15,6 +16,7 @@ import { WebhookTargetsRepository } from './webhook-targets.repository.js';
  * the retry reconciler, and the delivery log with its replays.
  */
 @Module({
+  imports: [MailModule],
   controllers: [WebhookDeliveriesController],
   providers: [
     WebhookDeliveriesRepository,

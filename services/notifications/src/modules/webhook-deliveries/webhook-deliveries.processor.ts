@@ -2,6 +2,7 @@ import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import { NotificationsConfig } from '../../config/notifications.config.js';
+import { OutboundMailService } from '../mail/outbound-mail.service.js';
 import { DeliveryJobs } from './delivery-jobs.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -36,6 +37,7 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
     private readonly jobs: DeliveryJobs,
     private readonly schedule: RetrySchedule,
     private readonly config: NotificationsConfig,
+    private readonly mail: OutboundMailService,
   ) {
     super(runtime);
     // Long enough for any attempt to end (timeout and the writes around it) before another may start.
@@ -106,9 +108,40 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
     }
   }
 
-  /** Disables the endpoint (once) and records it: `endpoint.disabled` in the log and the endpoint's reason. */
+  /**
+   * Disables the endpoint (once) and records it: `endpoint.disabled` in the log, the endpoint's
+   * reason, and an e-mail to WEBHOOK_ADMIN_EMAIL written in the same transaction.
+   */
   private async disable(target: WebhookTargetRecord, reason: string, failingBefore?: Date): Promise<void> {
-    const disabled = await this.targets.disable(target.id, reason, failingBefore);
-    if (disabled) this.runtime.logger.warn({ event: 'endpoint.disabled', endpointId: target.id, reason }, 'webhook endpoint disabled');
+    const admin = this.config.WEBHOOK_ADMIN_EMAIL;
+    const disabled = await this.runtime.dataSource.transaction(async (tx) => {
+      const done = await this.targets.disable(tx, target.id, reason, failingBefore);
+      if (done && admin) {
+        await this.mail.queue(tx, {
+          kind: 'webhook_endpoint_disabled',
+          dedupeKey: `webhook-endpoint:${target.id}:disabled:${done.disabledAt.toISOString()}`,
+          to: { address: admin, name: null },
+          locale: null,
+          customerExternalId: null,
+          params: { endpointId: target.id, url: withoutCredentials(done.url), reason, disabledAt: done.disabledAt },
+        });
+      }
+      return done;
+    });
+    if (disabled) this.runtime.logger.warn({ event: 'endpoint.disabled', endpointId: target.id, reason, adminMailed: Boolean(admin) }, 'webhook endpoint disabled');
+  }
+}
+
+/** A URL as it may be shown: no user, password, query or fragment (any of them may carry a token). */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString();
+  } catch {
+    return '(unreadable URL)';
   }
 }

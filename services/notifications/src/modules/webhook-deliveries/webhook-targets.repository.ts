@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { WebhookTargetRecord } from './webhook-target.record.js';
 
 interface TargetRow {
@@ -39,20 +39,20 @@ export class WebhookTargetsRepository {
 
   /**
    * Disables an enabled endpoint, saying why; with `failingBefore`, only one failing since
-   * before then (no success in between). Its URL when it was disabled now, else null.
+   * before then (no success in between). Its URL and the time when it was disabled now, else null.
    */
-  async disable(id: string, reason: string, failingBefore?: Date): Promise<{ url: string } | null> {
-    const rows: Array<{ url: string }> = await this.db.query(
+  async disable(db: EntityManager, id: string, reason: string, failingBefore?: Date): Promise<{ url: string; disabledAt: Date } | null> {
+    const rows: Array<{ url: string; disabled_at: Date }> = await db.query(
       // A CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with its rows.
       `WITH disabled AS (
          UPDATE notifications.webhook_endpoints
             SET enabled = false, disabled_at = now(), disabled_reason = $2, version = version + 1, updated_at = now()
           WHERE id = $1 AND enabled AND ($3::timestamptz IS NULL OR failing_since < $3)
-         RETURNING url
+         RETURNING url, disabled_at
        )
-       SELECT url FROM disabled`,
+       SELECT url, disabled_at FROM disabled`,
       [id, reason, failingBefore ?? null],
     );
-    return rows[0] ?? null;
+    return rows[0] ? { url: rows[0].url, disabledAt: rows[0].disabled_at } : null;
   }
 }

@@ -3,7 +3,7 @@ import { EXTERNAL_ID_PATTERN, PageDto, PageQuery, OptionalField } from '@careflo
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, Matches } from 'class-validator';
 
-export const TEMPLATES = ['shipment_created', 'shipment_in_transit', 'shipment_out_for_delivery', 'shipment_delivered', 'shipment_exception', 'ticket_acknowledged', 'ticket_reply'] as const;
+export const TEMPLATES = ['shipment_created', 'shipment_in_transit', 'shipment_out_for_delivery', 'shipment_delivered', 'shipment_exception', 'ticket_acknowledged', 'ticket_reply', 'webhook_endpoint_disabled'] as const;
 
 export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'cus_1001' })
