@@ -24,6 +24,17 @@ export class DeliveryJobs {
     else await this.queues.publish(events);
   }
 
+  /**
+   * A job for a delivery's next attempt that a job of the same due time found not yet due (the
+   * clocks of Redis, workers and Postgres differ): that job completed, and its id can no longer
+   * be added, so the attempt gets a job of its own.
+   */
+  async deferred(d: DueDeliveryRecord): Promise<void> {
+    const due = d.nextAttemptAt.getTime();
+    const id = deterministicUuid(`webhook-delivery:${d.id}:${d.attempts + 1}:${due}:deferred`);
+    await this.queues.publish([this.job(id, d.id, Math.max(0, due - Date.now()) + 100)]);
+  }
+
   /** Looks at a delivery again in a moment (its endpoint was at its limits): no attempt is counted. */
   async later(deliveryId: string, delayMs: number): Promise<void> {
     await this.queues.publish([this.job(randomUUID(), deliveryId, delayMs)]);

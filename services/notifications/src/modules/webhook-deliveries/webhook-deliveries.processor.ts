@@ -14,6 +14,8 @@ import { WebhookTargetsRepository } from './webhook-targets.repository.js';
 
 export const ENDPOINT_DISABLED = 'endpoint disabled';
 export const GONE = 'receiver answered 410 Gone';
+/** How early an attempt may start (the clocks of Redis, the workers and Postgres differ a little). */
+const CLAIM_TOLERANCE_MS = 5_000;
 
 /**
  * Attempts webhook deliveries. Each attempt is recorded (committed) before the request goes
@@ -61,9 +63,14 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
     const slot = await this.throttle.acquire(target.id, `${jobId}:${deliveryId}`, target.rateLimit);
     if (!slot.taken) return this.jobs.later(deliveryId, slot.retryInMs);
     try {
-      // Not due (a duplicate job, or an attempt under way elsewhere): nothing to do.
-      const claimed = await this.deliveries.claim(deliveryId, jobId, this.leaseMs, 1_000);
-      if (!claimed) return;
+      const claimed = await this.deliveries.claim(deliveryId, jobId, this.leaseMs, CLAIM_TOLERANCE_MS);
+      if (!claimed) {
+        // An attempt under way elsewhere, or a duplicate job: nothing to do. Not due yet (clocks
+        // differ): the attempt needs a job at its due time, this one having completed.
+        const now = await this.deliveries.state(deliveryId);
+        if (now?.status === 'pending' && !now.underWay) await this.jobs.deferred(now);
+        return;
+      }
       const response = await this.sender.send({ url: target.url, messageId: claimed.messageId, body: claimed.body, secrets: target.secrets });
       await this.record(target, claimed, jobId, response);
     } finally {

@@ -44,12 +44,13 @@ export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** A delivery's state and endpoint, before deciding whether to attempt it. */
-  async state(id: string): Promise<{ status: WebhookDeliveryStatus; endpointId: string } | null> {
-    const rows: Array<{ status: WebhookDeliveryStatus; endpoint_id: string }> = await this.db.query(
-      `SELECT status, endpoint_id FROM notifications.webhook_deliveries WHERE id = $1`,
+  async state(id: string): Promise<(DueDeliveryRecord & { status: WebhookDeliveryStatus; endpointId: string }) | null> {
+    const rows: Array<DueRow & { status: WebhookDeliveryStatus; endpoint_id: string }> = await this.db.query(
+      `SELECT id, status, endpoint_id, attempts, next_attempt_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries WHERE id = $1`,
       [id],
     );
-    return rows[0] ? { status: rows[0].status, endpointId: rows[0].endpoint_id } : null;
+    const r = rows[0];
+    return r ? { ...toDue(r), status: r.status, endpointId: r.endpoint_id } : null;
   }
 
   /**
