@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { benchInbound } from './inbound.mjs';
+import { benchWebhooks } from './webhooks.mjs';
 import { benchSegments } from './segments.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,6 +55,8 @@ const env = {
   INTERNAL_TOKEN: 'bench-internal-token-0123456789',
   ADMIN_API_KEY: ADMIN,
   RATE_LIMIT_PER_MINUTE: '0',
+  // The receiver listens on 127.0.0.1.
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   // The outbox deletes a row once its job is seen completed, 30 s later by default: after a
   // scenario ends. Confirming after 2 s puts that work inside the measured time, as it is under
   // sustained load.
@@ -220,7 +223,7 @@ function run(title, url, headers, body) {
 }
 
 const results = [];
-const ONLY = process.env.BENCH_ONLY; // 'tickets', 'mail', 'inbound' or 'segments'
+const ONLY = process.env.BENCH_ONLY; // 'tickets', 'mail', 'inbound', 'webhooks' or 'segments'
 const dbUrl = env.DATABASE_URL;
 
 /** Waits until no outbound mail is queued (ticket acknowledgements of the previous scenario). */
@@ -382,6 +385,20 @@ if (INBOUND > 0) {
   if (inboundCpu.length) {
     console.log('Where the CPU went per message (warm-up included; acknowledgement mails sent meanwhile count too):');
     console.table(inboundCpu);
+  }
+}
+const WEBHOOK_EVENTS = ONLY === undefined || ONLY === 'webhooks' ? Number(process.env.BENCH_WEBHOOK_EVENTS ?? 500) : 0;
+if (WEBHOOK_EVENTS > 0) {
+  await drainMail();
+  const endpoints = Number(process.env.BENCH_WEBHOOK_ENDPOINTS ?? 20);
+  console.log(`\nwebhooks: ${WEBHOOK_EVENTS} customer upserts at ${CONNECTIONS} connections, each delivered to ${endpoints} endpoints`);
+  const cpuBefore = cpuReading();
+  const row = await benchWebhooks({ gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`, admin: ADMIN, endpoints, events: WEBHOOK_EVENTS, connections: CONNECTIONS });
+  const webhookCpu = cpuTable(cpuBefore, cpuReading(), (row['deliveries received'] || 1) + Math.min(50, WEBHOOK_EVENTS) * endpoints);
+  console.table([row]);
+  if (webhookCpu.length) {
+    console.log('Where the CPU went per delivery (warm-up included):');
+    console.table(webhookCpu);
   }
 }
 // Last: its million customers would slow the scenarios above.

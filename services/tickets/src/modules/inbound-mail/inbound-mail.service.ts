@@ -9,6 +9,7 @@ import { Outbox } from '@careflow/persistence';
 import { NotFoundError, UnprocessableError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { NewComment } from '../comments/comment.record.js';
 import { CommentsService } from '../comments/comments.service.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
@@ -18,6 +19,18 @@ import { InboundMailRepository } from './inbound-mail.repository.js';
 import { normalizeMessageId, routingAddresses, subjectTicketNumber, withoutSubaddress } from './mail-threading.js';
 
 const CUSTOMER: TicketActor = { type: 'customer', id: null };
+
+/** The message as its sender's public comment: the reply text, the sanitized HTML, the attachments. */
+function customerComment(m: InboundEmailParsedPayload): NewComment {
+  return {
+    body: m.text,
+    html: m.html,
+    public: true,
+    author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
+    attachments: m.attachments,
+    sourceInboundEmailId: m.inboundEmailId,
+  };
+}
 const SYSTEM: TicketActor = { type: 'system', id: null };
 
 /** The ticket a message names, and how it named it. */
@@ -62,15 +75,7 @@ export class InboundMailService {
       const { comment, ticket } = await this.comments.addTo(
         tx,
         accepted.ticket,
-        {
-          body: m.text,
-          html: m.html,
-          public: true,
-          author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
-          attachments: m.attachments,
-          sourceInboundEmailId: m.inboundEmailId,
-          inboundMail,
-        },
+        { ...customerComment(m), inboundMail },
         CUSTOMER,
       );
       const followUp = ticket.id !== accepted.ticket.id;
@@ -102,14 +107,7 @@ export class InboundMailService {
         const added = await this.comments.addTo(
           tx,
           ticket,
-          {
-            body: m.text,
-            html: m.html,
-            public: true,
-            author: { type: 'customer', id: null, email: m.fromAddress, name: m.fromName },
-            attachments: m.attachments,
-            sourceInboundEmailId: m.inboundEmailId,
-          },
+          customerComment(m),
           CUSTOMER,
         );
         ticket = added.ticket;
