@@ -56,9 +56,9 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
   }
 
   private async deliver(deliveryId: string, jobId: string): Promise<void> {
-    const state = await this.deliveries.state(deliveryId);
-    if (!state || state.status !== 'pending') return; // done, or replayed and done since
-    const target = await this.targets.find(state.endpointId);
+    const found = await this.targets.forDelivery(deliveryId);
+    if (!found || found.status !== 'pending') return; // gone, done, or replayed and done since
+    const target = found.target;
     if (!target?.enabled) return this.deliveries.markFailed(deliveryId, ENDPOINT_DISABLED);
     const slot = await this.throttle.acquire(target.id, `${jobId}:${deliveryId}`, target.rateLimit);
     if (!slot.taken) return this.jobs.later(deliveryId, slot.retryInMs);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { WebhookDeliveryStatus } from './webhook-delivery.record.js';
 import type { WebhookTargetRecord } from './webhook-target.record.js';
 
 interface TargetRow {
@@ -12,6 +13,14 @@ interface TargetRow {
   previous_secret: string | null;
 }
 
+const toTarget = (r: TargetRow): WebhookTargetRecord => ({
+  id: r.id,
+  url: r.url,
+  enabled: r.enabled,
+  rateLimit: r.rate_limit,
+  secrets: r.previous_secret ? [r.secret, r.previous_secret] : [r.secret],
+});
+
 /**
  * What deliveries read of `notifications.webhook_endpoints` (the endpoint API owns the rows),
  * and the only columns they change: the failure clock and disabling.
@@ -20,16 +29,21 @@ interface TargetRow {
 export class WebhookTargetsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async find(id: string): Promise<WebhookTargetRecord | null> {
-    const rows: TargetRow[] = await this.db.query(
-      `SELECT id, url, enabled, rate_limit, secret,
-              CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret
-         FROM notifications.webhook_endpoints WHERE id = $1`,
-      [id],
+  /**
+   * A delivery's status and its endpoint, in one round trip (the delivery worker's first
+   * read); the endpoint null when it is gone. Null when the delivery is.
+   */
+  async forDelivery(deliveryId: string): Promise<{ status: WebhookDeliveryStatus; target: WebhookTargetRecord | null } | null> {
+    const rows: Array<{ status: WebhookDeliveryStatus } & { [K in keyof TargetRow]: TargetRow[K] | null }> = await this.db.query(
+      `SELECT d.status, e.id, e.url, e.enabled, e.rate_limit, e.secret,
+              CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
+         FROM notifications.webhook_deliveries d LEFT JOIN notifications.webhook_endpoints e ON e.id = d.endpoint_id
+        WHERE d.id = $1`,
+      [deliveryId],
     );
     const r = rows[0];
     if (!r) return null;
-    return { id: r.id, url: r.url, enabled: r.enabled, rateLimit: r.rate_limit, secrets: r.previous_secret ? [r.secret, r.previous_secret] : [r.secret] };
+    return { status: r.status, target: r.id === null ? null : toTarget(r as TargetRow) };
   }
 
   async exists(id: string): Promise<boolean> {
