@@ -10,6 +10,7 @@ import { MailModule } from './modules/mail/mail.module.js';
 import { NotificationsLogModule } from './modules/notifications-log/notifications-log.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ShipmentsModule } from './modules/shipments/shipments.module.js';
+import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         OrdersModule,
         ShipmentsModule,
         NotificationsLogModule,
+        WebhookEndpointsModule,
         MailModule,
         CustomerProjectionModule,
         IncomingModule,

@@ -1,5 +1,6 @@
-import { ServiceConfig } from '@careflow/platform';
-import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { parseBoolean, ServiceConfig } from '@careflow/platform';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class NotificationsConfig extends ServiceConfig {
   override PORT: number = 3003;
@@ -28,4 +29,12 @@ export class NotificationsConfig extends ServiceConfig {
   @Min(1)
   @Max(50)
   MAIL_MAX_ATTEMPTS: number = 8;
+
+  /**
+   * Webhook URLs on loopback, private, link-local, CGNAT or cloud metadata addresses are refused
+   * (SSRF) unless this is true: development machines and tests, whose receivers run locally.
+   */
+  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
 }
