@@ -8,3 +8,4 @@ export * from './payloads/inbound-email.payloads.js';
 export * from './payloads/ticket.payloads.js';
 export * from './payloads/commerce.payloads.js';
 export * from './message-ids.js';
+export * from './payloads/webhook.payloads.js';

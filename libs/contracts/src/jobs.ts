@@ -28,6 +28,7 @@ import {
   TicketCommentAddedPayload,
   TicketSlaPayload,
 } from './payloads/ticket.payloads.js';
+import { WebhookDeliverPayload } from './payloads/webhook.payloads.js';
 import { QueueName } from './queues.js';
 
 /** Job name → payload class. The one place producer and consumer agree on a job's shape. */
@@ -56,6 +57,7 @@ export const JOB_PAYLOADS = {
   'mail.send': MailSendPayload,
   'notification.sent': NotificationOutcomePayload,
   'notification.failed': NotificationOutcomePayload,
+  'webhook.deliver': WebhookDeliverPayload,
 } as const;
 
 export type JobName = keyof typeof JOB_PAYLOADS;
@@ -63,35 +65,36 @@ export type JobPayload<N extends JobName> = InstanceType<(typeof JOB_PAYLOADS)[N
 
 /**
  * Which queues a job is delivered to. An outbox row becomes one BullMQ job per queue listed,
- * each with the outbox id as job id, so one event can fan out to several consumers. Events
- * with no queue yet (their consumer, webhook delivery, is a later issue) are confirmed and
- * dropped by the relay; adding the queue here is all it takes to deliver them.
+ * each with the outbox id as job id, so one event can fan out to several consumers. Every
+ * event integrators may subscribe to (WebhookEventType) also goes to the webhook fan-in
+ * (QueueName.WebhookEvents), which turns it into a signed message and its deliveries.
  */
 export const JOB_ROUTES = {
-  'customer.upserted': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
-  'customer.segment_changed': [QueueName.TicketsIncoming],
+  'customer.upserted': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming, QueueName.WebhookEvents],
+  'customer.segment_changed': [QueueName.TicketsIncoming, QueueName.WebhookEvents],
   'customer.observed': [QueueName.SegmentationIncoming],
-  'customer.erased': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
+  'customer.erased': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming, QueueName.WebhookEvents],
   'segments.recompute': [QueueName.SegmentationRecompute],
   'shipment.incident': [QueueName.TicketsIncoming],
   'inbound_email.received': [QueueName.EmailIngestProcessing],
   'inbound_email.parsed': [QueueName.TicketsIncoming],
   'inbound_email.routed': [QueueName.EmailIngestIncoming],
   'inbound_email.bounced': [QueueName.TicketsIncoming, QueueName.NotificationsIncoming],
-  'inbound_email.processed': [],
-  'ticket.created': [QueueName.NotificationsIncoming],
-  'ticket.updated': [],
-  'ticket.solved': [],
-  'ticket.comment_added': [QueueName.NotificationsIncoming],
-  'ticket.sla_warning': [],
-  'ticket.sla_breached': [],
+  'inbound_email.processed': [QueueName.WebhookEvents],
+  'ticket.created': [QueueName.NotificationsIncoming, QueueName.WebhookEvents],
+  'ticket.updated': [QueueName.WebhookEvents],
+  'ticket.solved': [QueueName.WebhookEvents],
+  'ticket.comment_added': [QueueName.NotificationsIncoming, QueueName.WebhookEvents],
+  'ticket.sla_warning': [QueueName.WebhookEvents],
+  'ticket.sla_breached': [QueueName.WebhookEvents],
   'ticket.sla_timer': [QueueName.TicketsTimers],
   'ticket.auto_close': [QueueName.TicketsTimers],
   'order.recorded': [QueueName.SegmentationIncoming],
-  'shipment.status_changed': [],
+  'shipment.status_changed': [QueueName.WebhookEvents],
   'mail.send': [QueueName.NotificationsMail],
-  'notification.sent': [],
-  'notification.failed': [],
+  'notification.sent': [QueueName.WebhookEvents],
+  'notification.failed': [QueueName.WebhookEvents],
+  'webhook.deliver': [QueueName.WebhookDeliveries],
 } as const satisfies { readonly [N in JobName]: readonly QueueName[] };
 
 /** The job names a queue's worker must handle, derived from JOB_ROUTES. */

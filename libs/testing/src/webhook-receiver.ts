@@ -3,15 +3,21 @@ import type { AddressInfo } from 'node:net';
 import { eventually } from './eventually.js';
 
 export interface ReceivedWebhook {
+  path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
   receivedAt: Date;
 }
 
+/** A status to answer with, or `'hang'`: never answer (a receiver that times out). */
+export type WebhookAnswer = number | 'hang';
+
 /** A real HTTP endpoint that records what is POSTed to it and answers with a settable status. */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   status = 200;
+  /** Decides each answer when set (e.g. 500, 500, then 200); `status` otherwise. */
+  answer?: (webhook: ReceivedWebhook, index: number) => WebhookAnswer;
   private server?: http.Server;
 
   static async start(): Promise<WebhookReceiver> {
@@ -20,8 +26,10 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: new Date() });
-        res.writeHead(receiver.status).end();
+        const webhook = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: new Date() };
+        receiver.received.push(webhook);
+        const answer = receiver.answer ? receiver.answer(webhook, receiver.received.length - 1) : receiver.status;
+        if (answer !== 'hang') res.writeHead(answer).end();
       });
     });
     await new Promise<void>((resolve) => receiver.server!.listen(0, '127.0.0.1', resolve));
@@ -41,6 +49,7 @@ export class WebhookReceiver {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

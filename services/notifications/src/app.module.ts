@@ -11,6 +11,8 @@ import { NotificationsLogModule } from './modules/notifications-log/notification
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ShipmentsModule } from './modules/shipments/shipments.module.js';
 import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module.js';
+import { WebhookDeliveriesModule } from './modules/webhook-deliveries/webhook-deliveries.module.js';
+import { WebhookMessagesModule } from './modules/webhook-messages/webhook-messages.module.js';
 
 @Module({})
 export class AppModule {
@@ -35,6 +37,8 @@ export class AppModule {
         MailModule,
         CustomerProjectionModule,
         IncomingModule,
+        WebhookMessagesModule,
+        WebhookDeliveriesModule,
       ],
     };
   }

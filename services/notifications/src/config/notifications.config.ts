@@ -1,6 +1,6 @@
 import { parseBoolean, ServiceConfig } from '@careflow/platform';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export class NotificationsConfig extends ServiceConfig {
   override PORT: number = 3003;
@@ -30,11 +30,44 @@ export class NotificationsConfig extends ServiceConfig {
   @Max(50)
   MAIL_MAX_ATTEMPTS: number = 8;
 
-  /**
-   * Webhook URLs on loopback, private, link-local, CGNAT or cloud metadata addresses are refused
-   * (SSRF) unless this is true: development machines and tests, whose receivers run locally.
-   */
+  /** Webhook URLs resolving to loopback, private, link-local, CGNAT, multicast or metadata addresses are refused unless this is true (tests). */
   @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
+
+  /**
+   * Seconds before each webhook delivery attempt, comma-separated; the first is the initial
+   * attempt. Default: the Standard Webhooks schedule (now, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h).
+   */
+  @Matches(/^\s*\d{1,7}(\s*,\s*\d{1,7}){0,49}\s*$/, { message: 'WEBHOOK_RETRY_SCHEDULE must be 1-50 whole numbers of seconds, comma-separated, e.g. 0,5,300' })
+  WEBHOOK_RETRY_SCHEDULE: string = '0,5,300,1800,7200,18000,36000,50400,72000,86400';
+
+  /** How long one delivery attempt may take (connect, send, answer) before it counts as failed. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOK_TIMEOUT_MS: number = 15_000;
+
+  /** An endpoint failing without a single success for longer than this is disabled. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  WEBHOOK_DISABLE_AFTER_HOURS: number = 120;
+
+  /** Who is told when an endpoint is disabled (unset: only the log and the endpoint's disabled reason). */
+  @IsOptional()
+  @IsEmail({}, { message: 'WEBHOOK_ADMIN_EMAIL must be an e-mail address' })
+  WEBHOOK_ADMIN_EMAIL?: string;
+
+  /** How often due webhook retries are (re)scheduled from Postgres: the look-ahead that survives a Redis loss. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  WEBHOOK_RECONCILE_INTERVAL_MS: number = 60_000;
+
+  /** Attempts in flight to one endpoint at once, over all workers: a slow receiver cannot take every worker. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_ENDPOINT_CONCURRENCY: number = 10;
 }

@@ -5,6 +5,7 @@ import { ShipmentsFillfactor1764700000000 } from './1764700000000-shipments-fill
 import { CustomerErasure1764900000000 } from './1764900000000-customer-erasure.js';
 import { UndeliverableAddresses1765000000000 } from './1765000000000-undeliverable-addresses.js';
 import { Webhooks1765100000000 } from './1765100000000-webhooks.js';
+import { WebhookDeliveryClaims1765100000100 } from './1765100000100-webhook-delivery-claims.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CustomerErasure1764900000000,
   UndeliverableAddresses1765000000000,
   Webhooks1765100000000,
+  WebhookDeliveryClaims1765100000100,
 ];

@@ -1,0 +1,47 @@
+import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
+import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { WebhookMessages } from './webhook-messages.service.js';
+
+/**
+ * The webhook fan-in: each event integrators may subscribe to becomes one message and one
+ * delivery per subscribed endpoint, in the job's transaction (the ledger makes a redelivered
+ * event a no-op; the message's unique event id would too).
+ */
+@Injectable()
+export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.WebhookEvents> {
+  protected readonly queue = QueueName.WebhookEvents;
+
+  constructor(
+    runtime: WorkerRuntime,
+    private readonly messages: WebhookMessages,
+  ) {
+    super(runtime);
+  }
+
+  protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void> {
+    switch (job.name) {
+      case 'ticket.created':
+      case 'ticket.updated':
+      case 'ticket.comment_added':
+      case 'ticket.solved':
+      case 'ticket.sla_warning':
+      case 'ticket.sla_breached':
+      case 'customer.upserted':
+      case 'customer.segment_changed':
+      case 'customer.erased':
+      case 'shipment.status_changed':
+      case 'notification.sent':
+      case 'notification.failed':
+      case 'inbound_email.processed': {
+        const { eventId, occurredAt, data } = job.envelope;
+        const written = await this.messages.enqueue(tx, job.name, data, { eventId, occurredAt });
+        if (written) this.runtime.logger.debug({ event: job.name, eventId, messageId: written.messageId, deliveries: written.deliveries }, 'webhook message written');
+        return;
+      }
+      default:
+        assertNever(job);
+    }
+  }
+}

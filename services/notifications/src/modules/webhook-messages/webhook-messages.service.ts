@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { RetrySchedule } from '../webhook-deliveries/retry-schedule.js';
+import { webhookMessageId } from './webhook-message-id.js';
+import { WebhookMessagesRepository } from './webhook-messages.repository.js';
+
+export interface EnqueueOptions {
+  /** The event announced (one message per event, however often it is redelivered). */
+  eventId?: string;
+  /** When it happened (the body's `timestamp`); default now. */
+  occurredAt?: Date;
+  /** Only these endpoints (the test message of one endpoint); default every subscribed, enabled one. */
+  endpointIds?: readonly string[];
+}
+
+/**
+ * Every webhook message is made here: the event fan-in and `POST /v1/webhooks/{id}/test`.
+ * The body is fixed when the message is written, so every attempt to every endpoint sends
+ * the same bytes under the same `webhook-id`.
+ */
+@Injectable()
+export class WebhookMessages {
+  constructor(
+    private readonly messages: WebhookMessagesRepository,
+    private readonly schedule: RetrySchedule,
+  ) {}
+
+  /**
+   * Writes the message, its deliveries and their jobs within `tx`; null when the event has
+   * a message already.
+   */
+  async enqueue(tx: EntityManager, type: string, data: object, options: EnqueueOptions = {}): Promise<{ messageId: string; deliveries: number } | null> {
+    const id = webhookMessageId();
+    const body = JSON.stringify({ type, timestamp: (options.occurredAt ?? new Date()).toISOString(), data });
+    const written = await this.messages.insert(tx, {
+      id,
+      eventId: options.eventId ?? null,
+      type,
+      body,
+      endpointIds: options.endpointIds ?? null,
+      firstAttemptInSeconds: this.schedule.firstDelaySeconds,
+    });
+    return written ? { messageId: id, deliveries: written.deliveries } : null;
+  }
+}

@@ -1,0 +1,58 @@
+import type { WorkerRuntime } from '@careflow/messaging';
+import { deleteKeys, TEST_REDIS_URL, uniqueQueuePrefix } from '@careflow/testing';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { EndpointThrottle } from '../src/modules/webhook-deliveries/endpoint-throttle.js';
+
+/** The per-endpoint limits live in Redis, shared by every worker of every replica. */
+describe('webhook endpoint throttle (real Redis)', () => {
+  const prefix = uniqueQueuePrefix();
+  const redis = new Redis(TEST_REDIS_URL);
+  const config = Object.assign(new NotificationsConfig(), { WEBHOOK_ENDPOINT_CONCURRENCY: 2, WEBHOOK_TIMEOUT_MS: 1000 });
+  const throttle = new EndpointThrottle(redis, { prefix } as WorkerRuntime, config);
+  afterAll(async () => {
+    await deleteKeys(prefix);
+    redis.disconnect();
+  });
+
+  it('lets at most WEBHOOK_ENDPOINT_CONCURRENCY attempts run at one endpoint, and no fewer at another', async () => {
+    const slow = randomUUID();
+    const first = await throttle.acquire(slow, 'a', null);
+    const second = await throttle.acquire(slow, 'b', null);
+    const third = await throttle.acquire(slow, 'c', null);
+    expect([first.taken, second.taken, third.taken]).toEqual([true, true, false]);
+    if (!third.taken) expect(third.retryInMs).toBeGreaterThan(0);
+    // Another endpoint is not held up by the slow one.
+    expect((await throttle.acquire(randomUUID(), 'd', null)).taken).toBe(true);
+    // A released slot is free again.
+    if (first.taken) await first.release();
+    expect((await throttle.acquire(slow, 'e', null)).taken).toBe(true);
+  });
+
+  it('frees the slot of a worker that died once its lease ends', async () => {
+    const endpoint = randomUUID();
+    await throttle.acquire(endpoint, 'dead-1', null);
+    await throttle.acquire(endpoint, 'dead-2', null);
+    expect((await throttle.acquire(endpoint, 'x', null)).taken).toBe(false);
+    // The lease is WEBHOOK_TIMEOUT_MS + 5 s: move it into the past rather than wait.
+    await redis.zadd(`${prefix}:webhook-endpoint:${endpoint}:inflight`, 1, 'dead-1', 1, 'dead-2');
+    expect((await throttle.acquire(endpoint, 'y', null)).taken).toBe(true);
+  });
+
+  it('keeps to the endpoint\'s rate limit per second', async () => {
+    const endpoint = randomUUID();
+    const decisions = [];
+    for (let i = 0; i < 10; i++) {
+      const d = await throttle.acquire(endpoint, `r${i}`, 3);
+      decisions.push(d);
+      if (d.taken) await d.release();
+    }
+    // Ten at once with a limit of 3 per second: 3 taken (6 if a second boundary fell between them).
+    const taken = decisions.filter((d) => d.taken).length;
+    expect(taken).toBeGreaterThanOrEqual(3);
+    expect(taken).toBeLessThanOrEqual(6);
+    for (const d of decisions) if (!d.taken) expect(d.retryInMs).toBeLessThanOrEqual(1050);
+  });
+});
