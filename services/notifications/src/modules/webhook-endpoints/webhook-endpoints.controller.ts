@@ -5,6 +5,7 @@ import {
   CreatedWebhookEndpointDto,
   CreateWebhookEndpointDto,
   RotatedSecretDto,
+  TestMessageAcceptedDto,
   UpdateWebhookEndpointDto,
   WEBHOOK_ENDPOINT_EXAMPLE,
   WebhookEndpointDto,
@@ -111,5 +112,21 @@ export class WebhookEndpointsController {
   async rotateSecret(@Param() params: UuidParam): Promise<RotatedSecretDto> {
     const { secret, previousSecretExpiresAt } = await this.endpoints.rotateSecret(params.id);
     return { secret, previousSecretExpiresAt: previousSecretExpiresAt.toISOString() };
+  }
+
+  @Post(':id/test')
+  @ApiOperationDoc({
+    operationId: 'testWebhookEndpoint',
+    summary: 'Send a test message to an endpoint',
+    description:
+      'Sends a `webhook.test` message to this endpoint only, whatever events it subscribes to, signed and retried like any other message. ' +
+      'Follow it in GET /v1/webhooks/{id}/deliveries. 409 when the endpoint is disabled.',
+    status: 202,
+    type: TestMessageAcceptedDto,
+    example: { messageId: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW' },
+    errors: [400, 404, 409],
+  })
+  async sendTest(@Param() params: UuidParam): Promise<TestMessageAcceptedDto> {
+    return this.endpoints.sendTest(params.id);
   }
 }

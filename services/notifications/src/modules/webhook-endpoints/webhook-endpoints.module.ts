@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { WebhookMessagesModule } from '../webhook-messages/webhook-messages.module.js';
 import { WebhookEndpointsController } from './webhook-endpoints.controller.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
@@ -9,6 +10,7 @@ import { WebhookEndpointsService } from './webhook-endpoints.service.js';
  * checks their URLs here and before every delivery.
  */
 @Module({
+  imports: [WebhookMessagesModule],
   controllers: [WebhookEndpointsController],
   providers: [WebhookEndpointsService, WebhookEndpointsRepository],
   exports: [WebhookEndpointsService, WebhookEndpointsRepository],

@@ -1,19 +1,26 @@
 import type { Page } from '@careflow/http';
-import { NotFoundError } from '@careflow/platform';
+import { ConflictError, NotFoundError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
+import { WebhookMessages } from '../webhook-messages/webhook-messages.service.js';
 import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto.js';
 import { assertPublicUrl } from './ssrf-guard.js';
 import type { WebhookEndpointRecord } from './webhook-endpoint.record.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { newWebhookSecret, SECRET_OVERLAP_HOURS } from './webhook-secret.js';
 
+const TEST_MESSAGE = 'A test event from Careflow.';
+
 /** The shop's webhook endpoints: where they point, what they receive, their signing secrets. */
 @Injectable()
 export class WebhookEndpointsService {
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly endpoints: WebhookEndpointsRepository,
+    private readonly messages: WebhookMessages,
     private readonly config: NotificationsConfig,
   ) {}
 
@@ -61,6 +68,22 @@ export class WebhookEndpointsService {
     const rotated = await this.endpoints.rotateSecret(id, secret, SECRET_OVERLAP_HOURS);
     if (!rotated) throw new NotFoundError('webhook endpoint', id);
     return { secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };
+  }
+
+  /**
+   * A `webhook.test` message to this endpoint only, whatever it subscribes to: signed, retried
+   * and logged like every other message. A disabled endpoint gets nothing (409).
+   */
+  async sendTest(id: string): Promise<{ messageId: string }> {
+    return this.db.transaction(async (tx) => {
+      const endpoint = await this.endpoints.findById(id, tx);
+      if (!endpoint) throw new NotFoundError('webhook endpoint', id);
+      if (!endpoint.enabled) throw new ConflictError('webhook-endpoint-disabled', 'The endpoint is disabled; re-enable it (PATCH enabled: true) before testing it');
+      const written = await this.messages.enqueue(tx, 'webhook.test', { endpointId: id, message: TEST_MESSAGE }, { endpointIds: [id] });
+      // Disabled between the read and the write (the delivery engine's 410 handling): nothing was sent.
+      if (!written || written.deliveries === 0) throw new ConflictError('webhook-endpoint-disabled', 'The endpoint was disabled meanwhile; nothing was sent');
+      return { messageId: written.messageId };
+    });
   }
 
   /**

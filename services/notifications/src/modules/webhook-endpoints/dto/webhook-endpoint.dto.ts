@@ -133,6 +133,11 @@ export class RotatedSecretDto {
   previousSecretExpiresAt!: string;
 }
 
+export class TestMessageAcceptedDto {
+  @ApiProperty({ example: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW', description: 'The `webhook-id` the test message is sent with; its delivery is in GET /v1/webhooks/{id}/deliveries.' })
+  messageId!: string;
+}
+
 export class WebhookEndpointPageDto extends PageDto {
   @ApiProperty({ type: [WebhookEndpointDto] }) data!: WebhookEndpointDto[];
 }
