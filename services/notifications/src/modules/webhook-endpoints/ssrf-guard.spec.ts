@@ -159,6 +159,15 @@ describe('assertPublicUrl', () => {
     expect(e.reason).toBe('unresolvable');
   });
 
+  it('refuses a host whose resolver does not answer in time', async () => {
+    const error = await assertPublicUrl('https://slow.example/', { allowPrivate: false, lookup: () => new Promise(() => {}), lookupTimeoutMs: 50 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WebhookUrlNotAllowedError);
+    expect((error as WebhookUrlNotAllowedError).reason).toBe('unresolvable');
+  });
+
   it.each(['ftp://example.com/', 'file:///etc/passwd', 'not a url', 'gopher://127.0.0.1/'])('refuses %s: not http(s)', async (url) => {
     expect((await refuse(url)).reason).toBe('scheme');
   });

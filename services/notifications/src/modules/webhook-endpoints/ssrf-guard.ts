@@ -186,6 +186,22 @@ export interface PublicUrlOptions {
   allowPrivate: boolean;
   /** The resolver (tests use their own); dns.lookup with `all: true` by default. */
   lookup?: (hostname: string) => Promise<LookupAddress[]>;
+  /** A resolver that does not answer within this long counts as no answer (dns.lookup has no timeout of its own). */
+  lookupTimeoutMs?: number;
+}
+
+const DEFAULT_LOOKUP_TIMEOUT_MS = 5_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const systemLookup = (hostname: string) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -215,7 +231,7 @@ export async function assertPublicUrl(url: string | URL, options: PublicUrlOptio
   } else {
     let found: LookupAddress[];
     try {
-      found = await (options.lookup ?? systemLookup)(host);
+      found = await withTimeout((options.lookup ?? systemLookup)(host), options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS);
     } catch {
       throw new WebhookUrlNotAllowedError(`url's host ${host} does not resolve`, 'unresolvable');
     }
