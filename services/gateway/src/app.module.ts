@@ -14,6 +14,7 @@ import { GatewayAuthGuard } from './modules/auth/gateway-auth.guard.js';
 import { DocsModule } from './modules/docs/docs.module.js';
 import { HealthModule } from './modules/health/health.module.js';
 import { ProxyModule } from './modules/proxy/proxy.module.js';
+import { WebhookEventsModule } from './modules/webhook-events/webhook-events.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         ProxyModule,
         DocsModule,
         HealthModule,
+        WebhookEventsModule,
       ],
       providers: [
         { provide: APP_GUARD, useExisting: GatewayAuthGuard },

@@ -68,7 +68,8 @@ describe('the public OpenAPI document', () => {
 
   it('routes every documented service path to the service that documents it', async () => {
     for (const { path: p } of operations()) {
-      if (p.startsWith('/v1/api-keys')) continue;
+      // The gateway's own operations (the event catalogue is read from this very document).
+      if (p.startsWith('/v1/api-keys') || p === '/v1/webhook-events') continue;
       const concrete = p.replace(/\{[^}]+\}/g, 'x1');
       expect(serviceFor(concrete), p).toBeDefined();
     }

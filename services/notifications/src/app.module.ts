@@ -10,6 +10,7 @@ import { MailModule } from './modules/mail/mail.module.js';
 import { NotificationsLogModule } from './modules/notifications-log/notifications-log.module.js';
 import { OrdersModule } from './modules/orders/orders.module.js';
 import { ShipmentsModule } from './modules/shipments/shipments.module.js';
+import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module.js';
 import { WebhookDeliveriesModule } from './modules/webhook-deliveries/webhook-deliveries.module.js';
 import { WebhookMessagesModule } from './modules/webhook-messages/webhook-messages.module.js';
 
@@ -32,6 +33,7 @@ export class AppModule {
         OrdersModule,
         ShipmentsModule,
         NotificationsLogModule,
+        WebhookEndpointsModule,
         MailModule,
         CustomerProjectionModule,
         IncomingModule,

@@ -15,6 +15,8 @@ describe('serviceFor', () => {
     ['/v1/orders/o-1/shipments', 'notifications'],
     ['/v1/shipments/s-1/events', 'notifications'],
     ['/v1/webhooks/w/deliveries', 'notifications'],
+    ['/v1/webhooks', 'notifications'],
+    ['/v1/webhooks/w/rotate-secret', 'notifications'],
     ['/v1/notifications', 'notifications'],
     ['/v1/inbound/email', 'email-ingest'],
     ['/v1/inbound/providers/mailgun', 'email-ingest'],
@@ -23,7 +25,7 @@ describe('serviceFor', () => {
     expect(serviceFor(path)).toBe(service);
   });
 
-  it.each(['/v1/api-keys', '/v1/ticketsx', '/v1', '/health', '/docs', '/v2/tickets'])('%s is not proxied', (path) => {
+  it.each(['/v1/api-keys', '/v1/webhook-events', '/v1/ticketsx', '/v1', '/health', '/docs', '/v2/tickets'])('%s is not proxied', (path) => {
     expect(serviceFor(path)).toBeUndefined();
   });
 });
