@@ -3,21 +3,21 @@ import { assertPublicAddress, nonPublicKind } from './delivery-address.js';
 
 describe('webhook delivery addresses', () => {
   it.each([
-    ['127.0.0.1', 'loopback address'],
-    ['::1', 'loopback address'],
-    ['10.1.2.3', 'private address'],
-    ['172.31.255.255', 'private address'],
-    ['192.168.1.1', 'private address'],
-    ['100.64.0.1', 'cgnat address'],
-    ['169.254.10.10', 'link-local address'],
-    ['169.254.169.254', 'cloud-metadata address'],
-    ['fd00:ec2::254', 'cloud-metadata address'],
-    ['fd12:3456::1', 'private address'],
-    ['fe80::1', 'link-local address'],
-    ['224.0.0.1', 'multicast address'],
-    ['ff02::1', 'multicast address'],
-    ['::ffff:127.0.0.1', 'loopback address'],
-    ['0.0.0.0', 'unspecified address'],
+    ['127.0.0.1', 'a loopback address'],
+    ['::1', 'a loopback address'],
+    ['10.1.2.3', 'a private address'],
+    ['172.31.255.255', 'a private address'],
+    ['192.168.1.1', 'a private address'],
+    ['100.64.0.1', 'a carrier-grade NAT (CGNAT) address'],
+    ['169.254.10.10', 'a link-local address'],
+    ['169.254.169.254', 'a cloud metadata address'],
+    ['fd00:ec2::254', 'a cloud metadata address'],
+    ['fd12:3456::1', 'a private address'],
+    ['fe80::1', 'a link-local address'],
+    ['224.0.0.1', 'a multicast address'],
+    ['ff02::1', 'a multicast address'],
+    ['::ffff:127.0.0.1', 'a loopback address'],
+    ['0.0.0.0', 'an unspecified address'],
   ])('refuses %s (%s), as the endpoint API\'s guard classifies it', (address, kind) => {
     expect(nonPublicKind(address)).toBe(kind);
   });

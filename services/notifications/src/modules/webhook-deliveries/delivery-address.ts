@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { classifyAddress } from '../webhook-endpoints/ssrf-guard.js';
+import { classifyAddress, type BlockedAddressReason } from '../webhook-endpoints/ssrf-guard.js';
 
 /**
  * The address a webhook may be delivered to, checked at delivery time on the very address
@@ -8,10 +8,24 @@ import { classifyAddress } from '../webhook-endpoints/ssrf-guard.js';
  * classifier the endpoint API checks URLs with when they are registered.
  */
 
+const KINDS: Record<BlockedAddressReason, string> = {
+  loopback: 'a loopback address',
+  private: 'a private address',
+  'link-local': 'a link-local address',
+  cgnat: 'a carrier-grade NAT (CGNAT) address',
+  multicast: 'a multicast address',
+  unspecified: 'an unspecified address',
+  broadcast: 'a broadcast address',
+  documentation: 'a documentation address',
+  'cloud-metadata': 'a cloud metadata address',
+  reserved: 'a reserved address',
+  'not-an-ip': 'not an IP address',
+};
+
 /** Why an address is not a public one (loopback, private, …), or null for a public address. */
 export function nonPublicKind(address: string): string | null {
   const kind = classifyAddress(address);
-  return kind === 'public' ? null : `${kind === 'not-an-ip' ? 'not an IP' : kind} address`;
+  return kind === 'public' ? null : KINDS[kind];
 }
 
 /** A webhook URL whose host is (or resolves to) an address deliveries must not reach. */
