@@ -209,6 +209,39 @@ describe('customer erasure in notifications', () => {
     expect(await db.query(`SELECT to_address, status FROM notifications.outbound_messages ORDER BY created_at DESC LIMIT 1`)).toEqual([{ to_address: LAN.email, status: 'queued' }]);
   });
 
+  it('scrubs webhook messages about the customer and does not deliver the ones still waiting', async () => {
+    const endpoint = randomUUID();
+    await db.query(
+      `INSERT INTO notifications.webhook_endpoints (id, url, events, secret) VALUES ($1, 'https://hooks.shop.test/careflow', '{*}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')`,
+      [endpoint],
+    );
+    const eventTypes = ['customer.upserted', 'ticket.created', 'notification.sent'] as const;
+    // by the shop's id; by an old address only (a ticket opened before the shop knew her); someone else
+    const bodies = [
+      { type: eventTypes[0], timestamp: '2026-12-01T08:00:00.000Z', data: { externalId: 'cus_wh_lan', email: 'wh.lan@example.com', name: 'Nguyễn Thị Lan', version: 1 } },
+      { type: eventTypes[1], timestamp: '2026-12-01T08:01:00.000Z', data: { ticket: { subject: 'Gate code 4417', customer: { externalId: null, email: 'WH.Lan.Old@Example.com', name: 'Lan' } } } },
+      { type: eventTypes[2], timestamp: '2026-12-01T08:02:00.000Z', data: { to: 'wh.minh@example.com', customerExternalId: 'cus_wh_minh', template: 'ticket_reply' } },
+    ];
+    const ids = bodies.map((_, i) => `msg_erasetest${i}${randomUUID().replace(/-/g, '').slice(0, 14)}`);
+    for (const [i, body] of bodies.entries()) {
+      await db.query(`INSERT INTO notifications.webhook_messages (id, type, body) VALUES ($1, $2, $3)`, [ids[i], body.type, JSON.stringify(body)]);
+      await db.query(`INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at) VALUES ($1, $2, $3, now() + interval '1 hour')`, [randomUUID(), ids[i], endpoint]);
+    }
+
+    await deliver('customer.erased', { externalId: 'cus_wh_lan', emailHashes: [sha256('wh.lan@example.com'), sha256('wh.lan.old@example.com')], version: 2, segmentVersion: 1, erasedAt: new Date().toISOString() });
+
+    const rows: Array<{ id: string; body: { type: string; timestamp: string; data: unknown }; status: string; last_error: string | null }> = await db.query(
+      `SELECT m.id, m.body, d.status, d.last_error FROM notifications.webhook_messages m JOIN notifications.webhook_deliveries d ON d.message_id = m.id WHERE m.id = ANY($1) ORDER BY m.id`,
+      [ids],
+    );
+    expect(rows.map((r) => ({ id: r.id, body: r.body, status: r.status, error: r.last_error }))).toEqual([
+      { id: ids[0], body: { type: 'customer.upserted', timestamp: '2026-12-01T08:00:00.000Z', data: { erased: true } }, status: 'failed', error: 'not sent: the customer was erased' },
+      { id: ids[1], body: { type: 'ticket.created', timestamp: '2026-12-01T08:01:00.000Z', data: { erased: true } }, status: 'failed', error: 'not sent: the customer was erased' },
+      { id: ids[2], body: bodies[2], status: 'pending', error: null },
+    ]);
+    await db.query(`DELETE FROM notifications.webhook_endpoints WHERE id = $1`, [endpoint]);
+  });
+
   it('keeps a tombstone that older upserts cannot bring back to life, and a newer upsert ends', async () => {
     const projection = async () =>
       (await db.query(`SELECT email, name, locale, version, undeliverable_reason, erased_at IS NOT NULL AS erased FROM notifications.customers WHERE external_id = $1`, [LAN.externalId]))[0];

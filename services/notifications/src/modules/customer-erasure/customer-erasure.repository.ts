@@ -52,6 +52,31 @@ export class CustomerErasureRepository {
   }
 
   /**
+   * Webhook messages about the customer (any value in the body that is the shop's id, or an
+   * address whose hash is the customer's) keep their type and time and lose their data; one
+   * still waiting to be delivered is not delivered (it would carry nothing, or the data again).
+   * The log of attempts stays. `customer.erased` itself, which carries hashes only, is delivered.
+   */
+  async scrubWebhookMessages(tx: EntityManager, e: CustomerErasedPayload): Promise<number> {
+    const rows: unknown[] = await tx.query(
+      `WITH scrubbed AS (
+         UPDATE notifications.webhook_messages m
+            SET body = jsonb_build_object('type', m.type, 'timestamp', m.body -> 'timestamp', 'data', jsonb_build_object('erased', true))
+          WHERE m.type <> 'customer.erased'
+            AND (jsonb_path_exists(m.body, '$.** ? (@ == $id)', jsonb_build_object('id', $1::text))
+                 OR EXISTS (SELECT 1 FROM jsonb_path_query(m.body, 'strict $.** ? (@.type() == "string" && @ like_regex "@")') v
+                             WHERE ${emailHashSql("v #>> '{}'")} = ANY($2::text[])))
+          RETURNING m.id
+       )
+       UPDATE notifications.webhook_deliveries d SET status = 'failed', next_attempt_at = NULL, last_error = $3, updated_at = now()
+         FROM scrubbed WHERE d.message_id = scrubbed.id AND d.status = 'pending'
+       RETURNING 1`,
+      [e.externalId, e.emailHashes, NOT_SENT_ERASED],
+    );
+    return rows.length;
+  }
+
+  /**
    * Events about the customer not yet confirmed delivered (or dead-lettered) are kept in the
    * outbox with their payloads, and one re-published after the erasure would carry the data
    * out again: their payloads are scrubbed like the rows, each kept valid against its contract.

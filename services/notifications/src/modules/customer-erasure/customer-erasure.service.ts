@@ -24,6 +24,7 @@ export class CustomerErasure {
     const messages = await this.erasure.scrubMessages(tx, e);
     await this.erasure.scrubShipmentEvents(tx, e);
     await this.erasure.scrubOutbox(tx, e);
+    await this.erasure.scrubWebhookMessages(tx, e);
     await this.undeliverable.forget(tx, e.emailHashes);
     return messages;
   }

@@ -23,21 +23,27 @@ export interface NewWebhookMessage {
 export class WebhookMessagesRepository {
   constructor(private readonly outbox: Outbox) {}
 
-  /** Null when the event has a message already (a redelivered event); else the message's deliveries. */
+  /**
+   * Null when nothing was written: the event has a message already (a redelivered event), or no
+   * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data).
+   * Else the message's deliveries.
+   */
   async insert(tx: EntityManager, m: NewWebhookMessage): Promise<{ deliveries: number } | null> {
     const q = new SqlParams();
     const type = q.add(m.type);
     const endpointIds = q.add(m.endpointIds);
     const rows: Array<{ created: number; deliveries: number }> = await tx.query(
-      `WITH message AS (
+      `WITH target AS (
+         SELECT e.id FROM notifications.webhook_endpoints e
+          WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN e.events && ARRAY[${type}::text, '*'] ELSE e.id = ANY(${endpointIds}::uuid[]) END
+       ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
-         VALUES (${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${q.add(m.body)}::jsonb)
+         SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${q.add(m.body)}::jsonb WHERE EXISTS (SELECT 1 FROM target)
          ON CONFLICT (event_id) DO NOTHING RETURNING id
        ), delivery AS (
          INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
-         SELECT gen_random_uuid(), message.id, e.id, now() + make_interval(secs => ${q.add(m.firstAttemptInSeconds)})
-           FROM message JOIN notifications.webhook_endpoints e ON e.enabled
-            AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN e.events && ARRAY[${type}::text, '*'] ELSE e.id = ANY(${endpointIds}::uuid[]) END
+         SELECT gen_random_uuid(), message.id, target.id, now() + make_interval(secs => ${q.add(m.firstAttemptInSeconds)})
+           FROM message CROSS JOIN target
          RETURNING id
        ), job AS (
          ${this.outbox.insertSql(q, [{ event: 'webhook.deliver', payload: { deliveryId: '' } }], {
