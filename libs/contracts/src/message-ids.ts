@@ -20,3 +20,11 @@ export function ticketIdOfMessageId(messageId: string): string | null {
   const match = TICKET_MESSAGE_ID.exec(messageId.trim());
   return match ? match[1]!.toLowerCase() : null;
 }
+
+/** `support+vip@shop.test` → `support@shop.test`: plus-addressing (RFC 5233 subaddress) reaches the same mailbox. */
+export function withoutSubaddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return address;
+  const plus = address.indexOf('+');
+  return plus > 0 && plus < at ? `${address.slice(0, plus)}${address.slice(at)}` : address;
+}

@@ -6,3 +6,4 @@ export * from './snake-naming.strategy.js';
 export * from './sql-params.js';
 export * from './statement-batcher.js';
 export * from './prepared-statements.js';
+export * from './advisory-lock.js';

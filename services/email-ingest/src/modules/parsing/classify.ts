@@ -1,3 +1,4 @@
+import { withoutSubaddress } from '@careflow/contracts';
 import { readDeliveryStatus, returnedMessageId } from './delivery-status.js';
 import type { DeliveryStatusRecipient } from './delivery-status.js';
 import { messageId } from './message-id.js';
@@ -34,12 +35,6 @@ function contentTypeOf(parsed: ParsedMessage): { type: string; reportType: strin
   return { type, reportType };
 }
 
-/** The local part without a +tag, and the domain: support+vip@shop.test is support@shop.test. */
-function baseAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  const local = address.slice(0, at).split('+')[0];
-  return `${local}${address.slice(at)}`.toLowerCase();
-}
 
 function rfc3464Report(parsed: ParsedMessage): BounceReport {
   const statusPart = parsed.attachments.find((a) => REPORT_PARTS.includes(a.contentType));
@@ -93,7 +88,7 @@ function autoReplyReason(parsed: ParsedMessage, own: ReadonlySet<string>): strin
   if (suppress !== null && /\b(?:all|oof)\b/.test(suppress)) return 'x-auto-response-suppress';
   if (headerValues(parsed, 'x-ms-exchange-inbox-rules-loop').length > 0) return 'x-ms-exchange-inbox-rules-loop';
 
-  if (own.has(baseAddress(parsed.from.address))) return 'from-own-address';
+  if (own.has(withoutSubaddress(parsed.from.address.toLowerCase()))) return 'from-own-address';
   if (DAEMON.test(parsed.from.address)) return 'from-mailer-daemon';
   return null;
 }
@@ -113,7 +108,7 @@ export function classify(parsed: ParsedMessage, options: ClassifyOptions): Class
   }
   if (type === 'multipart/report') return { kind: 'auto_reply', reason: `report: ${reportType ?? 'unknown'}` };
 
-  const own = new Set(options.ownAddresses.map((a) => baseAddress(a.trim())));
+  const own = new Set(options.ownAddresses.map((a) => withoutSubaddress(a.trim().toLowerCase())));
   const reason = autoReplyReason(parsed, own);
   if (reason) return { kind: 'auto_reply', reason };
 

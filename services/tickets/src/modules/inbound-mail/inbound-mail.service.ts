@@ -1,5 +1,6 @@
 import {
   ticketIdOfMessageId,
+  withoutSubaddress,
   type InboundEmailBouncedPayload,
   type InboundEmailParsedPayload,
   type InboundEmailRoutedPayload,
@@ -16,7 +17,7 @@ import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { TicketChanges } from '../tickets/ticket-changes.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
 import { InboundMailRepository } from './inbound-mail.repository.js';
-import { normalizeMessageId, routingAddresses, subjectTicketNumber, withoutSubaddress } from './mail-threading.js';
+import { normalizeMessageId, routingAddresses, subjectTicketNumber } from './mail-threading.js';
 
 const CUSTOMER: TicketActor = { type: 'customer', id: null };
 

@@ -1,5 +1,6 @@
+import { withoutSubaddress } from '@careflow/contracts';
 import { describe, expect, it } from 'vitest';
-import { normalizeMessageId, routingAddresses, subjectTicketNumber, withoutSubaddress } from './mail-threading.js';
+import { normalizeMessageId, routingAddresses, subjectTicketNumber } from './mail-threading.js';
 
 describe('inbound mail threading', () => {
   it('compares Message-IDs in one bracketed, trimmed form and drops what is not one', () => {

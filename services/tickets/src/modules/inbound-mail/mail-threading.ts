@@ -1,3 +1,5 @@
+import { withoutSubaddress } from '@careflow/contracts';
+
 /**
  * Pure pieces of inbound mail routing: how Message-IDs, subject tokens and recipient
  * addresses are read, so the service and its unit spec agree on them.
@@ -14,13 +16,6 @@ export function subjectTicketNumber(subject: string): string | null {
   return /\[#([1-9][0-9]{0,14})\]/.exec(subject)?.[1] ?? null;
 }
 
-/** `support+vip@shop.test` → `support@shop.test`: plus-addressing (RFC 5233 subaddress) reaches the same mailbox. */
-export function withoutSubaddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return address;
-  const plus = address.indexOf('+');
-  return plus > 0 && plus < at ? `${address.slice(0, plus)}${address.slice(at)}` : address;
-}
 
 /** The addresses to look each recipient up by, in routing order: as given, then without its subaddress. */
 export function routingAddresses(recipients: readonly string[]): string[] {
