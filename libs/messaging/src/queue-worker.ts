@@ -31,6 +31,11 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
   protected readonly transactional: boolean = true;
   private workers: Worker[] = [];
 
+  /** Jobs handled at once by this worker (WORKER_CONCURRENCY unless the queue's work needs another figure). */
+  protected get concurrency(): number {
+    return this.runtime.concurrency;
+  }
+
   constructor(protected readonly runtime: WorkerRuntime) {}
 
   /**
@@ -46,7 +51,8 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
 
   onApplicationBootstrap(): void {
     if (!this.runtime.enabled) return;
-    const { connection, prefix, concurrency, lockDurationMs, stalledIntervalMs } = this.runtime;
+    const { connection, prefix, lockDurationMs, stalledIntervalMs } = this.runtime;
+    const concurrency = this.concurrency;
     for (const name of [this.queue, ...this.retiredNames]) {
       const worker = new Worker(name, (job) => this.process(job), {
         connection: connection.duplicate({ connectionName: `${name}-worker` }),

@@ -151,9 +151,12 @@ describe('webhook deliveries', () => {
     await openTicket();
     const delivery = await deliveryOf(id, 'failed');
     expect(delivery.attempts).toHaveLength(1);
-    const { rows } = await system.stack.db.pool.query(`SELECT enabled, disabled_at, disabled_reason FROM notifications.webhook_endpoints WHERE id = $1`, [id]);
-    expect(rows[0]).toMatchObject({ enabled: false, disabled_reason: 'receiver answered 410 Gone' });
-    expect(rows[0].disabled_at).not.toBeNull();
+    // The endpoint is disabled right after the attempt's outcome is recorded (its own transaction, with the admin's mail).
+    await eventually(async () => {
+      const { rows } = await system.stack.db.pool.query(`SELECT enabled, disabled_at, disabled_reason FROM notifications.webhook_endpoints WHERE id = $1`, [id]);
+      expect(rows[0]).toMatchObject({ enabled: false, disabled_reason: 'receiver answered 410 Gone' });
+      expect(rows[0].disabled_at).not.toBeNull();
+    });
     const mail = await sink.waitFor((m) => m.envelope.to.includes('ops@shop.test') && (m.parsed.text ?? '').includes(id));
     expect(mail.parsed.subject).toBe(`Webhook endpoint disabled: ${r.url}`);
     expect(mail.parsed.text).toContain('Reason: receiver answered 410 Gone');

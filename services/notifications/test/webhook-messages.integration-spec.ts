@@ -1,4 +1,6 @@
+import { QueueName } from '@careflow/contracts';
 import { createServiceApp } from '@careflow/http';
+import { JobQueues } from '@careflow/messaging';
 import { startInProcessApp, type InProcessApp } from '@careflow/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -6,11 +8,13 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { WebhookReconciler } from '../src/modules/webhook-deliveries/webhook-reconciler.js';
 import { WebhookMessages } from '../src/modules/webhook-messages/webhook-messages.service.js';
 
 /**
  * The webhook fan-in: one message per event, however often the event comes, and one delivery
- * (with its job in the outbox) per enabled endpoint that subscribed to its type or to `*`.
+ * per enabled endpoint that subscribed to its type or to `*`, whose job is added once the
+ * message committed.
  */
 describe('webhook messages (real Postgres)', () => {
   let running: InProcessApp;
@@ -52,7 +56,7 @@ describe('webhook messages (real Postgres)', () => {
     const data = { ticket: { id: randomUUID(), number: 7, updatedAt: occurredAt } };
 
     const first = await db.transaction((tx) => messages.enqueue(tx, 'ticket.solved', data, { eventId, occurredAt }));
-    expect(first).toEqual({ messageId: expect.stringMatching(/^msg_[0-9A-Z]{26}$/), deliveries: 2 });
+    expect(first).toEqual({ messageId: expect.stringMatching(/^msg_[0-9A-Z]{26}$/), deliveries: 2, publish: expect.any(Function) });
     const again = await db.transaction((tx) => messages.enqueue(tx, 'ticket.solved', data, { eventId, occurredAt }));
     expect(again).toBeNull();
 
@@ -65,8 +69,15 @@ describe('webhook messages (real Postgres)', () => {
     const deliveries = await deliveriesOf(first!.messageId);
     expect(deliveries.map((d) => d.endpoint_id).sort()).toEqual([all, solved].sort());
     expect(deliveries.every((d) => d.status === 'pending' && d.attempts === 0)).toBe(true);
-    const jobs = await db.query(`SELECT payload FROM notifications.outbox WHERE event = 'webhook.deliver' AND payload->>'deliveryId' IN (SELECT id::text FROM notifications.webhook_deliveries WHERE message_id = $1)`, [first!.messageId]);
-    expect(jobs).toHaveLength(2);
+    const ids = (await db.query(`SELECT id FROM notifications.webhook_deliveries WHERE message_id = $1`, [first!.messageId])).map((r: { id: string }) => r.id);
+    const queue = running.app.get(JobQueues).queue(QueueName.WebhookDeliveries);
+    const jobsOf = async () => (await queue.getJobs(['wait', 'delayed'])).filter((j) => ids.includes(j.data.data.deliveryId));
+    expect(await jobsOf()).toHaveLength(0); // not before the commit is known
+    await first!.publish();
+    await first!.publish(); // the same jobs: each delivery's first attempt has one
+    const jobs = await jobsOf();
+    expect(jobs.map((j) => j.data.data.deliveryId).sort()).toEqual([...ids].sort());
+    expect(jobs.every((j) => j.name === 'webhook.deliver')).toBe(true);
   });
 
   it('sends a test message to the one endpoint asked for, whatever it subscribed to', async () => {
@@ -75,5 +86,19 @@ describe('webhook messages (real Postgres)', () => {
     const written = await db.transaction((tx) => messages.enqueue(tx, 'webhook.test', { message: 'hello' }, { endpointIds: [target] }));
     expect(written?.deliveries).toBe(1);
     expect((await deliveriesOf(written!.messageId)).map((d) => d.endpoint_id)).toEqual([target]);
+  });
+
+  it('gives a delivery whose first job never came (the process died after the commit) its job from Postgres', async () => {
+    await endpoint(['customer.erased']);
+    const written = await db.transaction((tx) => messages.enqueue(tx, 'customer.erased', { externalId: 'c-1' }, { eventId: randomUUID() }));
+    const [delivery] = await db.query(`SELECT id FROM notifications.webhook_deliveries WHERE message_id = $1`, [written!.messageId]);
+    const queue = running.app.get(JobQueues).queue(QueueName.WebhookDeliveries);
+    const jobsOf = async () => (await queue.getJobs(['wait', 'delayed'])).filter((j) => j.data.data.deliveryId === delivery.id);
+    // Publishing is left to the commit's follow-up; within the grace period the reconciler leaves it to it.
+    await running.app.get(WebhookReconciler).reconcile();
+    expect(await jobsOf()).toHaveLength(0);
+    await db.query(`UPDATE notifications.webhook_deliveries SET updated_at = now() - interval '2 minutes' WHERE id = $1`, [delivery.id]);
+    await running.app.get(WebhookReconciler).reconcile();
+    expect(await jobsOf()).toHaveLength(1);
   });
 });

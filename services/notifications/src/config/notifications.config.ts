@@ -70,4 +70,13 @@ export class NotificationsConfig extends ServiceConfig {
   @Min(1)
   @Max(1000)
   WEBHOOK_ENDPOINT_CONCURRENCY: number = 10;
+
+  /**
+   * Webhook attempts one worker process runs at once. They mostly wait on receivers, so far
+   * more than WORKER_CONCURRENCY; their reads and writes to Postgres are shared statements.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(2000)
+  WEBHOOK_WORKER_CONCURRENCY: number = 200;
 }

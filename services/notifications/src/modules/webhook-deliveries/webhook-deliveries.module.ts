@@ -29,6 +29,6 @@ import { WebhookTargetsRepository } from './webhook-targets.repository.js';
     DeliveryJobs,
     RetrySchedule,
   ],
-  exports: [RetrySchedule],
+  exports: [RetrySchedule, DeliveryJobs],
 })
 export class WebhookDeliveriesModule {}

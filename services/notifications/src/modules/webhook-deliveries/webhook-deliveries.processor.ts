@@ -1,5 +1,6 @@
 import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
 import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
+import { StatementBatcher } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { OutboundMailService } from '../mail/outbound-mail.service.js';
@@ -23,12 +24,28 @@ const CLAIM_TOLERANCE_MS = 5_000;
  * delivered again, closes that attempt as interrupted and makes a new one (at least once;
  * receivers drop duplicates by `webhook-id`). Retries are delayed jobs whose due time is in
  * Postgres (`next_attempt_at`), rebuilt by the reconciler when Redis loses them.
+ *
+ * The attempts a worker runs at once (WEBHOOK_WORKER_CONCURRENCY) share their round trips
+ * to Postgres: their first reads, their claims and their outcomes each go out as one
+ * statement, without changing what each attempt waits for.
  */
 @Injectable()
 export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.WebhookDeliveries> {
   protected readonly queue = QueueName.WebhookDeliveries;
   protected override readonly transactional = false;
   private readonly leaseMs: number;
+  private readonly lookups = new StatementBatcher<string, Awaited<ReturnType<WebhookTargetsRepository['forDeliveries']>>[number]>(
+    (ids) => this.targets.forDeliveries(ids),
+  );
+  /** One delivery at most once per statement (a job delivered twice): the later claim sees the earlier one. */
+  private readonly claims = new StatementBatcher<{ id: string; jobId: string }, ClaimedDeliveryRecord | null>(
+    (claims) => this.deliveries.claim(claims, this.leaseMs, CLAIM_TOLERANCE_MS),
+    { key: (c) => c.id },
+  );
+  private readonly outcomes = new StatementBatcher<AttemptOutcome, { recorded: boolean; failingSince: Date | null }>(
+    (outcomes) => this.deliveries.recordOutcomes(outcomes),
+    { key: (o) => o.deliveryId },
+  );
 
   constructor(
     runtime: WorkerRuntime,
@@ -46,6 +63,10 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
     this.leaseMs = config.WEBHOOK_TIMEOUT_MS + 30_000;
   }
 
+  protected override get concurrency(): number {
+    return this.config.WEBHOOK_WORKER_CONCURRENCY;
+  }
+
   protected async handle(job: QueueJob<typeof QueueName.WebhookDeliveries>): Promise<void> {
     switch (job.name) {
       case 'webhook.deliver':
@@ -56,14 +77,14 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
   }
 
   private async deliver(deliveryId: string, jobId: string): Promise<void> {
-    const found = await this.targets.forDelivery(deliveryId);
+    const found = await this.lookups.submit(deliveryId);
     if (!found || found.status !== 'pending') return; // gone, done, or replayed and done since
     const target = found.target;
     if (!target?.enabled) return this.deliveries.markFailed(deliveryId, ENDPOINT_DISABLED);
     const slot = await this.throttle.acquire(target.id, `${jobId}:${deliveryId}`, target.rateLimit);
     if (!slot.taken) return this.jobs.later(deliveryId, slot.retryInMs);
     try {
-      const claimed = await this.deliveries.claim(deliveryId, jobId, this.leaseMs, CLAIM_TOLERANCE_MS);
+      const claimed = await this.claims.submit({ id: deliveryId, jobId });
       if (!claimed) {
         // An attempt under way elsewhere, or a duplicate job: nothing to do. Not due yet (clocks
         // differ): the attempt needs a job at its due time, this one having completed.
@@ -95,7 +116,7 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
       status: succeeded ? 'succeeded' : delay === null ? 'failed' : 'pending',
       nextAttemptAt: delay === null ? null : new Date(Date.now() + delay),
     };
-    const { recorded, failingSince } = await this.deliveries.recordOutcome(outcome);
+    const { recorded, failingSince } = await this.outcomes.submit(outcome);
     if (!recorded) return; // another job took the attempt over meanwhile
     this.runtime.logger.debug({ deliveryId: claimed.id, attempt: claimed.attempt, statusCode: code, status: outcome.status }, 'webhook attempt');
     if (gone) {

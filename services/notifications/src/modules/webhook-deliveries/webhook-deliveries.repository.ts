@@ -1,4 +1,4 @@
-import { runExclusively } from '@careflow/persistence';
+import { PreparedStatements, runExclusively } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -42,7 +42,10 @@ const toDue = (r: DueRow): DueDeliveryRecord => ({ id: r.id, attempts: Number(r.
  */
 @Injectable()
 export class WebhookDeliveriesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /** A delivery's state and endpoint, before deciding whether to attempt it. */
   async state(id: string): Promise<(DueDeliveryRecord & { status: WebhookDeliveryStatus; endpointId: string }) | null> {
@@ -55,67 +58,98 @@ export class WebhookDeliveriesRepository {
   }
 
   /**
-   * Starts an attempt, recorded (committed) before anything is sent: when one is due (within
-   * `toleranceMs`) and none is under way, or when the job holding the one under way is
-   * delivered again (its worker died). An attempt whose outcome never came is closed as
-   * interrupted. Null when no attempt may start now.
+   * Starts attempts, each recorded (committed) before anything is sent: for a delivery when
+   * one is due (within `toleranceMs`) and none is under way, or when the job holding the one
+   * under way is delivered again (its worker died). An attempt whose outcome never came is
+   * closed as interrupted. One statement for many claims (each delivery at most once among
+   * them); null, in the order given, for those that may not start now.
    */
-  async claim(id: string, jobId: string, leaseMs: number, toleranceMs: number): Promise<ClaimedDeliveryRecord | null> {
-    const rows: Array<{ endpoint_id: string; attempts: number; message_id: string; body: string }> = await this.db.query(
-      `WITH d AS (
-         SELECT id, attempts, attempt_job FROM notifications.webhook_deliveries
-          WHERE id = $1 AND status = 'pending'
-            AND ((attempt_job IS NULL AND next_attempt_at <= now() + make_interval(secs => $4::float8 / 1000))
-                 OR attempt_job = $2 OR (attempt_job IS NOT NULL AND next_attempt_at <= now()))
-          FOR UPDATE
+  async claim(claims: ReadonlyArray<{ id: string; jobId: string }>, leaseMs: number, toleranceMs: number): Promise<Array<ClaimedDeliveryRecord | null>> {
+    const rows: Array<{ n: string; id: string; endpoint_id: string; attempts: number; message_id: string; body: string }> = await this.statements.query(
+      `WITH i AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS i(id, job, n)
+       ), d AS (
+         SELECT w.id, w.attempts, w.attempt_job, i.job, i.n FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id
+          WHERE w.status = 'pending'
+            AND ((w.attempt_job IS NULL AND w.next_attempt_at <= now() + make_interval(secs => $4::float8 / 1000))
+                 OR w.attempt_job = i.job OR (w.attempt_job IS NOT NULL AND w.next_attempt_at <= now()))
+          ORDER BY w.id
+          FOR UPDATE OF w
        ), interrupted AS (
          UPDATE notifications.webhook_attempts a SET error = $5
            FROM d WHERE a.delivery_id = d.id AND a.attempt = d.attempts AND d.attempt_job IS NOT NULL
             AND a.status_code IS NULL AND a.error IS NULL
        ), claimed AS (
          UPDATE notifications.webhook_deliveries w
-            SET attempts = w.attempts + 1, attempt_job = $2, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
+            SET attempts = w.attempts + 1, attempt_job = d.job, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
            FROM d WHERE w.id = d.id
-         RETURNING w.id, w.endpoint_id, w.attempts, w.message_id
+         RETURNING w.id, w.endpoint_id, w.attempts, w.message_id, d.n
        ), attempt AS (
          INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at) SELECT id, attempts, now() FROM claimed
        )
-       SELECT c.endpoint_id, c.attempts, c.message_id, m.body::text AS body
+       SELECT c.n, c.id, c.endpoint_id, c.attempts, c.message_id, m.body::text AS body
          FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id`,
-      [id, jobId, leaseMs, toleranceMs, ATTEMPT_INTERRUPTED],
+      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED],
     );
-    const r = rows[0];
-    return r ? { id, endpointId: r.endpoint_id, attempt: Number(r.attempts), messageId: r.message_id, body: r.body } : null;
+    const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
+    return claims.map((_, i) => {
+      const r = byPosition.get(i + 1);
+      return r ? { id: r.id, endpointId: r.endpoint_id, attempt: Number(r.attempts), messageId: r.message_id, body: r.body } : null;
+    });
   }
 
   /**
-   * Records an attempt's outcome and the delivery's next state (unless another job took the
-   * attempt over meanwhile), and moves the endpoint's failure clock: cleared by a success,
-   * started by the first failure after one. Returns since when the endpoint has been failing.
+   * Records attempts' outcomes and their deliveries' next states (each unless another job took
+   * its attempt over meanwhile), and moves each endpoint's failure clock: cleared by a success,
+   * started by the first failure after one (a success among the outcomes of one endpoint
+   * counts as the latest). Returns, in the order given, whether each was recorded and, for a
+   * failure, since when its endpoint has been failing. One statement for many outcomes.
    */
-  async recordOutcome(o: AttemptOutcome): Promise<{ recorded: boolean; failingSince: Date | null }> {
-    const ok = o.status === 'succeeded';
-    const rows: Array<{ recorded: boolean; failing_since: Date | null }> = await this.db.query(
-      `WITH a AS (
-         UPDATE notifications.webhook_attempts SET duration_ms = $3, status_code = $4, response_excerpt = $5, error = $6
-          WHERE delivery_id = $1 AND attempt = $2
+  async recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<Array<{ recorded: boolean; failingSince: Date | null }>> {
+    const rows: Array<{ n: string; recorded: boolean; failing_since: Date | null }> = await this.statements.query(
+      `WITH o AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::uuid[])
+                  WITH ORDINALITY AS o(delivery_id, attempt, duration_ms, status_code, excerpt, error, status, next_attempt_at, job_id, endpoint_id, n)
+       ), a AS (
+         UPDATE notifications.webhook_attempts wa SET duration_ms = o.duration_ms, status_code = o.status_code, response_excerpt = o.excerpt, error = o.error
+           FROM o WHERE wa.delivery_id = o.delivery_id AND wa.attempt = o.attempt
        ), d AS (
-         UPDATE notifications.webhook_deliveries
-            SET status = $7, next_attempt_at = $8, last_status_code = $4, last_error = $6, attempt_job = NULL, updated_at = now()
-          WHERE id = $1 AND attempts = $2 AND attempt_job = $9 AND status = 'pending'
-         RETURNING endpoint_id
+         UPDATE notifications.webhook_deliveries w
+            SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code, last_error = o.error, attempt_job = NULL, updated_at = now()
+           FROM o WHERE w.id = o.delivery_id AND w.attempts = o.attempt AND w.attempt_job = o.job_id AND w.status = 'pending'
+         RETURNING w.id
+       ), per_endpoint AS (
+         SELECT endpoint_id, bool_or(status = 'succeeded') AS ok FROM o GROUP BY endpoint_id
        ), e AS (
-         UPDATE notifications.webhook_endpoints
-            SET failing_since = CASE WHEN $10 THEN NULL ELSE now() END
-          WHERE id = $11 AND CASE WHEN $10 THEN failing_since IS NOT NULL ELSE failing_since IS NULL END
-         RETURNING failing_since
+         UPDATE notifications.webhook_endpoints e
+            SET failing_since = CASE WHEN p.ok THEN NULL ELSE now() END
+           FROM per_endpoint p
+          WHERE e.id = p.endpoint_id AND CASE WHEN p.ok THEN e.failing_since IS NOT NULL ELSE e.failing_since IS NULL END
+         RETURNING e.id, e.failing_since
        )
-       SELECT EXISTS (SELECT 1 FROM d) AS recorded,
-              CASE WHEN $10 THEN NULL
-                   ELSE coalesce((SELECT failing_since FROM e), (SELECT failing_since FROM notifications.webhook_endpoints WHERE id = $11)) END AS failing_since`,
-      [o.deliveryId, o.attempt, o.durationMs, o.statusCode, o.responseExcerpt, o.error, o.status, o.nextAttemptAt, o.jobId, ok, o.endpointId],
+       SELECT o.n, EXISTS (SELECT 1 FROM d WHERE d.id = o.delivery_id) AS recorded,
+              CASE WHEN o.status = 'succeeded' OR p.ok THEN NULL ELSE coalesce(e.failing_since, current.failing_since) END AS failing_since
+         FROM o JOIN per_endpoint p ON p.endpoint_id = o.endpoint_id
+         LEFT JOIN e ON e.id = o.endpoint_id
+         LEFT JOIN notifications.webhook_endpoints current ON current.id = o.endpoint_id`,
+      [
+        outcomes.map((o) => o.deliveryId),
+        outcomes.map((o) => o.attempt),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.responseExcerpt),
+        outcomes.map((o) => o.error),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => o.nextAttemptAt),
+        outcomes.map((o) => o.jobId),
+        outcomes.map((o) => o.endpointId),
+      ],
     );
-    return { recorded: rows[0]!.recorded, failingSince: rows[0]!.failing_since };
+    const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
+    return outcomes.map((_, i) => {
+      const r = byPosition.get(i + 1);
+      return { recorded: r?.recorded ?? false, failingSince: r?.failing_since ?? null };
+    });
   }
 
   /** Ends a delivery that will not be attempted (its endpoint is disabled or gone). */
@@ -132,7 +166,7 @@ export class WebhookDeliveriesRepository {
     const rows: Array<DueRow & { cursor_at: string }> = await this.db.query(
       `SELECT id, attempts, next_attempt_at, next_attempt_at::text AS cursor_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries
         WHERE status = 'pending' AND next_attempt_at <= $1
-          -- A first attempt's job is the outbox's to publish (again, until it completed).
+          -- A first attempt's job is added when its message commits: only one that was lost since.
           AND (attempts > 0 OR updated_at < now() - interval '60 seconds')
           AND ($2::timestamptz IS NULL OR (next_attempt_at, id) > ($2::timestamptz, $3::uuid))
         ORDER BY next_attempt_at, id LIMIT $4`,

@@ -1,3 +1,4 @@
+import { PreparedStatements } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -27,23 +28,31 @@ const toTarget = (r: TargetRow): WebhookTargetRecord => ({
  */
 @Injectable()
 export class WebhookTargetsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
-   * A delivery's status and its endpoint, in one round trip (the delivery worker's first
-   * read); the endpoint null when it is gone. Null when the delivery is.
+   * Each delivery's status and its endpoint, in one round trip for many deliveries (the
+   * delivery worker's first read); the endpoint null when it is gone, the whole entry null
+   * when the delivery is. In the order given.
    */
-  async forDelivery(deliveryId: string): Promise<{ status: WebhookDeliveryStatus; target: WebhookTargetRecord | null } | null> {
-    const rows: Array<{ status: WebhookDeliveryStatus } & { [K in keyof TargetRow]: TargetRow[K] | null }> = await this.db.query(
-      `SELECT d.status, e.id, e.url, e.enabled, e.rate_limit, e.secret,
+  async forDeliveries(deliveryIds: readonly string[]): Promise<Array<{ status: WebhookDeliveryStatus; target: WebhookTargetRecord | null } | null>> {
+    const rows: Array<{ n: number; status: WebhookDeliveryStatus } & { [K in keyof TargetRow]: TargetRow[K] | null }> = await this.statements.query(
+      `SELECT i.n, d.status, e.id, e.url, e.enabled, e.rate_limit, e.secret,
               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
-         FROM notifications.webhook_deliveries d LEFT JOIN notifications.webhook_endpoints e ON e.id = d.endpoint_id
-        WHERE d.id = $1`,
-      [deliveryId],
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n)
+         JOIN notifications.webhook_deliveries d ON d.id = i.id
+         LEFT JOIN notifications.webhook_endpoints e ON e.id = d.endpoint_id`,
+      [deliveryIds],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return { status: r.status, target: r.id === null ? null : toTarget(r as TargetRow) };
+    const found = new Map(rows.map((r) => [Number(r.n), r]));
+    return deliveryIds.map((_, i) => {
+      const r = found.get(i + 1);
+      if (!r) return null;
+      return { status: r.status, target: r.id === null ? null : toTarget(r as unknown as TargetRow) };
+    });
   }
 
   async exists(id: string): Promise<boolean> {

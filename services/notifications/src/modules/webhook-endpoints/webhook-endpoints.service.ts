@@ -1,6 +1,6 @@
 import type { Page } from '@careflow/http';
-import { ConflictError, NotFoundError } from '@careflow/platform';
-import { Injectable } from '@nestjs/common';
+import { ConflictError, LOGGER, NotFoundError, type Logger } from '@careflow/platform';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -22,6 +22,7 @@ export class WebhookEndpointsService {
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly messages: WebhookMessages,
     private readonly config: NotificationsConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** A new endpoint with its secret, which is returned here and never again (rotate-secret makes a new one). */
@@ -75,15 +76,18 @@ export class WebhookEndpointsService {
    * and logged like every other message. A disabled endpoint gets nothing (409).
    */
   async sendTest(id: string): Promise<{ messageId: string }> {
-    return this.db.transaction(async (tx) => {
+    const written = await this.db.transaction(async (tx) => {
       const endpoint = await this.endpoints.findById(id, tx);
       if (!endpoint) throw new NotFoundError('webhook endpoint', id);
       if (!endpoint.enabled) throw new ConflictError('webhook-endpoint-disabled', 'The endpoint is disabled; re-enable it (PATCH enabled: true) before testing it');
-      const written = await this.messages.enqueue(tx, 'webhook.test', { endpointId: id, message: TEST_MESSAGE }, { endpointIds: [id] });
+      const message = await this.messages.enqueue(tx, 'webhook.test', { endpointId: id, message: TEST_MESSAGE }, { endpointIds: [id] });
       // Disabled between the read and the write (the delivery engine's 410 handling): nothing was sent.
-      if (!written || written.deliveries === 0) throw new ConflictError('webhook-endpoint-disabled', 'The endpoint was disabled meanwhile; nothing was sent');
-      return { messageId: written.messageId };
+      if (!message || message.deliveries === 0) throw new ConflictError('webhook-endpoint-disabled', 'The endpoint was disabled meanwhile; nothing was sent');
+      return message;
     });
+    // Committed: the message goes out whatever happens next (the reconciler adds a lost job).
+    await written.publish().catch((error: unknown) => this.logger.warn({ err: error, endpointId: id }, 'could not queue the test message now; the reconciler will'));
+    return { messageId: written.messageId };
   }
 
   /**

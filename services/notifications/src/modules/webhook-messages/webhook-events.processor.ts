@@ -1,5 +1,5 @@
 import { QueueName, assertNever, type QueueJob } from '@careflow/contracts';
-import { QueueWorker, WorkerRuntime } from '@careflow/messaging';
+import { QueueWorker, WorkerRuntime, type AfterCommit } from '@careflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { WebhookMessages } from './webhook-messages.service.js';
@@ -20,7 +20,7 @@ export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.Webhook
     super(runtime);
   }
 
-  protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void> {
+  protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void | AfterCommit> {
     switch (job.name) {
       case 'ticket.created':
       case 'ticket.updated':
@@ -37,8 +37,9 @@ export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.Webhook
       case 'inbound_email.processed': {
         const { eventId, occurredAt, data } = job.envelope;
         const written = await this.messages.enqueue(tx, job.name, data, { eventId, occurredAt });
-        if (written) this.runtime.logger.debug({ event: job.name, eventId, messageId: written.messageId, deliveries: written.deliveries }, 'webhook message written');
-        return;
+        if (!written) return;
+        this.runtime.logger.debug({ event: job.name, eventId, messageId: written.messageId, deliveries: written.deliveries }, 'webhook message written');
+        return written.publish;
       }
       default:
         assertNever(job);

@@ -1,6 +1,7 @@
-import { Outbox, SqlParams } from '@careflow/persistence';
+import { SqlParams } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { DueDeliveryRecord } from '../webhook-deliveries/webhook-delivery.record.js';
 
 export interface NewWebhookMessage {
   id: string;
@@ -16,23 +17,22 @@ export interface NewWebhookMessage {
 
 /**
  * Webhook messages and their deliveries (`notifications.webhook_messages`,
- * `webhook_deliveries`): a message, one delivery per endpoint that wants it and one
- * `webhook.deliver` outbox row per delivery are written by one statement.
+ * `webhook_deliveries`): a message and one delivery per endpoint that wants it are written by
+ * one statement. A delivery row is its own outbox entry: pending with its first attempt's due
+ * time, it gets its job after the commit, or from the retry reconciler when that job is lost.
  */
 @Injectable()
 export class WebhookMessagesRepository {
-  constructor(private readonly outbox: Outbox) {}
-
   /**
    * Null when nothing was written: the event has a message already (a redelivered event), or no
    * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data).
-   * Else the message's deliveries.
+   * Else the message's deliveries, each with its first attempt's due time.
    */
-  async insert(tx: EntityManager, m: NewWebhookMessage): Promise<{ deliveries: number } | null> {
+  async insert(tx: EntityManager, m: NewWebhookMessage): Promise<{ deliveries: DueDeliveryRecord[] } | null> {
     const q = new SqlParams();
     const type = q.add(m.type);
     const endpointIds = q.add(m.endpointIds);
-    const rows: Array<{ created: number; deliveries: number }> = await tx.query(
+    const rows: Array<{ id: string | null; next_attempt_at: Date | null }> = await tx.query(
       `WITH target AS (
          SELECT e.id FROM notifications.webhook_endpoints e
           WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN e.events && ARRAY[${type}::text, '*'] ELSE e.id = ANY(${endpointIds}::uuid[]) END
@@ -44,17 +44,15 @@ export class WebhookMessagesRepository {
          INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
          SELECT gen_random_uuid(), message.id, target.id, now() + make_interval(secs => ${q.add(m.firstAttemptInSeconds)})
            FROM message CROSS JOIN target
-         RETURNING id
-       ), job AS (
-         ${this.outbox.insertSql(q, [{ event: 'webhook.deliver', payload: { deliveryId: '' } }], {
-           from: 'delivery',
-           payload: () => `jsonb_build_object('deliveryId', delivery.id)`,
-         })}
+         RETURNING id, next_attempt_at
        )
-       SELECT (SELECT count(*) FROM message)::int AS created, (SELECT count(*) FROM delivery)::int AS deliveries`,
+       -- One row per delivery, or a single row of nulls for a message written with none.
+       SELECT delivery.id, delivery.next_attempt_at FROM message LEFT JOIN delivery ON true`,
       q.values,
     );
-    const row = rows[0]!;
-    return row.created === 0 ? null : { deliveries: row.deliveries };
+    if (rows.length === 0) return null;
+    return {
+      deliveries: rows.flatMap((r) => (r.id === null ? [] : [{ id: r.id, attempts: 0, nextAttemptAt: r.next_attempt_at!, underWay: false }])),
+    };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { DeliveryJobs } from '../webhook-deliveries/delivery-jobs.js';
 import { RetrySchedule } from '../webhook-deliveries/retry-schedule.js';
 import { webhookMessageId } from './webhook-message-id.js';
 import { WebhookMessagesRepository } from './webhook-messages.repository.js';
@@ -23,13 +24,20 @@ export class WebhookMessages {
   constructor(
     private readonly messages: WebhookMessagesRepository,
     private readonly schedule: RetrySchedule,
+    private readonly jobs: DeliveryJobs,
   ) {}
 
   /**
-   * Writes the message, its deliveries and their jobs within `tx`; null when the event has
-   * a message already.
+   * Writes the message and its deliveries within `tx`; null when the event has a message
+   * already. `publish`, run once `tx` committed, adds the deliveries' first jobs; if it never
+   * runs (the process died) or fails, the retry reconciler adds them from Postgres.
    */
-  async enqueue(tx: EntityManager, type: string, data: object, options: EnqueueOptions = {}): Promise<{ messageId: string; deliveries: number } | null> {
+  async enqueue(
+    tx: EntityManager,
+    type: string,
+    data: object,
+    options: EnqueueOptions = {},
+  ): Promise<{ messageId: string; deliveries: number; publish: () => Promise<void> } | null> {
     const id = webhookMessageId();
     const body = JSON.stringify({ type, timestamp: (options.occurredAt ?? new Date()).toISOString(), data });
     const written = await this.messages.insert(tx, {
@@ -40,6 +48,7 @@ export class WebhookMessages {
       endpointIds: options.endpointIds ?? null,
       firstAttemptInSeconds: this.schedule.firstDelaySeconds,
     });
-    return written ? { messageId: id, deliveries: written.deliveries } : null;
+    if (!written) return null;
+    return { messageId: id, deliveries: written.deliveries.length, publish: () => this.jobs.schedule(written.deliveries) };
   }
 }
