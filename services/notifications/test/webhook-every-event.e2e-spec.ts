@@ -27,6 +27,15 @@ const URGENT_FIRST_RESPONSE_SECONDS = 4;
 /** The filtered endpoint's subscription: one event from each of three services. */
 const FILTERED = ['ticket.solved', 'shipment.status_changed', 'customer.erased'] as const;
 
+/** The schema with every object that lists its properties closed to others (`additionalProperties: false`). */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === 'example' ? v : closed(v)]));
+  if ('properties' in out && !('additionalProperties' in out)) out['additionalProperties'] = false;
+  return out;
+}
+
 /**
  * Issue 14's promise, end to end: every event of the catalogue (GET /v1/webhook-events) is
  * caused through the gateway, the way a shop and its shoppers cause it, and reaches a real
@@ -192,6 +201,10 @@ describe('every webhook event, caused through the gateway and delivered', () => 
       expect(validate(payload), `${type}: ${ajv.errorsText(validate.errors)}\n${webhook.body}`).toBe(true);
       // The schema says something: a body without its data does not pass.
       expect(validate({ ...payload, data: {} }), `${type}'s schema refuses empty data`).toBe(false);
+      // And everything: no field travels that the catalogue does not document.
+      const documented = ajv.compile(closed(schema) as object);
+      expect(documented(payload), `${type}, undocumented fields: ${ajv.errorsText(documented.errors)}`).toBe(true);
+      expect(documented({ ...payload, data: { ...payload.data, undocumented: true } }), `${type}'s closed schema refuses an extra field`).toBe(false);
     }
     expect(bodyIds.size, 'one message per event').toBe(got.length);
   });
