@@ -101,4 +101,26 @@ describe('webhook messages (real Postgres)', () => {
     await running.app.get(WebhookReconciler).reconcile();
     expect(await jobsOf()).toHaveLength(1);
   });
+
+  it('writes no message for an event about a customer erased after it happened (it waited in a queue meanwhile)', async () => {
+    await endpoint(['*']);
+    const id = `erased-${randomUUID()}`;
+    const erasedAt = new Date();
+    await db.query(`INSERT INTO notifications.customers (external_id, version, erased_at, updated_at) VALUES ($1, 2, $2, now())`, [id, erasedAt]);
+    const before = new Date(erasedAt.getTime() - 1_000);
+    const after = new Date(erasedAt.getTime() + 1_000);
+    const upserted = { customer: { externalId: id, email: 'kadri@example.com', name: 'Kadri Tamm', version: 1 } };
+    const enqueue = (type: string, data: object, occurredAt: Date) => db.transaction((tx) => messages.enqueue(tx, type, data, { eventId: randomUUID(), occurredAt }));
+
+    expect(await enqueue('customer.upserted', upserted, before)).toBeNull();
+    expect(await enqueue('ticket.updated', { ticket: { id: randomUUID(), customer: { externalId: id } } }, before)).toBeNull();
+    // What happens after the erasure comes from records without personal data, and is announced.
+    expect(await enqueue('ticket.updated', { ticket: { id: randomUUID(), customer: { externalId: id } } }, after)).not.toBeNull();
+    // The erasure's own event carries hashes only.
+    expect(await enqueue('customer.erased', { externalId: id, emailHashes: [] }, before)).not.toBeNull();
+    // Another customer's events are not held back.
+    expect(await enqueue('customer.upserted', { customer: { externalId: `other-${randomUUID()}`, version: 1 } }, before)).not.toBeNull();
+    const [kept] = await db.query(`SELECT count(*)::int AS n FROM notifications.webhook_messages WHERE body::text LIKE '%Kadri%'`);
+    expect(kept.n).toBe(0);
+  });
 });

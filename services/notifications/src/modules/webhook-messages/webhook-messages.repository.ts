@@ -13,6 +13,12 @@ export interface NewWebhookMessage {
   endpointIds: readonly string[] | null;
   /** Seconds before the first attempt (the first number of the retry schedule). */
   firstAttemptInSeconds: number;
+  /**
+   * The event's values that may be a customer's id, and when it happened: an event about a
+   * customer erased after that (it waited in a queue meanwhile) gets no message, since it
+   * would carry the data the erasure removed.
+   */
+  aboutCustomers: { ids: readonly string[]; occurredAt: Date } | null;
 }
 
 /**
@@ -24,8 +30,9 @@ export interface NewWebhookMessage {
 @Injectable()
 export class WebhookMessagesRepository {
   /**
-   * Null when nothing was written: the event has a message already (a redelivered event), or no
-   * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data).
+   * Null when nothing was written: the event has a message already (a redelivered event), no
+   * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data),
+   * or it is about a customer erased since it happened.
    * Else the message's deliveries, each with its first attempt's due time.
    */
   async insert(tx: EntityManager, m: NewWebhookMessage): Promise<{ deliveries: DueDeliveryRecord[] } | null> {
@@ -39,6 +46,8 @@ export class WebhookMessagesRepository {
        ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
          SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${q.add(m.body)}::jsonb WHERE EXISTS (SELECT 1 FROM target)
+            AND NOT EXISTS (SELECT 1 FROM notifications.customers c
+                             WHERE c.external_id = ANY(${q.add(m.aboutCustomers?.ids ?? [])}::text[]) AND c.erased_at > ${q.add(m.aboutCustomers?.occurredAt ?? null)}::timestamptz)
          ON CONFLICT (event_id) DO NOTHING RETURNING id
        ), delivery AS (
          INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
