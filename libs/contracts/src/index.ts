@@ -9,3 +9,4 @@ export * from './payloads/ticket.payloads.js';
 export * from './payloads/commerce.payloads.js';
 export * from './message-ids.js';
 export * from './payloads/webhook.payloads.js';
+export * from './mailboxes.js';

@@ -1,4 +1,4 @@
-import type { AttachmentRef, InboundEmailBouncedPayload } from '@careflow/contracts';
+import { senderMailbox, type AttachmentRef, type InboundEmailBouncedPayload } from '@careflow/contracts';
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -33,7 +33,7 @@ export class MessageProcessing {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.limits = { ...DEFAULT_PARSE_LIMITS, maxAttachmentBytes: config.INBOUND_ATTACHMENT_MAX_BYTES, maxAttachments: config.INBOUND_MAX_ATTACHMENTS };
-    this.ownAddresses = [addressOf(config.MAIL_FROM)];
+    this.ownAddresses = [senderMailbox(config.MAIL_FROM).address.toLowerCase()];
   }
 
   async process(tx: EntityManager, inboundEmailId: string): Promise<void> {
@@ -149,9 +149,4 @@ function keptAttachments(p: ParsedMessage): NewAttachment[] {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
-}
-
-/** The bare address of `Name <address>`, lower-cased. */
-export function addressOf(mailbox: string): string {
-  return (/<([^<>]+)>/.exec(mailbox)?.[1] ?? mailbox).trim().toLowerCase();
 }

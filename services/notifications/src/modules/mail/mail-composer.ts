@@ -1,4 +1,4 @@
-import { ticketMessageId } from '@careflow/contracts';
+import { parseMailbox, senderMailbox, ticketMessageId, type Mailbox } from '@careflow/contracts';
 import { randomUUID } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { encodeWord, encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
@@ -54,42 +54,17 @@ export function sanitizeHeaderValue(value: string): string {
   return value.replace(CONTROL_CHARACTERS, ' ').trim();
 }
 
-/**
- * A deliberately strict address check, not RFC 5322: one @, something on both sides, and none
- * of what could smuggle in a second address or a header (spaces, line breaks, <>, commas,
- * semicolons, quotes, parentheses, backslashes). Real shoppers' addresses pass; oddities fail
- * loudly instead of being "fixed".
- */
-function isPlainAddress(address: string): boolean {
-  return (
-    address.length <= 254 &&
-    /^[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+@[^\s@<>,;:"()[\]\\\u0000-\u001f\u007f-\u009f\u2028\u2029]+$/.test(address) &&
-    !/^\.|\.$|\.\.|@\.|\.@/.test(address)
-  );
-}
-
-interface Mailbox {
-  name: string;
-  address: string;
-}
-
-/** `Name <address>` or a bare address, split; null when it is neither. */
-function parseMailbox(value: string): Mailbox | null {
-  const trimmed = value.trim();
-  const named = /^(.*?)\s*<([^<>]*)>$/s.exec(trimmed);
-  const rawName = named ? named[1]! : '';
-  const address = named ? named[2]!.trim() : trimmed;
-  if (!isPlainAddress(address)) return null;
-  // A quoted display name ("Support, EU") loses its quotes: nodemailer adds its own as needed.
-  const name = sanitizeHeaderValue(rawName.replace(/^"(.*)"$/s, '$1'));
-  return { name, address };
+/** `Name <address>` or a bare address (the strict rule of contracts' parseMailbox), its name on one line. */
+function mailboxOf(value: string): Mailbox | null {
+  const mailbox = parseMailbox(value);
+  // A quoted display name ("Support, EU") has lost its quotes: nodemailer adds its own as needed.
+  return mailbox && { name: sanitizeHeaderValue(mailbox.name), address: mailbox.address };
 }
 
 /** The sender's mailbox; a broken MAIL_FROM is a configuration error, reported as such. */
 function senderOf(from: string): Mailbox {
-  const mailbox = parseMailbox(from);
-  if (!mailbox) throw new RangeError(`MAIL_FROM ${JSON.stringify(from)} is not an address or "Name <address>"`);
-  return mailbox;
+  const mailbox = senderMailbox(from);
+  return { name: sanitizeHeaderValue(mailbox.name), address: mailbox.address };
 }
 
 /** The bare address of `Support <support@shop.test>` (support@shop.test). */
@@ -153,10 +128,10 @@ export interface ComposedMail {
 
 /** The mail as composed; also a nodemailer message, which the tests render as a reference. */
 export function composeMail(input: ComposeMailInput): ComposedMail {
-  const to = input.to.address === null ? null : parseMailbox(input.to.address);
+  const to = input.to.address === null ? null : mailboxOf(input.to.address);
   // A name-and-address string in `to.address` is not accepted: the name has its own field.
   if (!to || to.name !== '') throw new InvalidRecipientError('to', input.to.address);
-  const replyTo = input.replyTo ? parseMailbox(input.replyTo) : null;
+  const replyTo = input.replyTo ? mailboxOf(input.replyTo) : null;
   if (input.replyTo && !replyTo) throw new InvalidRecipientError('replyTo', input.replyTo);
   const messageId = normalizeMessageId(input.messageId);
   if (!messageId) throw new RangeError(`${JSON.stringify(input.messageId)} is not a Message-ID`);
