@@ -1,25 +1,8 @@
-import { REPO_ROOT, SmtpSink, eventually, useStack } from '@careflow/testing';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { SmtpSink, eventually, useStack } from '@careflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corpusMessage, loadCorpus } from './corpus/manifest.js';
 
-interface CorpusEntry {
-  file: string;
-  description: string;
-  outcome: 'ticket_created' | 'appended' | 'duplicate' | 'ignored_auto_reply' | 'bounce' | 'rejected';
-  subject?: string;
-  from?: string;
-  textContains?: string[];
-  strippedTextNotContains?: string[];
-  htmlNotContains?: string[];
-  attachments?: string[];
-  appendsTo?: string;
-  duplicateOf?: string;
-  reason?: string;
-}
-
-const CORPUS_DIR = path.join(REPO_ROOT, 'services/email-ingest/test/corpus');
-const corpus: CorpusEntry[] = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'corpus.json'), 'utf8'));
+const corpus = loadCorpus();
 
 /**
  * The corpus (services/email-ingest/test/corpus) through the running system, in order, each
@@ -43,7 +26,7 @@ describe('the inbound mail corpus, end to end', () => {
 
   for (const entry of corpus) {
     it(`${entry.file}: ${entry.description} → ${entry.outcome}`, async () => {
-      const raw = readFileSync(path.join(CORPUS_DIR, entry.file));
+      const raw = corpusMessage(entry.file);
       const posted = await system.api.post('/v1/inbound/email').set(system.admin()).set('content-type', 'message/rfc822').send(raw).expect(202);
       const result = await eventually(async () => {
         const res = await system.api.get(`/v1/inbound/email/${posted.body.id}`).set(system.admin()).expect(200);

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { REPO_ROOT } from '@careflow/testing';
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.js';
 import { dedupeKey } from './dedupe-key.js';
@@ -8,36 +5,11 @@ import { DEFAULT_PARSE_LIMITS } from './parse-limits.js';
 import { parseMessage } from './parse-message.js';
 import type { ParsedMessage } from './parsed-message.js';
 import { RejectedMessageError } from './parsing.exceptions.js';
+import { corpusMessage, loadCorpus } from '../../../test/corpus/manifest.js';
 
-/** One corpus message and what the whole pipeline decides for it (test/corpus/corpus.json). */
-interface CorpusEntry {
-  file: string;
-  description: string;
-  outcome: 'ticket_created' | 'appended' | 'duplicate' | 'ignored_auto_reply' | 'bounce' | 'rejected';
-  subject?: string;
-  from?: string;
-  fromName?: string;
-  textContains?: string[];
-  strippedTextNotContains?: string[];
-  htmlContains?: string[];
-  htmlNotContains?: string[];
-  attachments?: string[];
-  appendsTo?: string;
-  duplicateOf?: string;
-  reason?: string;
-  autoReplyReason?: string;
-  mailingList?: boolean;
-  messageId?: null;
-  date?: null;
-  deliveredTo?: string[];
-  originalTo?: string[];
-  bounce?: { originalMessageId: string; recipients: { address: string; status: string; action: string; permanent: boolean }[] };
-}
-
-const CORPUS = path.join(REPO_ROOT, 'services/email-ingest/test/corpus');
-const entries = JSON.parse(readFileSync(path.join(CORPUS, 'corpus.json'), 'utf8')) as CorpusEntry[];
+const entries = loadCorpus();
 const OWN = { ownAddresses: ['support@shop.test', 'returns@shop.test', 'billing@shop.test'] };
-const raw = (file: string): Uint8Array => new Uint8Array(readFileSync(path.join(CORPUS, file)));
+const raw = (file: string): Uint8Array => new Uint8Array(corpusMessage(file));
 const parse = (file: string): Promise<ParsedMessage> => parseMessage(raw(file), DEFAULT_PARSE_LIMITS);
 
 describe('the mail corpus', () => {
