@@ -225,11 +225,18 @@ export class InboundEmailsRepository {
 
   /**
    * Gives a message its final status and announces it (`inbound_email.processed`, plus the
-   * events that go with the outcome), in one statement. Only a message still `queued` moves:
-   * a redelivered answer changes nothing. Returns false when it had moved already.
+   * events that go with the outcome), in one statement; with `parsed`, what parsing found is
+   * recorded by the same statement (an outcome decided without attachments being kept). Only a
+   * message still `queued` moves: a redelivered answer changes nothing. Returns false when it
+   * had moved already.
    */
-  async finish(tx: EntityManager, id: string, outcome: Outcome, events: readonly OutboxEvent[] = []): Promise<boolean> {
+  async finish(tx: EntityManager, id: string, outcome: Outcome, events: readonly OutboxEvent[] = [], parsed?: ParsedFields): Promise<boolean> {
     const q = new SqlParams();
+    const parsedColumns = parsed
+      ? `message_id = ${q.add(parsed.messageId)}, from_address = ${q.add(parsed.fromAddress)}, from_name = ${q.add(parsed.fromName)},
+         subject = ${q.add(parsed.subject)}, text_body = ${q.add(parsed.textBody)}, stripped_text = ${q.add(parsed.strippedText)},
+         html_body = ${q.add(parsed.htmlBody)}, parsed_at = now(),`
+      : '';
     // receivedAt and processedAt are added by the statement (see `payload` below).
     const processed: Omit<InboundEmailProcessedPayload, 'receivedAt' | 'processedAt'> = {
       id,
@@ -243,7 +250,7 @@ export class InboundEmailsRepository {
     };
     const rows: Array<{ id: string }> = await tx.query(
       `WITH done AS (
-         UPDATE email_ingest.inbound_emails SET status = ${q.add(outcome.status)}, reason = ${q.add(outcome.reason)},
+         UPDATE email_ingest.inbound_emails SET ${parsedColumns} status = ${q.add(outcome.status)}, reason = ${q.add(outcome.reason)},
            duplicate_of = ${q.add(outcome.duplicateOf ?? null)}, ticket_id = ${q.add(outcome.ticketId ?? null)},
            ticket_number = ${q.add(outcome.ticketNumber ?? null)}, comment_id = ${q.add(outcome.commentId ?? null)}, processed_at = now()
          WHERE id = ${q.add(id)} AND status = 'queued'

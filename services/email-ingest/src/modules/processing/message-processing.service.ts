@@ -59,14 +59,12 @@ export class MessageProcessing {
     const fields = parsedFields(parsed);
     const claim = await this.emails.claimKey(tx, dedupeKey(parsed), id);
     if (!claim.claimed) {
-      await this.emails.recordParsed(tx, id, fields, []);
-      await this.emails.finish(tx, id, { status: 'duplicate', reason: `repeats ${claim.by}`, duplicateOf: claim.by });
+      await this.emails.finish(tx, id, { status: 'duplicate', reason: `repeats ${claim.by}`, duplicateOf: claim.by }, [], fields);
       return;
     }
 
     const kind = classify(parsed, { ownAddresses: this.ownAddresses });
     if (kind.kind === 'bounce') {
-      await this.emails.recordParsed(tx, id, fields, []);
       const bounced: InboundEmailBouncedPayload = {
         inboundEmailId: id,
         originalMessageId: kind.report.originalMessageId,
@@ -76,19 +74,17 @@ export class MessageProcessing {
       const failed = kind.report.recipients.filter((r) => r.permanent).map((r) => r.address);
       await this.emails.finish(tx, id, { status: 'bounce', reason: failed.length ? `permanent failure for ${failed.join(', ')}` : 'transient failure or delay' }, [
         { event: 'inbound_email.bounced', payload: bounced },
-      ]);
+      ], fields);
       return;
     }
     if (kind.kind === 'auto_reply') {
-      await this.emails.recordParsed(tx, id, fields, []);
-      await this.emails.finish(tx, id, { status: 'ignored_auto_reply', reason: kind.reason });
+      await this.emails.finish(tx, id, { status: 'ignored_auto_reply', reason: kind.reason }, [], fields);
       return;
     }
 
     const from = parsed.from;
     if ((await this.emails.recentFrom(tx, from.address, id)) >= this.config.INBOUND_SENDER_LIMIT_PER_HOUR) {
-      await this.emails.recordParsed(tx, id, fields, []);
-      await this.emails.finish(tx, id, { status: 'rejected', reason: 'sender-rate-limited' });
+      await this.emails.finish(tx, id, { status: 'rejected', reason: 'sender-rate-limited' }, [], fields);
       return;
     }
 
