@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 class InboundEmailProcessedDataDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: InboundEmailStatus.filter((s) => s !== 'queued'), description: 'The final status.' }) status!: InboundEmailStatus;
+  @ApiProperty({ enum: InboundEmailStatus.filter((s) => s !== 'queued'), enumName: 'InboundEmailOutcome', description: 'The final status.' }) status!: InboundEmailStatus;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) ticketId!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The comment an appended reply became.' }) commentId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'reply to #1042 (In-Reply-To)' }) reason!: string | null;

@@ -11,7 +11,7 @@ class CustomerUpsertedDataDto {
   @ApiProperty({ type: String, nullable: true, example: 'vi' }) locale!: string | null;
   @ApiProperty({ type: [String], example: ['newsletter'] }) tags!: string[];
   @ApiProperty({ type: Boolean, nullable: true, example: null }) vip!: boolean | null;
-  @ApiProperty({ example: 3, description: 'Increases with every change of the customer: discard a message whose version you have passed.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Increases with every change of the customer: discard a message whose version you have passed.' }) version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' }) updatedAt!: string;
 }
 
@@ -22,7 +22,7 @@ class CustomerSegmentChangedDataDto {
   @ApiProperty({ type: [String], example: ['regular', 'online'] }) previousSegments!: string[];
   @ApiProperty({ type: [String], example: ['vip', 'regular', 'online'], description: 'Every segment the customer is a member of now, custom ones included.' }) segments!: string[];
   @ApiProperty({ type: CarePolicyDto, description: 'The care policy of the new primary segment.' }) policy!: CarePolicyDto;
-  @ApiProperty({ example: 4, description: 'Increases with every change of the customer\'s segments: discard a message whose version you have passed.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 4, description: 'Increases with every change of the customer\'s segments: discard a message whose version you have passed.' }) version!: number;
 }
 
 class CustomerErasedDataDto {
@@ -33,8 +33,8 @@ class CustomerErasedDataDto {
     description: 'SHA-256 (hex) of each address the customer had, trimmed and lower-cased: match your own records without the address travelling.',
   })
   emailHashes!: string[];
-  @ApiProperty({ example: 4 }) version!: number;
-  @ApiProperty({ example: 5 }) segmentVersion!: number;
+  @ApiProperty({ type: 'integer', example: 4 }) version!: number;
+  @ApiProperty({ type: 'integer', example: 5 }) segmentVersion!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T08:00:00.000Z' }) erasedAt!: string;
 }
 

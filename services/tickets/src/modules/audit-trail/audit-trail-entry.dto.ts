@@ -32,7 +32,7 @@ const CHANGE_VALUE = [
 // The audit trail's public schema names (TicketEvent…) predate the name; they stay as integrators know them.
 @ApiSchema({ name: 'TicketEventActorDto' })
 export class AuditTrailActorDto {
-  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], example: 'agent' })
+  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], enumName: 'ActorType', example: 'agent' })
   type!: string;
   @ApiProperty({ type: String, nullable: true, example: 'agent_7' })
   id!: string | null;
@@ -42,7 +42,7 @@ export class AuditTrailActorDto {
 export class AuditTrailEntryDto {
   @ApiProperty({ format: 'uuid', example: 'c2a8e8f1-0d8b-4c1e-9b51-1c7d1b0f3a77' })
   id!: string;
-  @ApiProperty({ enum: AUDIT_TRAIL_ENTRY_TYPES, example: 'status_changed' })
+  @ApiProperty({ enum: AUDIT_TRAIL_ENTRY_TYPES, enumName: 'TicketEventType', example: 'status_changed' })
   type!: AuditTrailEntryType;
   @ApiProperty({ type: String, nullable: true, example: 'status', description: 'The field that changed, for *_changed events.' })
   field!: string | null;

@@ -17,7 +17,7 @@ class WebhookTicketCustomerDto {
 /** The ticket as ticket events carry it (contracts: TicketSnapshot). */
 export class WebhookTicketDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 1042 }) number!: number;
+  @ApiProperty({ type: 'integer', example: 1042 }) number!: number;
   @ApiProperty() subject!: string;
   @ApiProperty({ enum: TicketStatus }) status!: string;
   @ApiProperty({ enum: TicketPriority }) priority!: string;
@@ -37,7 +37,7 @@ export class WebhookTicketDto {
 }
 
 class WebhookActorDto {
-  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'] }) type!: string;
+  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], enumName: 'ActorType' }) type!: string;
   @ApiProperty({ type: String, nullable: true }) id!: string | null;
 }
 
@@ -60,7 +60,7 @@ class TicketSlaDataDto {
 }
 
 export class TicketChangedEventDto {
-  @ApiProperty({ enum: ['ticket.created', 'ticket.updated', 'ticket.solved'] }) type!: string;
+  @ApiProperty({ enum: ['ticket.created', 'ticket.updated', 'ticket.solved'], enumName: 'TicketChangedEventType' }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: TicketChangedDataDto }) data!: TicketChangedDataDto;
 }
@@ -72,7 +72,7 @@ export class TicketCommentAddedEventDto {
 }
 
 export class TicketSlaEventDto {
-  @ApiProperty({ enum: ['ticket.sla_warning', 'ticket.sla_breached'] }) type!: string;
+  @ApiProperty({ enum: ['ticket.sla_warning', 'ticket.sla_breached'], enumName: 'TicketSlaEventType' }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: TicketSlaDataDto }) data!: TicketSlaDataDto;
 }

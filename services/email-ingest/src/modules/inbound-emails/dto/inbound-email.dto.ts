@@ -9,7 +9,7 @@ export class InboundAttachmentDto {
   @ApiProperty({ type: 'integer', example: 48213, description: 'Bytes.' }) size!: number;
   @ApiProperty({ type: String, nullable: true, description: 'Content-ID of an inline part (referenced as cid: in the HTML).' }) contentId!: string | null;
   @ApiProperty() inline!: boolean;
-  @ApiProperty({ type: String, nullable: true, enum: ['too-large', 'too-many'], description: 'Why the content was not kept; null when it was.' }) omitted!: string | null;
+  @ApiProperty({ nullable: true, enum: ['too-large', 'too-many'], enumName: 'AttachmentOmission', description: 'Why the content was not kept; null when it was.' }) omitted!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '/v1/inbound/email/8a4c…/attachments/1f0e…', description: 'Where to download the content (null when omitted).' })
   url!: string | null;
 }
@@ -30,7 +30,7 @@ export class InboundEmailDto {
   @ApiProperty({ type: String, nullable: true, description: 'The reply without quoted history and signature (what the comment shows).' }) text!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The whole plain-text body, quotes included.' }) fullText!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The HTML body, sanitized with an allow-list.' }) html!: string | null;
-  @ApiProperty({ enum: InboundSource }) source!: InboundSource;
+  @ApiProperty({ enum: InboundSource, enumName: 'InboundEmailSource' }) source!: InboundSource;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The mailbox it was fetched from (source `imap`).' }) mailboxId!: string | null;
   @ApiProperty({ type: 'integer', description: 'Size of the raw message in bytes.' }) size!: number;
   @ApiProperty({ type: [InboundAttachmentDto] }) attachments!: InboundAttachmentDto[];

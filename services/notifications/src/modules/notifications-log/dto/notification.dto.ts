@@ -16,7 +16,7 @@ export class ListNotificationsQuery extends PageQuery {
   @IsIn(NotificationStatus)
   status?: (typeof NotificationStatus)[number];
 
-  @ApiPropertyOptional({ enum: TEMPLATES })
+  @ApiPropertyOptional({ enum: TEMPLATES, enumName: 'NotificationTemplate' })
   @OptionalField()
   @IsIn(TEMPLATES)
   template?: string;
@@ -26,14 +26,14 @@ export class NotificationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['email'], example: 'email' }) channel!: string;
   @ApiProperty({ type: String, nullable: true, example: 'lan.nguyen@example.com' }) to!: string | null;
-  @ApiProperty({ enum: TEMPLATES, example: 'shipment_created' }) template!: string;
+  @ApiProperty({ enum: TEMPLATES, enumName: 'NotificationTemplate', example: 'shipment_created' }) template!: string;
   @ApiProperty({ example: 'vi' }) locale!: string;
   @ApiProperty({ example: 'Đơn hàng ord_1042 đã được gửi đi' }) subject!: string;
   @ApiProperty({ enum: NotificationStatus, example: 'sent' }) status!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it failed or was suppressed.' }) error!: string | null;
   @ApiProperty({ example: '<8f2c1e7a9b@shop.test>' }) messageId!: string;
-  @ApiProperty({ example: 1 }) attempts!: number;
+  @ApiProperty({ type: 'integer', example: 1 }) attempts!: number;
   @ApiProperty({ type: String, nullable: true }) customerExternalId!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) ticketId!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) shipmentId!: string | null;

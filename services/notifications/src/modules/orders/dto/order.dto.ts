@@ -18,7 +18,7 @@ export class OrderItemDto {
   @Length(1, 300)
   name!: string;
 
-  @ApiProperty({ example: 2, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(100000)

@@ -17,7 +17,7 @@ const URL_DOC: ApiPropertyOptions = {
     'multicast or cloud metadata networks are refused (400 `webhook-url-not-allowed`) unless the installation allows them (WEBHOOK_ALLOW_PRIVATE_URLS).',
 };
 const EVENTS_DOC: ApiPropertyOptions = {
-  enum: EVENT_NAMES,
+  enum: EVENT_NAMES, enumName: 'WebhookSubscriptionEvent',
   isArray: true,
   example: ['ticket.created', 'ticket.solved'],
   description: 'Event names from GET /v1/webhook-events, or `["*"]` for every event (including those added later). Unique, at least one.',
@@ -88,12 +88,12 @@ export class WebhookEndpointDto {
   @ApiProperty({ example: 'https://shop.example/hooks/careflow' }) url!: string;
   @ApiProperty({ type: [String], example: ['ticket.created', 'ticket.solved'], description: 'Subscribed event names, or `["*"]`.' }) events!: string[];
   @ApiProperty({ type: String, nullable: true, example: 'Order system (production)' }) description!: string | null;
-  @ApiProperty({ type: Number, nullable: true, example: 50, description: 'Deliveries per second at most; null: no limit of its own.' }) rateLimit!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 50, description: 'Deliveries per second at most; null: no limit of its own.' }) rateLimit!: number | null;
   @ApiProperty({ example: true, description: 'False while disabled (by a PATCH, a 410 answer, or failures for too long).' }) enabled!: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null }) disabledAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why deliveries stopped, e.g. `manual`, `gone` (the endpoint answered 410), `failing`.' }) disabledReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null, description: 'Since when every delivery has failed; null after a success.' }) failingSince!: string | null;
-  @ApiProperty({ example: 1, description: 'Increases with every change.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Increases with every change.' }) version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' }) updatedAt!: string;
 

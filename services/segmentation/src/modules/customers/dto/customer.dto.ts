@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { CustomerRecord } from '../customer.record.js';
 
 export class CustomerStatsDto {
-  @ApiProperty({ example: 3, description: 'Orders recorded for the customer (each counted once, with its latest version).' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'Orders recorded for the customer (each counted once, with its latest version).' })
   ordersCount!: number;
   @ApiProperty({
     type: 'object',
@@ -17,9 +17,9 @@ export class CustomerStatsDto {
   firstOrderAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-20T16:45:00.000Z' })
   lastOrderAt!: string | null;
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   onlineOrders!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   inStoreOrders!: number;
 }
 
@@ -46,7 +46,7 @@ export class CustomerDto {
   segments!: string[];
   @ApiProperty({ type: CustomerStatsDto })
   stats!: CustomerStatsDto;
-  @ApiProperty({ enum: ['api', 'ticket', 'inbound_email', 'order'], example: 'api', description: 'How the customer became known: the shop\'s PUT, a ticket, an inbound mail, or an order for an id not PUT yet.' })
+  @ApiProperty({ enum: ['api', 'ticket', 'inbound_email', 'order'], enumName: 'CustomerOrigin', example: 'api', description: 'How the customer became known: the shop\'s PUT, a ticket, an inbound mail, or an order for an id not PUT yet.' })
   origin!: CustomerRecord['origin'];
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' })
   createdAt!: string;

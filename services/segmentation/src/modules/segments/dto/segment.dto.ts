@@ -13,7 +13,7 @@ const RULE_DESCRIPTION = `A rule: an object with exactly one of
 - \`tags\`: { any?, all?, none? } (lists of tags).`;
 
 export class CarePolicyDto implements CarePolicy {
-  @ApiProperty({ minimum: 0, maximum: 3, example: 1, description: 'Steps a derived ticket priority is raised (normal → high for 1).' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 3, example: 1, description: 'Steps a derived ticket priority is raised (normal → high for 1).' })
   priorityBump!: number;
   @ApiProperty({ enum: Segment, example: 'vip', description: 'Whose SLA targets the customer\'s tickets get.' })
   slaPolicy!: Segment;
@@ -53,7 +53,7 @@ export class PutSegmentRulesDto {
 }
 
 export class SegmentRulesDto extends PutSegmentRulesDto {
-  @ApiProperty({ example: 2, description: 'Increases with every PUT.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'Increases with every PUT.' })
   version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T08:00:00.000Z' })
   updatedAt!: string;
@@ -70,9 +70,9 @@ function definitionDto(s: SegmentDefinition): SegmentDefinitionDto {
 export class SegmentDto extends SegmentDefinitionDto {
   @ApiProperty({ example: true, description: 'One of the four built-in segments (they can be re-ruled, not removed).' })
   builtIn!: boolean;
-  @ApiProperty({ example: 1250, description: 'Customers who are members (match the rule, or have it as primary segment).' })
+  @ApiProperty({ type: 'integer', example: 1250, description: 'Customers who are members (match the rule, or have it as primary segment).' })
   memberCount!: number;
-  @ApiProperty({ example: 1180, description: 'Customers whose primary segment it is (0 for custom segments).' })
+  @ApiProperty({ type: 'integer', example: 1180, description: 'Customers whose primary segment it is (0 for custom segments).' })
   primaryCount!: number;
 
   static of(s: SegmentDefinition, members: number, primary: number): SegmentDto {
@@ -83,7 +83,7 @@ export class SegmentDto extends SegmentDefinitionDto {
 export class SegmentListDto {
   @ApiProperty({ type: [SegmentDto] })
   data!: SegmentDto[];
-  @ApiProperty({ example: 2, description: 'The version of the rule set in force.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'The version of the rule set in force.' })
   rulesVersion!: number;
   @ApiProperty({ enum: Segment, example: 'online' })
   fallbackSegment!: Segment;
@@ -92,21 +92,21 @@ export class SegmentListDto {
 export class RecomputeDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'], example: 'completed' })
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'], enumName: 'RecomputeState', example: 'completed' })
   state!: RecomputeRecord['state'];
-  @ApiProperty({ enum: ['evaluating', 'applying'], nullable: true, example: null, description: 'While running: evaluating every customer, then applying the changes in batches.' })
+  @ApiProperty({ enum: ['evaluating', 'applying'], enumName: 'RecomputePhase', nullable: true, example: null, description: 'While running: evaluating every customer, then applying the changes in batches.' })
   phase!: RecomputeRecord['phase'];
-  @ApiProperty({ example: 2, description: 'The rule set version it applies.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'The rule set version it applies.' })
   rulesVersion!: number;
-  @ApiProperty({ enum: ['rules_changed', 'scheduled'], example: 'rules_changed', description: 'A PUT of the rules, or the schedule (SEGMENT_RECOMPUTE_INTERVAL_HOURS) that moves the rules\' time windows along.' })
+  @ApiProperty({ enum: ['rules_changed', 'scheduled'], enumName: 'RecomputeReason', example: 'rules_changed', description: 'A PUT of the rules, or the schedule (SEGMENT_RECOMPUTE_INTERVAL_HOURS) that moves the rules\' time windows along.' })
   reason!: RecomputeRecord['reason'];
-  @ApiProperty({ example: 1, minimum: 0, maximum: 1, description: 'Share done: half for evaluating, half for applying.' })
+  @ApiProperty({ type: 'number', format: 'double', example: 1, minimum: 0, maximum: 1, description: 'Share done: half for evaluating, half for applying.' })
   progress!: number;
-  @ApiProperty({ type: Number, nullable: true, example: 1000000 })
+  @ApiProperty({ type: 'integer', nullable: true, example: 1000000 })
   customersTotal!: number | null;
-  @ApiProperty({ example: 1000000 })
+  @ApiProperty({ type: 'integer', example: 1000000 })
   customersEvaluated!: number;
-  @ApiProperty({ example: 98412, description: 'Customers whose memberships changed (one `customer.segment_changed` each).' })
+  @ApiProperty({ type: 'integer', example: 98412, description: 'Customers whose memberships changed (one `customer.segment_changed` each).' })
   customersChanged!: number;
   @ApiProperty({ type: String, nullable: true, example: null })
   error!: string | null;
@@ -141,7 +141,7 @@ export class RecomputeDto {
 export class RecomputeAcceptedDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   recomputeId!: string;
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   rulesVersion!: number;
   @ApiProperty({ enum: ['queued'], example: 'queued' })
   state!: 'queued';

@@ -18,7 +18,7 @@ export class AttachmentDto {
   name!: string;
   @ApiProperty({ example: 'image/jpeg' })
   contentType!: string;
-  @ApiProperty({ example: 183422 })
+  @ApiProperty({ type: 'integer', example: 183422 })
   size!: number;
   @ApiProperty({ example: 'https://files.shop.test/a/9f2c.jpg' })
   contentRef!: string;

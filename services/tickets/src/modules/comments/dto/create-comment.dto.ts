@@ -38,7 +38,7 @@ export class AttachmentInput {
   @Length(3, 255)
   contentType!: string;
 
-  @ApiProperty({ example: 183422 })
+  @ApiProperty({ type: 'integer', example: 183422 })
   @IsInt()
   @Min(0)
   size!: number;

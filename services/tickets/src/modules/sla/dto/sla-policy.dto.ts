@@ -14,19 +14,19 @@ export class SlaPolicyDto {
   @IsIn(TicketPriority)
   priority!: TicketPriority;
 
-  @ApiProperty({ example: 900, description: 'Seconds from creation to the first public agent reply.' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Seconds from creation to the first public agent reply.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)
   firstResponseSeconds!: number;
 
-  @ApiProperty({ example: 1800, description: 'Seconds from a customer reply to the next public agent reply.' })
+  @ApiProperty({ type: 'integer', example: 1800, description: 'Seconds from a customer reply to the next public agent reply.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)
   nextResponseSeconds!: number;
 
-  @ApiProperty({ example: 14400, description: 'Seconds from creation to solved.' })
+  @ApiProperty({ type: 'integer', example: 14400, description: 'Seconds from creation to solved.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)

@@ -14,7 +14,7 @@ export class TicketCustomerDto {
 export class TicketDto {
   @ApiProperty({ format: 'uuid', example: '0b6f3c9e-3f7e-4a4e-9a55-6f0a3b5d2c11' })
   id!: string;
-  @ApiProperty({ example: 1042, description: 'Human ticket number, used in e-mail subjects as [#1042].' })
+  @ApiProperty({ type: 'integer', example: 1042, description: 'Human ticket number, used in e-mail subjects as [#1042].' })
   number!: number;
   @ApiProperty({ example: 'Đơn hàng #1042 chưa được giao' })
   subject!: string;
