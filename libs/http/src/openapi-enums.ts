@@ -39,7 +39,7 @@ type Node = Record<string, unknown>;
 const sameValues = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v) => b.includes(v));
 
 /**
- * Replaces every inline `enum` of the document whose values are exactly those of a named enum
+ * Writes a one-element `allOf` around a `$ref` as the `$ref` itself, and replaces every inline `enum` of the document whose values are exactly those of a named enum
  * with a `$ref` to it (`anyOf: [$ref, null]` where null is allowed), and adds the named enums it
  * used to `components.schemas`. One rule for every service, applied where its document is built.
  * An enum that matches none stays inline; the contract test reports it.
@@ -50,7 +50,13 @@ export function nameEnums(document: OpenAPIObject, named: NamedEnums): OpenAPIOb
   const visit = (node: unknown, inSchema: boolean): unknown => {
     if (Array.isArray(node)) return node.map((n) => visit(n, inSchema));
     if (!node || typeof node !== 'object') return node;
-    const object = node as Node;
+    let object = node as Node;
+    // Nest writes a reference with siblings (a description, an example) as a one-element allOf; OpenAPI 3.1 allows the siblings beside $ref.
+    const allOf = object['allOf'];
+    if (inSchema && Array.isArray(allOf) && allOf.length === 1 && typeof (allOf[0] as Node)['$ref'] === 'string' && Object.keys(allOf[0] as Node).length === 1) {
+      const { allOf: _allOf, ...rest } = object;
+      object = { ...rest, $ref: (allOf[0] as Node)['$ref'] };
+    }
     const values = Array.isArray(object['enum']) ? (object['enum'] as unknown[]) : undefined;
     if (inSchema && values) {
       const nullable = values.includes(null) || (Array.isArray(object['type']) && object['type'].includes('null')) || object['nullable'] === true;

@@ -1,9 +1,10 @@
 import { NotificationStatus } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { TEMPLATES } from './dto/notification.dto.js';
 
 /** What `notification.sent` and `notification.failed` carry (contracts: NotificationOutcomePayload). */
+@ApiSchema({ name: 'NotificationOutcomeData' })
 class NotificationOutcomeDataDto {
   @ApiProperty({ format: 'uuid', example: 'e4b0d7a2-1c3f-4a5b-9d8e-7f6a5b4c3d2e', description: 'The message in GET /v1/notifications.' }) id!: string;
   @ApiProperty({ enum: ['email'], example: 'email' }) channel!: string;
@@ -16,12 +17,14 @@ class NotificationOutcomeDataDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-22T07:30:01.000Z', description: 'Null for a failure.' }) sentAt!: string | null;
 }
 
+@ApiSchema({ name: 'NotificationSentEvent' })
 export class NotificationSentEventDto {
   @ApiProperty({ enum: ['notification.sent'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: NotificationOutcomeDataDto }) data!: NotificationOutcomeDataDto;
 }
 
+@ApiSchema({ name: 'NotificationFailedEvent' })
 export class NotificationFailedEventDto {
   @ApiProperty({ enum: ['notification.failed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

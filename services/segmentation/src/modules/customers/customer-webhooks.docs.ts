@@ -1,8 +1,9 @@
 import { Segment } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { CarePolicyDto } from '../segments/dto/segment.dto.js';
 
+@ApiSchema({ name: 'CustomerUpsertedData' })
 class CustomerUpsertedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({ type: String, nullable: true, example: 'lan.nguyen@example.com' }) email!: string | null;
@@ -15,6 +16,7 @@ class CustomerUpsertedDataDto {
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'CustomerSegmentChangedData' })
 class CustomerSegmentChangedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({ enum: Segment, nullable: true, example: 'regular', description: 'Null for a customer seen for the first time.' }) previousSegment!: Segment | null;
@@ -25,6 +27,7 @@ class CustomerSegmentChangedDataDto {
   @ApiProperty({ type: 'integer', example: 4, description: 'Increases with every change of the customer\'s segments: discard a message whose version you have passed.' }) version!: number;
 }
 
+@ApiSchema({ name: 'CustomerErasedData' })
 class CustomerErasedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({
@@ -38,18 +41,21 @@ class CustomerErasedDataDto {
   @ApiProperty({ format: 'date-time', example: '2026-12-01T08:00:00.000Z' }) erasedAt!: string;
 }
 
+@ApiSchema({ name: 'CustomerUpsertedEvent' })
 export class CustomerUpsertedEventDto {
   @ApiProperty({ enum: ['customer.upserted'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: CustomerUpsertedDataDto }) data!: CustomerUpsertedDataDto;
 }
 
+@ApiSchema({ name: 'CustomerSegmentChangedEvent' })
 export class CustomerSegmentChangedEventDto {
   @ApiProperty({ enum: ['customer.segment_changed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: CustomerSegmentChangedDataDto }) data!: CustomerSegmentChangedDataDto;
 }
 
+@ApiSchema({ name: 'CustomerErasedEvent' })
 export class CustomerErasedEventDto {
   @ApiProperty({ enum: ['customer.erased'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

@@ -1,7 +1,8 @@
 import { InboundEmailStatus } from '@careflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { InboundSource, type InboundEmailRecord } from '../inbound-email.record.js';
 
+@ApiSchema({ name: 'InboundAttachment' })
 export class InboundAttachmentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'invoice-1042.pdf' }) filename!: string;
@@ -14,6 +15,7 @@ export class InboundAttachmentDto {
   url!: string | null;
 }
 
+@ApiSchema({ name: 'InboundEmail' })
 export class InboundEmailDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: InboundEmailStatus, description: '`queued` until parsed and routed; every other status is final.' }) status!: InboundEmailStatus;
@@ -68,11 +70,13 @@ export function attachmentPath(inboundEmailId: string, attachmentId: string): st
   return `/v1/inbound/email/${inboundEmailId}/attachments/${attachmentId}`;
 }
 
+@ApiSchema({ name: 'InboundEmailPage' })
 export class InboundEmailPageDto {
   @ApiProperty({ type: [InboundEmailDto] }) data!: InboundEmailDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+@ApiSchema({ name: 'InboundEmailAccepted' })
 export class InboundEmailAcceptedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['queued'] }) status!: 'queued';

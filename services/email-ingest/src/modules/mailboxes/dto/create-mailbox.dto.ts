@@ -1,5 +1,5 @@
 import { NotBlank, OptionalField } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { AfterFetch, MailboxTls } from '../mailbox.record.js';
 
@@ -10,6 +10,7 @@ const FOLDER_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 /** A group's key as tickets defines it (lowercase letters, digits, _ and -). */
 const GROUP_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+@ApiSchema({ name: 'CreateMailboxRequest' })
 export class CreateMailboxDto {
   @ApiProperty({ example: 'Support inbox', description: 'A name for people.' })
   @IsString()

@@ -1,8 +1,9 @@
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { AfterFetch, MailboxAuthMethod, MailboxState, MailboxTls, type MailboxRecord } from '../mailbox.record.js';
 
 /** A registered mailbox and how fetching it goes. The credential is never part of it. */
+@ApiSchema({ name: 'Mailbox' })
 export class MailboxDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'Support inbox' }) name!: string;
@@ -63,10 +64,12 @@ export class MailboxDto {
   }
 }
 
+@ApiSchema({ name: 'MailboxPage' })
 export class MailboxPageDto extends PageDto {
   @ApiProperty({ type: [MailboxDto] }) data!: MailboxDto[];
 }
 
+@ApiSchema({ name: 'MailboxCheck' })
 export class MailboxCheckDto {
   @ApiProperty({ description: 'Whether connecting, logging in and opening the folder (and moveTo) worked.' }) ok!: boolean;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'What failed, when something did.' }) error!: string | null;

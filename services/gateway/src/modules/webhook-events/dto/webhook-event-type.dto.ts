@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'WebhookEventDescription' })
 export class WebhookEventTypeDto {
   @ApiProperty({ example: 'shipment.status_changed', description: 'The name to subscribe to (`events` of POST /v1/webhooks), and the body\'s `type`.' }) name!: string;
   @ApiProperty({ example: 'A shipment\'s status changed' }) summary!: string;
@@ -15,6 +16,7 @@ export class WebhookEventTypeDto {
   example!: unknown;
 }
 
+@ApiSchema({ name: 'WebhookEventCatalogue' })
 export class WebhookEventTypeListDto {
   @ApiProperty({ type: [WebhookEventTypeDto] }) data!: WebhookEventTypeDto[];
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Always null: the catalogue is one page.' }) nextCursor!: string | null;

@@ -1,6 +1,6 @@
 import { NotificationStatus } from '@careflow/contracts';
 import { EXTERNAL_ID_PATTERN, PageDto, PageQuery, OptionalField } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, Matches } from 'class-validator';
 
 export const TEMPLATES = ['shipment_created', 'shipment_in_transit', 'shipment_out_for_delivery', 'shipment_delivered', 'shipment_exception', 'ticket_acknowledged', 'ticket_reply', 'webhook_endpoint_disabled'] as const;
@@ -22,6 +22,7 @@ export class ListNotificationsQuery extends PageQuery {
   template?: string;
 }
 
+@ApiSchema({ name: 'Notification' })
 export class NotificationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['email'], example: 'email' }) channel!: string;
@@ -40,6 +41,7 @@ export class NotificationDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
+@ApiSchema({ name: 'NotificationPage' })
 export class NotificationPageDto extends PageDto {
   @ApiProperty({ type: [NotificationDto] }) data!: NotificationDto[];
 }

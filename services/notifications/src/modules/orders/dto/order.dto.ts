@@ -1,12 +1,13 @@
 import { OrderChannel } from '@careflow/contracts';
 import { ArrayOfObjects, EXTERNAL_ID_PATTERN, IsTimestamp, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const MONEY = /^\d{1,14}(\.\d{1,4})?$/;
 const MONEY_MESSAGE = 'must be a decimal string such as "1250000.00" (no sign, up to 4 decimals)';
 export const CURRENCY = /^[A-Z]{3}$/;
 
+@ApiSchema({ name: 'OrderItem' })
 export class OrderItemDto {
   @ApiProperty({ example: 'MUG-01' })
   @IsString()
@@ -29,6 +30,7 @@ export class OrderItemDto {
   price!: string;
 }
 
+@ApiSchema({ name: 'RecordOrderRequest' })
 export class RecordOrderDto {
   @ApiProperty({ example: 'ord_1042' })
   @Matches(EXTERNAL_ID_PATTERN, { message: 'externalId must be 1-128 characters of letters, digits and . _ : @ -' })
@@ -59,6 +61,7 @@ export class RecordOrderDto {
   items: OrderItemDto[] = [];
 }
 
+@ApiSchema({ name: 'ShipmentEvent' })
 export class ShipmentEventViewDto {
   @ApiProperty({ example: 'evt_981' }) eventId!: string;
   @ApiProperty({ example: 'out_for_delivery' }) status!: string;
@@ -67,6 +70,7 @@ export class ShipmentEventViewDto {
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
 }
 
+@ApiSchema({ name: 'Shipment' })
 export class ShipmentViewDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'ord_1042' }) orderExternalId!: string;
@@ -80,6 +84,7 @@ export class ShipmentViewDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'Order' })
 export class OrderViewDto {
   @ApiProperty({ example: 'ord_1042' }) externalId!: string;
   @ApiProperty({ example: 'cus_1001' }) customerExternalId!: string;
@@ -93,6 +98,7 @@ export class OrderViewDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'OrderPage' })
 export class OrderPageDto extends PageDto {
   @ApiProperty({ type: [OrderViewDto] }) data!: OrderViewDto[];
 }

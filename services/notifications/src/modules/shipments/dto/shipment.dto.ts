@@ -1,10 +1,11 @@
 import { ArrayOfObjects, IsTimestamp, OptionalField } from '@careflow/http';
 import { ShipmentStatus } from '@careflow/contracts';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsString, IsUrl, Length, MaxLength, ValidateBy } from 'class-validator';
 import { OrderItemDto } from '../../orders/dto/order.dto.js';
 import { normalizeCarrier } from '../carriers.js';
 
+@ApiSchema({ name: 'CreateShipmentRequest' })
 export class CreateShipmentDto {
   @ApiProperty({ example: 'ghn', description: 'Carrier code or name (UPS, USPS, FedEx, DHL, VNPost, Viettel Post, GHN, GHTK, J&T, Omniva, DPD, Smartpost, …).' })
   @IsString()
@@ -37,6 +38,7 @@ export class CreateShipmentDto {
 
 export const EVENT_STATUSES = ShipmentStatus.filter((s) => s !== 'created');
 
+@ApiSchema({ name: 'RecordShipmentEventRequest' })
 export class ShipmentEventDto {
   @ApiProperty({ example: 'evt_981', description: 'The carrier\'s (or your) id of the event; a resend with the same id changes nothing.' })
   @IsString()
@@ -58,6 +60,7 @@ export class ShipmentEventDto {
   description?: string;
 }
 
+@ApiSchema({ name: 'ShipmentEventAccepted' })
 export class ShipmentEventAcceptedDto {
   @ApiProperty({ example: true, description: 'False when an event with this id was already recorded (nothing changed).' })
   accepted!: boolean;

@@ -1,6 +1,6 @@
 import { IsTimestamp, PageDto, PageQuery, OptionalField } from '@careflow/http';
 import { WebhookEventType } from '@careflow/contracts';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
@@ -36,6 +36,7 @@ export class RecoverQuery {
   since!: string;
 }
 
+@ApiSchema({ name: 'WebhookAttempt' })
 export class WebhookAttemptDto {
   @ApiProperty({ type: 'integer', example: 1 }) attempt!: number;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
@@ -47,6 +48,7 @@ export class WebhookAttemptDto {
   @ApiProperty({ type: String, nullable: true, example: 'receiver answered 500' }) error!: string | null;
 }
 
+@ApiSchema({ name: 'WebhookDelivery' })
 export class WebhookDeliveryDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW', description: 'The `webhook-id` header, the same on every attempt.' }) messageId!: string;
@@ -57,16 +59,19 @@ export class WebhookDeliveryDto {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
 }
 
+@ApiSchema({ name: 'WebhookDeliveryPage' })
 export class WebhookDeliveryPageDto extends PageDto {
   @ApiProperty({ type: [WebhookDeliveryDto] }) data!: WebhookDeliveryDto[];
 }
 
+@ApiSchema({ name: 'DeliveryRetryAccepted' })
 export class DeliveryRetryAcceptedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['pending'], example: 'pending' }) status!: string;
   @ApiProperty({ format: 'date-time' }) nextAttemptAt!: string;
 }
 
+@ApiSchema({ name: 'RecoverAccepted' })
 export class RecoverAcceptedDto {
   @ApiProperty({ type: 'integer', example: 3, description: 'Failed deliveries made pending again.' }) recovered!: number;
 }

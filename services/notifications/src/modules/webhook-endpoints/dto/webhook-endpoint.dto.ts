@@ -1,6 +1,6 @@
 import { WebhookEventType } from '@careflow/contracts';
 import { NotBlank, NullableField, OptionalField, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { WebhookEndpointRecord } from '../webhook-endpoint.record.js';
 import { WebhookEventsField } from './webhook-events-field.js';
@@ -24,6 +24,7 @@ const EVENTS_DOC: ApiPropertyOptions = {
 };
 const RATE_LIMIT_DOC: ApiPropertyOptions = { type: 'integer', minimum: 1, maximum: MAX_RATE_LIMIT, example: 50, nullable: true, description: 'At most this many deliveries per second to this endpoint; null: no limit of its own.' };
 
+@ApiSchema({ name: 'CreateWebhookEndpointRequest' })
 export class CreateWebhookEndpointDto {
   @ApiProperty(URL_DOC)
   @IsWebhookUrl()
@@ -49,6 +50,7 @@ export class CreateWebhookEndpointDto {
 }
 
 /** Fields left out stay as they are; `null` clears `description` and `rateLimit`. */
+@ApiSchema({ name: 'UpdateWebhookEndpointRequest' })
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional(URL_DOC)
   @OptionalField()
@@ -83,6 +85,7 @@ export class UpdateWebhookEndpointDto {
   enabled?: boolean;
 }
 
+@ApiSchema({ name: 'WebhookEndpoint' })
 export class WebhookEndpointDto {
   @ApiProperty({ format: 'uuid', example: '5b8f0f5e-2f51-4c8e-9a7d-3c1d2e4f6a80' }) id!: string;
   @ApiProperty({ example: 'https://shop.example/hooks/careflow' }) url!: string;
@@ -115,6 +118,7 @@ export class WebhookEndpointDto {
   }
 }
 
+@ApiSchema({ name: 'CreatedWebhookEndpoint' })
 export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   @ApiProperty({
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
@@ -123,6 +127,7 @@ export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   secret!: string;
 }
 
+@ApiSchema({ name: 'RotatedSecret' })
 export class RotatedSecretDto {
   @ApiProperty({ example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', description: 'The new signing secret, shown only here.' }) secret!: string;
   @ApiProperty({
@@ -133,11 +138,13 @@ export class RotatedSecretDto {
   previousSecretExpiresAt!: string;
 }
 
+@ApiSchema({ name: 'TestMessageAccepted' })
 export class TestMessageAcceptedDto {
   @ApiProperty({ example: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW', description: 'The `webhook-id` the test message is sent with; its delivery is in GET /v1/webhooks/{id}/deliveries.' })
   messageId!: string;
 }
 
+@ApiSchema({ name: 'WebhookEndpointPage' })
 export class WebhookEndpointPageDto extends PageDto {
   @ApiProperty({ type: [WebhookEndpointDto] }) data!: WebhookEndpointDto[];
 }

@@ -1,8 +1,9 @@
 import { Segment } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { CustomerRecord } from '../customer.record.js';
 
+@ApiSchema({ name: 'CustomerStats' })
 export class CustomerStatsDto {
   @ApiProperty({ type: 'integer', example: 3, description: 'Orders recorded for the customer (each counted once, with its latest version).' })
   ordersCount!: number;
@@ -23,6 +24,7 @@ export class CustomerStatsDto {
   inStoreOrders!: number;
 }
 
+@ApiSchema({ name: 'Customer' })
 export class CustomerDto {
   @ApiProperty({ example: 'cus_1001' })
   externalId!: string;
@@ -81,6 +83,7 @@ export class CustomerDto {
   }
 }
 
+@ApiSchema({ name: 'CustomerPage' })
 export class CustomerPageDto extends PageDto {
   @ApiProperty({ type: [CustomerDto] }) data!: CustomerDto[];
 }

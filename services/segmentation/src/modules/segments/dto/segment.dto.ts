@@ -12,6 +12,7 @@ const RULE_DESCRIPTION = `A rule: an object with exactly one of
 - \`channelShare\`: { channel: online | in_store, min?, max? (0 to 1), withinDays? }: at least one order in the channel and its share of all orders within the bounds;
 - \`tags\`: { any?, all?, none? } (lists of tags).`;
 
+@ApiSchema({ name: 'CarePolicy' })
 export class CarePolicyDto implements CarePolicy {
   @ApiProperty({ type: 'integer', minimum: 0, maximum: 3, example: 1, description: 'Steps a derived ticket priority is raised (normal → high for 1).' })
   priorityBump!: number;
@@ -21,6 +22,7 @@ export class CarePolicyDto implements CarePolicy {
   preferredChannel!: Channel;
 }
 
+@ApiSchema({ name: 'SegmentDefinition' })
 export class SegmentDefinitionDto {
   @ApiProperty({ example: 'vip', pattern: '^[a-z][a-z0-9_]{1,39}$', description: 'The four built-in keys (vip, regular, online, walk_in) or a custom one.' })
   key!: string;
@@ -38,7 +40,7 @@ export class SegmentDefinitionDto {
  * The rule set as PUT takes it. Checked as a whole by segmentRulesProblems (one 400 naming
  * every bad field), so the properties here only let the document through the request pipe.
  */
-@ApiSchema({ name: 'SegmentRulesInput' })
+@ApiSchema({ name: 'ReplaceSegmentRulesRequest' })
 export class PutSegmentRulesDto {
   @ApiProperty({ enum: Segment, example: 'online', description: 'The primary segment of a customer no built-in rule matches.' })
   @Allow()
@@ -52,6 +54,7 @@ export class PutSegmentRulesDto {
   segments!: SegmentDefinitionDto[];
 }
 
+@ApiSchema({ name: 'SegmentRules' })
 export class SegmentRulesDto extends PutSegmentRulesDto {
   @ApiProperty({ type: 'integer', example: 2, description: 'Increases with every PUT.' })
   version!: number;
@@ -67,6 +70,7 @@ function definitionDto(s: SegmentDefinition): SegmentDefinitionDto {
   return { key: s.key, name: s.name, ...(s.description !== undefined ? { description: s.description } : {}), rule: s.rule, ...(s.policy ? { policy: s.policy } : {}) };
 }
 
+@ApiSchema({ name: 'Segment' })
 export class SegmentDto extends SegmentDefinitionDto {
   @ApiProperty({ example: true, description: 'One of the four built-in segments (they can be re-ruled, not removed).' })
   builtIn!: boolean;
@@ -80,6 +84,7 @@ export class SegmentDto extends SegmentDefinitionDto {
   }
 }
 
+@ApiSchema({ name: 'SegmentList' })
 export class SegmentListDto {
   @ApiProperty({ type: [SegmentDto] })
   data!: SegmentDto[];
@@ -89,6 +94,7 @@ export class SegmentListDto {
   fallbackSegment!: Segment;
 }
 
+@ApiSchema({ name: 'Recompute' })
 export class RecomputeDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   id!: string;
@@ -138,6 +144,7 @@ export class RecomputeDto {
   }
 }
 
+@ApiSchema({ name: 'RecomputeAccepted' })
 export class RecomputeAcceptedDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   recomputeId!: string;

@@ -1,10 +1,11 @@
 import { Segment, TicketPriority } from '@careflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ArrayOfObjects } from '@careflow/http';
 import { ArrayMinSize, IsIn, IsInt, Max, Min } from 'class-validator';
 
 const MAX_SECONDS = 365 * 24 * 3600;
 
+@ApiSchema({ name: 'SlaPolicy' })
 export class SlaPolicyDto {
   @ApiProperty({ enum: Segment, example: 'vip' })
   @IsIn(Segment)
@@ -33,6 +34,7 @@ export class SlaPolicyDto {
   resolutionSeconds!: number;
 }
 
+@ApiSchema({ name: 'ReplaceSlaPoliciesRequest' })
 export class ReplaceSlaPoliciesDto {
   @ApiProperty({ type: [SlaPolicyDto], description: 'Policies to set; segment × priority pairs not listed keep theirs.' })
   @ArrayMinSize(1)
@@ -40,6 +42,7 @@ export class ReplaceSlaPoliciesDto {
   policies!: SlaPolicyDto[];
 }
 
+@ApiSchema({ name: 'SlaPolicyList' })
 export class SlaPolicyListDto {
   @ApiProperty({ type: [SlaPolicyDto] })
   data!: SlaPolicyDto[];
