@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { Request, Response } from 'express';
 import { ProblemDto } from './api-docs.js';
 import { API_KEY_FORMAT, API_KEY_SCHEME_DESCRIPTION, BEARER_SCHEME } from './auth.decorators.js';
-import { nameEnums, SHARED_ENUMS, type NamedEnums } from './openapi-enums.js';
+import { defaultsInWords, nameEnums, SHARED_ENUMS, type NamedEnums } from './openapi-enums.js';
 import { configureHttpApp, type HttpAppOptions } from './http-app.js';
 import { INTERNAL_TOKEN_HEADER, safeEqual } from './internal-token.guard.js';
 import { sendProblem, problem } from './problem.js';
@@ -40,7 +40,7 @@ export function buildOpenApi(
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, ...(extra.extraModels ?? [])] });
   if (extra.webhooks) document.webhooks = extra.webhooks;
-  return nameEnums(document, { ...SHARED_ENUMS, ...extra.namedEnums });
+  return defaultsInWords(nameEnums(document, { ...SHARED_ENUMS, ...extra.namedEnums }));
 }
 
 /** Creates a service's Nest app without listening: tests and main.ts share it. */

@@ -87,3 +87,40 @@ export function nameEnums(document: OpenAPIObject, named: NamedEnums): OpenAPIOb
   }
   return { ...document, paths, ...(webhooks ? { webhooks } : {}), components: { ...document.components, schemas: schemas as NonNullable<OpenAPIObject['components']>['schemas'] } };
 }
+
+/**
+ * Request schemas state their defaults in words, not as `default`: generators that treat a
+ * property with a default as always present (openapi-typescript's default output) would make
+ * an integrator send a field the API fills in. Responses keep nothing of the kind to lose.
+ */
+export function defaultsInWords(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Node>;
+  const refsIn = (node: unknown, found: Set<string>): Set<string> => {
+    if (Array.isArray(node)) node.forEach((n) => refsIn(n, found));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node as Node)) {
+        if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) found.add(v.slice('#/components/schemas/'.length));
+        else if (k !== 'example' && k !== 'examples') refsIn(v, found);
+      }
+    }
+    return found;
+  };
+  const pending = [...refsIn(Object.values(document.paths).flatMap((item) => Object.values(item as Node).map((op) => (op as Node | undefined)?.['requestBody'])), new Set())];
+  const requestSchemas = new Set<string>();
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (requestSchemas.has(name) || !schemas[name]) continue;
+    requestSchemas.add(name);
+    pending.push(...refsIn(schemas[name], new Set()));
+  }
+  for (const name of requestSchemas) {
+    const properties = (schemas[name]!['properties'] ?? {}) as Record<string, Node>;
+    for (const property of Object.values(properties)) {
+      if (!('default' in property)) continue;
+      const words = `Default: \`${JSON.stringify(property['default'])}\`.`;
+      delete property['default'];
+      property['description'] = property['description'] ? `${String(property['description'])} ${words}` : words;
+    }
+  }
+  return document;
+}

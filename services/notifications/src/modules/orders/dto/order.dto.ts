@@ -1,4 +1,4 @@
-import { OrderChannel } from '@careflow/contracts';
+import { OrderChannel, ShipmentStatus } from '@careflow/contracts';
 import { ArrayOfObjects, EXTERNAL_ID_PATTERN, IsTimestamp, PageDto } from '@careflow/http';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
@@ -64,7 +64,7 @@ export class RecordOrderDto {
 @ApiSchema({ name: 'ShipmentEvent' })
 export class ShipmentEventViewDto {
   @ApiProperty({ example: 'evt_981' }) eventId!: string;
-  @ApiProperty({ example: 'out_for_delivery' }) status!: string;
+  @ApiProperty({ enum: ShipmentStatus.filter((s) => s !== 'created'), example: 'out_for_delivery' }) status!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
@@ -77,7 +77,7 @@ export class ShipmentViewDto {
   @ApiProperty({ example: 'ghn' }) carrier!: string;
   @ApiProperty({ example: 'GHN123456789' }) trackingNumber!: string;
   @ApiProperty({ type: String, nullable: true, example: 'https://donhang.ghn.vn/?order_code=GHN123456789' }) trackingUrl!: string | null;
-  @ApiProperty({ example: 'in_transit' }) status!: string;
+  @ApiProperty({ enum: ShipmentStatus, example: 'in_transit', description: '`created` until the first tracking event.' }) status!: string;
   @ApiProperty({ type: [OrderItemDto] }) items!: OrderItemDto[];
   @ApiProperty({ type: [ShipmentEventViewDto] }) events!: ShipmentEventViewDto[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;

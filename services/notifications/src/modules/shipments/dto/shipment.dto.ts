@@ -24,7 +24,7 @@ export class CreateShipmentDto {
   @Length(1, 64)
   trackingNumber!: string;
 
-  @ApiPropertyOptional({ example: 'https://carrier.example/track/GHN123456789', description: 'Required for carriers Careflow does not know; otherwise built from the carrier table.' })
+  @ApiPropertyOptional({ example: 'https://carrier.example/track/GHN123456789', description: 'Optional. Left out, it is built from Careflow\'s carrier table; for a carrier the table does not know (or one without a tracking page per parcel) the shipment is recorded with `trackingUrl: null` and the shopper\'s notice names the carrier and the tracking number without a link. Send it for those carriers if you have one; a URL you send always wins.' })
   @OptionalField()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'trackingUrl must be an http(s) URL' })
   @MaxLength(2048)
@@ -64,6 +64,6 @@ export class ShipmentEventDto {
 export class ShipmentEventAcceptedDto {
   @ApiProperty({ example: true, description: 'False when an event with this id was already recorded (nothing changed).' })
   accepted!: boolean;
-  @ApiProperty({ example: 'out_for_delivery', description: 'The shipment\'s current status after this event.' })
+  @ApiProperty({ enum: ShipmentStatus, example: 'out_for_delivery', description: 'The shipment\'s current status after this event.' })
   status!: string;
 }

@@ -11,7 +11,8 @@ export type TicketSort = (typeof TICKET_SORTS)[number];
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
 
-export class ListTicketsQuery extends PageQuery {
+/** The filters of a ticket list; a customer's own list (its path names the customer) takes these. */
+export class TicketFilterQuery extends PageQuery {
   @ApiPropertyOptional({
     description: 'One status or several, repeated (`status=new&status=open`) or comma-separated (`status=new,open`).',
     enum: TicketStatus,
@@ -40,11 +41,6 @@ export class ListTicketsQuery extends PageQuery {
   @OptionalField()
   @IsIn(Segment, { message: `segment must be one of ${Segment.join(', ')}` })
   segment?: Segment;
-
-  @ApiPropertyOptional({ example: 'cus_1001' })
-  @OptionalField()
-  @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
-  customerExternalId?: string;
 
   @ApiPropertyOptional({ example: 'support', description: 'Group key.' })
   @OptionalField()
@@ -92,4 +88,12 @@ export class ListTicketsQuery extends PageQuery {
   @OptionalField()
   @IsIn(TICKET_SORTS)
   sort: TicketSort = '-createdAt';
+}
+
+/** GET /v1/tickets: the filters, and the customer. */
+export class ListTicketsQuery extends TicketFilterQuery {
+  @ApiPropertyOptional({ example: 'cus_1001' })
+  @OptionalField()
+  @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
+  customerExternalId?: string;
 }
