@@ -30,10 +30,10 @@ export const WEBHOOK_EVENT_TYPE_EXAMPLE: WebhookEventTypeDto = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'webhook.test',
     type: 'object',
-    properties: { type: { type: 'string', enum: ['webhook.test'] }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: '#/$defs/WebhookTestDataDto' } },
+    properties: { type: { type: 'string', enum: ['webhook.test'] }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: '#/$defs/WebhookTestData' } },
     required: ['type', 'timestamp', 'data'],
     $defs: {
-      WebhookTestDataDto: {
+      WebhookTestData: {
         type: 'object',
         properties: { endpointId: { type: 'string', format: 'uuid' }, message: { type: 'string' } },
         required: ['endpointId', 'message'],
