@@ -1,7 +1,7 @@
 import { applyDecorators, HttpCode, type Type } from '@nestjs/common';
 import { Scope, TicketStatus } from '@careflow/contracts';
 import { ApiExtraModels, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
-import { PROBLEM_CODES } from './problem-codes.js';
+import { PROBLEM_CODES, ROUTE_PROBLEMS, type RouteProblem } from './problem-codes.js';
 import { PROBLEM_CONTENT_TYPE, STATUS_TITLES, problemType } from './problem.js';
 
 @ApiSchema({ name: 'FieldError' })
@@ -50,6 +50,11 @@ export class ProblemDto {
 }
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+
+function routeProblemExample(code: RouteProblem): Record<string, unknown> {
+  const p = ROUTE_PROBLEMS[code];
+  return { type: problemType(code), title: p.title, status: p.status, detail: p.detail, code, requestId: '5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10', ...p.extra };
+}
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is malformed or a field is invalid; `errors` names each field.',
@@ -100,6 +105,8 @@ export interface OperationDoc {
   example?: unknown;
   /** Errors specific to this operation, in addition to 401, 403 and 429. */
   errors?: ErrorStatus[];
+  /** The route's own problems (an invalid status transition), each documented with its example under its status. */
+  problems?: RouteProblem[];
   /** Public operations have no 401/403/429. */
   public?: boolean;
   /** What an error means for this operation, where the general description does not fit (a provider's credentials, not an API key). */
@@ -112,7 +119,15 @@ export interface OperationDoc {
  * error response as problem+json, so the OpenAPI document cannot forget either.
  */
 export function ApiOperationDoc(doc: OperationDoc): MethodDecorator {
-  const errors = [...new Set([...(doc.public ? [] : COMMON_ERRORS), ...(doc.errors ?? [])])].sort();
+  const problems = doc.problems ?? [];
+  const errors = [...new Set([...(doc.public ? [] : COMMON_ERRORS), ...(doc.errors ?? []), ...problems.map((code) => ROUTE_PROBLEMS[code].status as ErrorStatus)])].sort();
+  const examplesOf = (status: ErrorStatus) => {
+    const own = problems.filter((code) => ROUTE_PROBLEMS[code].status === status);
+    if (own.length === 0) return { example: errorExample(status) };
+    // The general example stays beside the route's own when the status also has a general cause (a 400 for any invalid field).
+    const general = doc.errors?.includes(status) || (!doc.public && COMMON_ERRORS.includes(status)) ? { [STATUS_TITLES[status]![0]]: { value: errorExample(status) } } : {};
+    return { examples: { ...general, ...Object.fromEntries(own.map((code) => [code, { value: routeProblemExample(code) }])) } };
+  };
   const decorators = [
     ApiExtraModels(ProblemDto),
     HttpCode(doc.status),
@@ -130,7 +145,7 @@ export function ApiOperationDoc(doc: OperationDoc): MethodDecorator {
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: { $ref: getSchemaPath(ProblemDto) },
-            example: errorExample(status),
+            ...examplesOf(status),
           },
         },
       }),

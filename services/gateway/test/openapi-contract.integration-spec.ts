@@ -1,6 +1,6 @@
-import { useStack } from '@careflow/testing';
+import { REPO_ROOT, useStack } from '@careflow/testing';
 import { describe, expect, it } from 'vitest';
-import { contractViolations } from './openapi-contract.js';
+import { contractViolations, undocumentedRouteProblems } from './openapi-contract.js';
 
 describe('the merged OpenAPI document keeps the contract rules', () => {
   const system = useStack();
@@ -9,5 +9,6 @@ describe('the merged OpenAPI document keeps the contract rules', () => {
     const res = await system.api.get('/docs/openapi.json').expect(200);
     expect(res.headers['x-careflow-missing-services']).toBeUndefined();
     expect(contractViolations(res.body)).toEqual([]);
+    expect(undocumentedRouteProblems(res.body, REPO_ROOT)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
+import { REPO_ROOT } from '@careflow/testing';
 import { describe, expect, it } from 'vitest';
 import { describeGatewayContract } from '../src/modules/docs/gateway-contract.js';
-import { contractViolations, REQUIRED_ENUMS, type ContractDocument } from './openapi-contract.js';
+import { contractViolations, REQUIRED_ENUMS, undocumentedRouteProblems, type ContractDocument } from './openapi-contract.js';
 
 const problem = (status: number, code: string) => ({
   description: code,
@@ -108,5 +109,13 @@ describe('the OpenAPI contract rules', () => {
     expect(broken((d) => delete schemas(d, 'Problem', 'properties')['requiredScopes'])).toContainEqual('Problem does not document requiredScopes');
     expect(broken((d) => (d.components!.securitySchemes!['apiKey']!['bearerFormat'] = 'JWT'))).toContainEqual(expect.stringContaining('says JWT'));
     expect(broken((d) => (d.servers = [{ url: '/' }]))).toContainEqual(expect.stringContaining('not an absolute URL'));
+  });
+
+  it('fail when a feature throws a route problem that none of its operations documents', () => {
+    // The operations as the sources declare them, but without their problems' examples.
+    const bare: ContractDocument = { paths: { '/v1/tickets/{id}': { patch: { operationId: 'updateTicket', responses: { '409': problem(409, 'conflict') } } } } };
+    expect(undocumentedRouteProblems(bare, REPO_ROOT)).toContainEqual(expect.stringContaining('tickets/tickets throws invalid-transition'));
+    bare.paths['/v1/tickets/{id}']!['patch'] = { operationId: 'updateTicket', responses: { '409': problem(409, 'invalid-transition') } };
+    expect(undocumentedRouteProblems(bare, REPO_ROOT)).not.toContainEqual(expect.stringContaining('tickets/tickets throws'));
   });
 });

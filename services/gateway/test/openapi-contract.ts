@@ -1,3 +1,6 @@
+import { ROUTE_PROBLEMS } from '@careflow/http';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { isProviderWebhook, serviceFor } from '../src/modules/proxy/service-routes.js';
 
 /**
@@ -8,9 +11,9 @@ import { isProviderWebhook, serviceFor } from '../src/modules/proxy/service-rout
  * routing decisions (serviceFor, isProviderWebhook: the functions the proxy runs) for what the
  * gateway answers itself (401, 403, 429, 413, 415, Idempotency-Key's 400/409/422), and from the
  * operation's shape for what every service answers (400 for a parameter or a body, 404 for a
- * path that names a resource). Domain-specific problems (a 409 invalid-transition) are declared
- * by each route's ApiOperationDoc `errors`; the e2e response validation catches a route that
- * answers a status its operation does not document.
+ * path that names a resource). Route-specific problems (a 409 invalid-transition) are declared
+ * by each route's ApiOperationDoc `problems`; undocumentedRouteProblems holds those declarations
+ * against the problems each feature's code throws.
  */
 export interface ContractDocument {
   openapi?: string;
@@ -155,5 +158,76 @@ export function contractViolations(document: ContractDocument): string[] {
   walk(document.components?.parameters ?? {}, '#/components/parameters', false, false);
   walk(document.components?.headers ?? {}, '#/components/headers', false, false);
   walk(document.webhooks ?? {}, '#/webhooks', false, false);
+  return problems;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return entry.name.endsWith('.ts') && !entry.name.includes('.spec.') ? [full] : [];
+  });
+}
+
+/**
+ * The route-specific problems (ROUTE_PROBLEMS) that a feature's code throws but none of its
+ * operations documents. Read from the sources: each feature folder of each service, the
+ * problems its files throw (`throw new ShipmentExistsError(…)`, `new ConflictError('code', …)`),
+ * and the operations its controllers declare (`operationId: '…'`); one of those operations
+ * must show the problem's code in the document. Folders without a controller are job paths.
+ */
+export function undocumentedRouteProblems(document: ContractDocument, repoRoot: string): string[] {
+  const files = ['services', 'libs'].flatMap((root) => sourceFiles(path.join(repoRoot, root)).filter((f) => f.includes(`${path.sep}src${path.sep}`)));
+  const codeOfClass = new Map<string, string>();
+  for (const file of files) {
+    for (const match of readFileSync(file, 'utf8').matchAll(/class (\w+) extends \w+ \{([\s\S]*?)\n\}/g)) {
+      const code = /readonly code = '([a-z0-9-]+)'/.exec(match[2]!)?.[1];
+      if (code) codeOfClass.set(match[1]!, code);
+    }
+  }
+  const documented = new Map<string, Set<string>>();
+  for (const item of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const op = item[method] as (Operation & { operationId?: string }) | undefined;
+      if (!op?.operationId) continue;
+      const codes = new Set<string>();
+      for (const response of Object.values(op.responses ?? {})) {
+        const media = ((response['content'] as Json | undefined)?.[PROBLEM] ?? {}) as Json;
+        const examples = [media['example'], ...Object.values((media['examples'] as Record<string, Json> | undefined) ?? {}).map((e) => e['value'])];
+        for (const example of examples) if (typeof (example as Json | undefined)?.['code'] === 'string') codes.add((example as Json)['code'] as string);
+      }
+      documented.set(op.operationId, codes);
+    }
+  }
+  const problems: string[] = [];
+  for (const service of readdirSync(path.join(repoRoot, 'services'))) {
+    const modules = path.join(repoRoot, 'services', service, 'src', 'modules');
+    let features: string[];
+    try {
+      features = readdirSync(modules, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    } catch {
+      continue;
+    }
+    for (const feature of features) {
+      const featureFiles = sourceFiles(path.join(modules, feature));
+      const texts = featureFiles.map((f) => readFileSync(f, 'utf8'));
+      const operations = featureFiles.filter((f) => f.endsWith('.controller.ts')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/operationId: '(\w+)'/g)].map((m) => m[1]!));
+      if (operations.length === 0) continue;
+      const thrown = new Set<string>();
+      for (const text of texts) {
+        for (const m of text.matchAll(/throw new (\w+)\(/g)) {
+          const code = codeOfClass.get(m[1]!);
+          if (code) thrown.add(code);
+        }
+        for (const m of text.matchAll(/new ConflictError\(\s*'([a-z0-9-]+)'/g)) thrown.add(m[1]!);
+      }
+      for (const code of thrown) {
+        if (!(code in ROUTE_PROBLEMS)) continue;
+        if (!operations.some((id) => documented.get(id)?.has(code))) {
+          problems.push(`${service}/${feature} throws ${code}, which none of its operations (${operations.join(', ')}) documents`);
+        }
+      }
+    }
+  }
   return problems;
 }

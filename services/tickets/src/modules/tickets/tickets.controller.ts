@@ -84,12 +84,13 @@ export class TicketsController {
   @ON_BEHALF_OF
   @ApiOperationDoc({
     operationId: 'updateTicket',
+    problems: ['invalid-transition'],
     summary: 'Change a ticket',
     description: 'Status (invalid transitions are 409), priority, type, assignee, group, tags. Each change is recorded in the audit trail; a PATCH that changes nothing records nothing.',
     status: 200,
     type: TicketDto,
     example: { ...TICKET_EXAMPLE, status: 'open' },
-    errors: [400, 404, 409, 413, 422],
+    errors: [400, 404, 413, 422],
   })
   async update(@Param() params: TicketRefParam, @Body() body: UpdateTicketDto, @Actor() actor: TicketActor): Promise<TicketDto> {
     await this.agents.requireActing(actor);
