@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ProblemDto } from './api-docs.js';
-import { BEARER_SCHEME } from './auth.decorators.js';
+import { API_KEY_FORMAT, API_KEY_SCHEME_DESCRIPTION, BEARER_SCHEME } from './auth.decorators.js';
+import { defaultsInWords, nameEnums, SHARED_ENUMS, type NamedEnums } from './openapi-enums.js';
 import { configureHttpApp, type HttpAppOptions } from './http-app.js';
 import { INTERNAL_TOKEN_HEADER, safeEqual } from './internal-token.guard.js';
 import { sendProblem, problem } from './problem.js';
@@ -19,6 +20,8 @@ export interface ServiceBootstrapOptions {
   extraModels?: Function[];
   /** The webhook events this service's changes produce, documented as OpenAPI 3.1 webhooks. */
   webhooks?: OpenAPIObject['webhooks'];
+  /** The service's own enums to publish as named schemas, beside the shared ones (SHARED_ENUMS). */
+  namedEnums?: NamedEnums;
 }
 
 /** The service's own OpenAPI document; the gateway merges all of them into one. */
@@ -26,18 +29,18 @@ export function buildOpenApi(
   app: INestApplication,
   title: string,
   description: string,
-  extra: Pick<ServiceBootstrapOptions, 'extraModels' | 'webhooks'> = {},
+  extra: Pick<ServiceBootstrapOptions, 'extraModels' | 'webhooks' | 'namedEnums'> = {},
 ): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(title)
     .setDescription(description)
     .setVersion('1.0.0')
     .setOpenAPIVersion('3.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer cf_…`' }, BEARER_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: API_KEY_FORMAT, description: API_KEY_SCHEME_DESCRIPTION }, BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, ...(extra.extraModels ?? [])] });
   if (extra.webhooks) document.webhooks = extra.webhooks;
-  return document;
+  return defaultsInWords(nameEnums(document, { ...SHARED_ENUMS, ...extra.namedEnums }));
 }
 
 /** Creates a service's Nest app without listening: tests and main.ts share it. */

@@ -18,3 +18,5 @@ export * from './input/input-shape.js';
 export * from './input/text-rules.js';
 export * from './input/timestamp.js';
 export * from './reused-answer.js';
+export * from './openapi-enums.js';
+export * from './problem-codes.js';

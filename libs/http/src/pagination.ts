@@ -10,7 +10,7 @@ export const MAX_PAGE_LIMIT = 200;
 
 /** `?limit=&cursor=` of every list endpoint. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_LIMIT, default: DEFAULT_PAGE_LIMIT })
   @OptionalField()
   @QueryInt()
   @IsInt()

@@ -72,6 +72,22 @@ describe('gateway', () => {
   });
 
   describe('conventions', () => {
+    it('answers a retry while the first request with its Idempotency-Key still runs with 409 and Retry-After', async () => {
+      const { id, key } = await newKey(['tickets:write']);
+      const body = JSON.stringify({ subject: 'Where is my parcel?', description: 'Still waiting.', customer: { email: 'lan@example.com' }, channel: 'web' });
+      // The first request, as a gateway holds it while the service works: claimed, no response yet.
+      const fingerprint = createHash('sha256').update('POST').update('\n').update('/v1/tickets').update('\n').update(body).digest('hex');
+      await system.stack.db.pool.query(
+        `INSERT INTO gateway.idempotency_records (api_key_id, key, fingerprint, method, path, locked_until, expires_at)
+         VALUES ($1, 'retry-1', $2, 'POST', '/v1/tickets', now() + interval '1 minute', now() + interval '1 day')`,
+        [id, fingerprint],
+      );
+      const res = await system.api.post('/v1/tickets').set('authorization', `Bearer ${key}`).set('idempotency-key', 'retry-1').set('content-type', 'application/json').send(body);
+      expect(res.status, res.text).toBe(409);
+      expect(res.body.code).toBe('idempotency-key-in-flight');
+      expect(res.headers['retry-after']).toBe('1');
+    });
+
     it('echoes the caller\'s x-request-id and carries it into the events a request causes', async () => {
       const res = await system.api.put('/v1/customers/cus_traced').set(system.admin()).set('x-request-id', 'shop-req-42').send({ email: 't@example.com' });
       expect(res.status).toBe(200);

@@ -353,14 +353,14 @@ describe('hostile input: tickets, customers, groups, agents, API keys', () => {
       await hostile.accepts('GET /v1/tickets?limit=12', system.api.get('/v1/tickets').query({ limit: '12' }).set(system.admin()), 200);
     });
 
-    it('finds a ticket by its number in one canonical form: /v1/tickets/01000 is 404 when /v1/tickets/1000 is 200', async () => {
+    it('finds a ticket by its number in one canonical form: /v1/tickets/01000 is a 400 naming id when /v1/tickets/1000 is 200', async () => {
       const { number } = await newTicket();
       const canonical = await system.api.get(`/v1/tickets/${number}`).set(system.admin());
       expect(canonical.status, canonical.text).toBe(200);
       for (const ref of [`0${number}`, `00${number}`]) {
         const res = await system.api.get(`/v1/tickets/${ref}`).set(system.admin());
-        expect.soft(res.status, `GET /v1/tickets/${ref} → ${res.status} ${res.text.slice(0, 200)}`).toBe(404);
-        expect.soft(res.body.code, ref).toBe('not-found');
+        expect.soft(res.status, `GET /v1/tickets/${ref} → ${res.status} ${res.text.slice(0, 200)}`).toBe(400);
+        expect.soft(res.body.code, ref).toBe('validation-error');
       }
     });
 

@@ -74,7 +74,8 @@ describe('comments, the audit trail, groups and agents', () => {
         ticketId: t.id,
         body: 'We are sending a new jug today.',
         public: true,
-        author: { type: 'agent', id: 'agent_7' },
+        // The agent's registered name and address, though the request gave only the id.
+        author: { type: 'agent', id: 'agent_7', name: 'Minh', email: 'minh@shop.test' },
         attachments: [{ name: 'label.pdf', contentType: 'application/pdf', size: 5120, contentRef: 'https://files.shop.test/label.pdf' }],
       });
       expect(c.id).toMatch(UUID);

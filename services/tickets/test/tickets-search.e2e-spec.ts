@@ -115,6 +115,9 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       expect(await fixture({ status: 'new,open' })).toEqual(['late', 'refund', 'lost']);
       expect(await fixture({ status: 'pending,solved' })).toEqual(['password', 'invoice']);
       expect(await fixture({ status: 'closed' })).toEqual([]);
+      // Repeated, as the document's array parameter is sent by generated clients.
+      const repeated = await system.api.get('/v1/tickets?tag=fx&sort=createdAt&status=new&status=open').set(system.admin()).expect(200);
+      expect(names(repeated.body.data)).toEqual(['late', 'refund', 'lost']);
     });
 
     it('filters by priority, segment and customer', async () => {
@@ -209,6 +212,7 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       ['status', 'bogus'],
       ['status', 'open,bogus'],
       ['priority', 'extreme'],
+      ['segment', 'bogus'],
       ['channel', 'fax'],
       ['type', 'complaint'],
       ['createdAfter', 'yesterday'],
@@ -317,6 +321,12 @@ describe('finding tickets: filters, full text, sorts, pages', () => {
       expect(names(first.body.data)).toEqual(['password']);
       const second = await system.api.get('/v1/customers/cus_s_vip/tickets').query({ limit: 1, cursor: first.body.nextCursor }).set(system.admin()).expect(200);
       expect(names(second.body.data)).toEqual(['late']);
+    });
+
+    it('takes no customerExternalId query: the path names the customer', async () => {
+      const res = await system.api.get('/v1/customers/cus_s_vip/tickets').query({ customerExternalId: 'cus_s_walk' }).set(system.admin());
+      expect(res.status).toBe(400);
+      expect((res.body.errors as Array<{ field: string }>).map((e) => e.field)).toEqual(['customerExternalId']);
     });
 
     it('has nothing for a customer without tickets (an empty page, or 404 for an unknown customer)', async () => {

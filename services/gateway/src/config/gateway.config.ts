@@ -30,6 +30,14 @@ export class GatewayConfig extends ApiProcessConfig {
   @MinLength(24)
   ADMIN_API_KEY?: string;
 
+  /**
+   * The public base URL of this deployment (`https://care.example.com`), written into the
+   * OpenAPI document's `servers` for generated clients; unset, the document names the local default.
+   */
+  @IsOptional()
+  @Matches(URL_PATTERN, { message: 'PUBLIC_URL must be an http(s) URL' })
+  PUBLIC_URL?: string;
+
   @Matches(URL_PATTERN)
   TICKETS_URL: string = 'http://127.0.0.1:3001';
 

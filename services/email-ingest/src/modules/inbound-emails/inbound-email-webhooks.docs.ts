@@ -1,10 +1,11 @@
 import { InboundEmailStatus } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'InboundEmailProcessedData' })
 class InboundEmailProcessedDataDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: InboundEmailStatus.filter((s) => s !== 'queued'), description: 'The final status.' }) status!: InboundEmailStatus;
+  @ApiProperty({ enum: InboundEmailStatus.filter((s) => s !== 'queued'), enumName: 'InboundEmailOutcome', description: 'The final status.' }) status!: InboundEmailStatus;
   @ApiProperty({ type: String, nullable: true, format: 'uuid' }) ticketId!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The comment an appended reply became.' }) commentId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'reply to #1042 (In-Reply-To)' }) reason!: string | null;
@@ -15,6 +16,7 @@ class InboundEmailProcessedDataDto {
   @ApiProperty({ format: 'date-time', description: 'When the status became final; a message reaches it once.' }) processedAt!: string;
 }
 
+@ApiSchema({ name: 'InboundEmailProcessedEvent' })
 export class InboundEmailProcessedEventDto {
   @ApiProperty({ enum: ['inbound_email.processed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

@@ -16,6 +16,7 @@ export class MailboxesController {
   @RequireScopes('admin')
   @ApiOperationDoc({
     operationId: 'createMailbox',
+    problems: ['mailbox-exists', 'mailbox-encryption-key-missing'],
     summary: 'Register an IMAP mailbox to fetch',
     description:
       'New messages of the folder are fetched (IDLE where the server offers it, polling otherwise) and received like `POST /v1/inbound/email`; ' +
@@ -24,7 +25,7 @@ export class MailboxesController {
     status: 201,
     type: MailboxDto,
     example: MAILBOX_EXAMPLE,
-    errors: [400, 409, 413],
+    errors: [400, 413],
   })
   async create(@Body() body: CreateMailboxDto): Promise<MailboxDto> {
     return this.mailboxes.create(body);
@@ -56,12 +57,13 @@ export class MailboxesController {
   @RequireScopes('admin')
   @ApiOperationDoc({
     operationId: 'updateMailbox',
+    problems: ['mailbox-exists', 'mailbox-encryption-key-missing'],
     summary: 'Change an IMAP mailbox',
     description: 'Takes effect without a restart: the fetcher reconnects with the new settings. `enabled: false` stops fetching.',
     status: 200,
     type: MailboxDto,
     example: MAILBOX_EXAMPLE,
-    errors: [400, 404, 409, 413],
+    errors: [400, 404, 413],
   })
   async update(@Param() params: UuidParam, @Body() body: UpdateMailboxDto): Promise<MailboxDto> {
     return this.mailboxes.update(params.id, body);
@@ -84,12 +86,13 @@ export class MailboxesController {
   @RequireScopes('admin')
   @ApiOperationDoc({
     operationId: 'checkMailbox',
+    problems: ['mailbox-encryption-key-missing'],
     summary: 'Test the connection of an IMAP mailbox now',
     description: 'Connects, logs in and opens the folder (and `moveTo`). `ok: false` with `error` says what failed; the mailbox status is not changed.',
     status: 200,
     type: MailboxCheckDto,
     example: { ok: true, error: null, idle: true, messages: 12 },
-    errors: [400, 404, 409],
+    errors: [400, 404],
   })
   async check(@Param() params: UuidParam): Promise<MailboxCheckDto> {
     return this.mailboxes.check(params.id);

@@ -1,4 +1,4 @@
-import { ApiOperationDoc, Public, UnsupportedMediaTypeError, type ErrorStatus } from '@careflow/http';
+import { ApiOperationDoc, Public, UnsupportedMediaTypeError, type ErrorStatus, type RouteProblem } from '@careflow/http';
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -7,7 +7,8 @@ import { MAILGUN_FORM_TYPES } from './provider-webhook-bodies.js';
 import { InvalidWebhookCredentialsError } from './provider-webhooks.exceptions.js';
 import { ProviderWebhooksService } from './provider-webhooks.service.js';
 
-const ERRORS: ErrorStatus[] = [400, 401, 403, 404, 413, 415, 422, 429];
+// 401 and 403 are the provider's credentials, declared as the route's problems (no API key is involved).
+const ERRORS: ErrorStatus[] = [400, 404, 413, 415, 422, 429];
 const ACCEPTED = { id: INBOUND_EMAIL_EXAMPLE.id, status: 'queued' as const };
 
 const MAILGUN_DOC = {
@@ -19,6 +20,7 @@ const MAILGUN_DOC = {
     '5 minutes off is refused, and so is a token seen before. The raw message in `body-mime` is stored as it arrived and processed like ' +
     'any other inbound message. 404 when `MAILGUN_WEBHOOK_SIGNING_KEY` is not set.',
   operationId: 'receiveMailgunInbound',
+  problems: ['invalid-signature', 'stale-webhook', 'replayed-webhook'] as RouteProblem[],
   status: 200 as const,
   type: InboundEmailAcceptedDto,
   example: ACCEPTED,
@@ -101,11 +103,12 @@ export class ProviderWebhooksController {
       'Basic credentials, checked against `POSTMARK_INBOUND_USERNAME` and `POSTMARK_INBOUND_PASSWORD`; Postmark does not sign inbound posts) and turn ' +
       'on "Include raw email content in JSON payload". No API key. The message in `RawEmail` is stored as it arrived. 404 when the credentials are not configured.',
     operationId: 'receivePostmarkInbound',
+    problems: ['invalid-credentials'],
     status: 200,
     type: InboundEmailAcceptedDto,
     example: ACCEPTED,
     public: true,
-    errors: ERRORS.filter((status) => status !== 403),
+    errors: ERRORS,
     errorDescriptions: {
       401: 'Missing or wrong Basic credentials.',
       404: 'Postmark is not configured for this installation (POSTMARK_INBOUND_USERNAME/PASSWORD are unset).',

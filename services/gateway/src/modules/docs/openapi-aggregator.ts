@@ -7,6 +7,7 @@ import { GatewayConfig } from '../../config/gateway.config.js';
 import { SERVICES, type ServiceName } from '../proxy/service-routes.js';
 import { Upstreams } from '../proxy/upstreams.js';
 import { API_DESCRIPTION } from './api-description.js';
+import { describeGatewayContract } from './gateway-contract.js';
 
 export interface MergedDocument {
   document: OpenAPIObject;
@@ -39,7 +40,7 @@ export class OpenApiAggregator {
     if (!this.own) throw new Error('gateway document not set');
     const parts = await Promise.all(SERVICES.map(async (s) => [s, await this.fetch(s)] as const));
     const missing = parts.filter(([, doc]) => !doc).map(([s]) => s);
-    const merged = mergeDocuments(this.own, parts.flatMap(([s, doc]) => (doc ? [[s, doc] as const] : [])), this.logger);
+    const merged = mergeDocuments(this.own, parts.flatMap(([s, doc]) => (doc ? [[s, doc] as const] : [])), this.logger, publicServers(this.config));
     if (missing.length === 0) this.cached = merged;
     else merged.info.description = `${merged.info.description}\n\n**Incomplete:** the ${missing.join(', ')} service(s) did not answer; their operations are missing.`;
     return { document: merged, missing };
@@ -70,6 +71,7 @@ export function mergeDocuments(
   own: OpenAPIObject,
   services: ReadonlyArray<readonly [ServiceName, OpenAPIObject]>,
   logger: Logger,
+  servers: OpenAPIObject['servers'] = [{ url: 'http://127.0.0.1:3000', description: 'A gateway started locally (`npm start`)' }],
 ): OpenAPIObject {
   const paths: OpenAPIObject['paths'] = { ...own.paths };
   const schemas: Record<string, unknown> = { ...(own.components?.schemas ?? {}) };
@@ -102,7 +104,8 @@ export function mergeDocuments(
     ),
   );
   for (const name of usedTags) if (!tags.has(name)) tags.set(name, { name, description: `${name} operations.` });
-  return {
+  // A copy: the gateway's own document is merged again while a service is missing.
+  return describeGatewayContract(structuredClone({
     openapi: '3.1.0',
     info: {
       title: 'Careflow API',
@@ -111,8 +114,7 @@ export function mergeDocuments(
       license: { name: 'MIT', identifier: 'MIT' } as OpenAPIObject['info']['license'],
       contact: { name: 'Careflow', url: 'https://github.com/careflow/careflow' },
     },
-    // Relative: the document describes the gateway that serves it, wherever it runs.
-    servers: [{ url: '/', description: 'This Careflow gateway' }],
+    servers,
     security: [{ apiKey: [] }],
     tags: [...tags.values()].sort((a, b) => a.name.localeCompare(b.name)),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
@@ -122,5 +124,15 @@ export function mergeDocuments(
       schemas: schemas as NonNullable<OpenAPIObject['components']>['schemas'],
       securitySchemes: own.components?.securitySchemes,
     },
-  };
+  }) as OpenAPIObject);
+}
+
+/**
+ * Absolute base URLs, since generated clients (openapi-fetch, orval) take the first server as
+ * their default base URL and a relative one is useless to a Node program: the deployment's
+ * public URL (PUBLIC_URL) when configured, then the local default.
+ */
+export function publicServers(config: Pick<GatewayConfig, 'PUBLIC_URL' | 'GATEWAY_PORT'>): NonNullable<OpenAPIObject['servers']> {
+  const local = { url: `http://127.0.0.1:${config.GATEWAY_PORT}`, description: 'A gateway started locally (`npm start`)' };
+  return config.PUBLIC_URL ? [{ url: config.PUBLIC_URL.replace(/\/+$/, ''), description: 'This Careflow deployment' }, local] : [local];
 }

@@ -1,4 +1,4 @@
-import { ConflictError, DomainError, type Logger, LOGGER } from '@careflow/platform';
+import { DomainError, type Logger, LOGGER } from '@careflow/platform';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { GatewayConfig } from '../../config/gateway.config.js';
@@ -9,6 +9,15 @@ export class IdempotencyKeyReusedError extends DomainError {
   readonly status = 422;
   readonly code = 'idempotency-key-reused';
   readonly title = 'Idempotency-Key reused with a different request';
+}
+
+/** A retry arrived while the first request with its key is still running: 409, with Retry-After. */
+export class IdempotencyKeyInFlightError extends DomainError {
+  readonly status = 409;
+  readonly code = 'idempotency-key-in-flight';
+  readonly title = 'Conflict';
+  /** Most requests finish within a second; the retry then gets the stored response. */
+  readonly retryAfterSeconds = 1;
 }
 
 export type Claim = { kind: 'claimed' } | { kind: 'replay'; response: StoredResponse };
@@ -51,7 +60,7 @@ export class IdempotencyStore implements OnApplicationBootstrap, OnApplicationSh
       );
     }
     if (!record.response) {
-      throw new ConflictError('idempotency-key-in-flight', 'A request with this Idempotency-Key is still being processed; retry shortly');
+      throw new IdempotencyKeyInFlightError('A request with this Idempotency-Key is still being processed; retry shortly');
     }
     return { kind: 'replay', response: record.response };
   }

@@ -7,7 +7,7 @@ import { GatewayConfig } from '../../config/gateway.config.js';
 import type { AuthenticatedKey } from '../api-keys/api-key-authenticator.js';
 import { AccessControl } from '../auth/access-control.js';
 import { clientAddress } from '../auth/client-address.js';
-import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import { IdempotencyKeyInFlightError, IdempotencyStore } from '../idempotency/idempotency-store.js';
 import type { StoredResponse } from '../idempotency/idempotency.record.js';
 import { byteSize, readRequestBody } from './request-body.js';
 import { isProviderWebhook, serviceFor, takesEmailBody, type ServiceName } from './service-routes.js';
@@ -109,7 +109,10 @@ export class ProxyHandler {
     }
     if (!IdempotencyStore.validKey(idempotencyKey)) throw new InvalidIdempotencyKeyError();
     const fingerprint = IdempotencyStore.fingerprint(method, url, body);
-    const claim = await this.idempotency.claim(key.id, idempotencyKey, method, url, fingerprint);
+    const claim = await this.idempotency.claim(key.id, idempotencyKey, method, url, fingerprint).catch((error: unknown) => {
+      if (error instanceof IdempotencyKeyInFlightError) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    });
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       this.send(res, claim.response);

@@ -19,6 +19,7 @@ export class WebhookEventsController {
   @Get()
   @ApiOperationDoc({
     operationId: 'listWebhookEventTypes',
+    problems: ['webhook-catalogue-incomplete'],
     summary: 'The webhook event catalogue',
     description:
       'Every event an endpoint can subscribe to, plus `webhook.test`: its name, what it means, the JSON Schema of the body and an example. ' +
@@ -26,7 +27,7 @@ export class WebhookEventsController {
     status: 200,
     type: WebhookEventTypeListDto,
     example: { data: [WEBHOOK_EVENT_TYPE_EXAMPLE], nextCursor: null },
-    errors: [503],
+    errors: [],
     errorDescriptions: { 503: 'A service did not answer, so its events would be missing; retry shortly.' },
   })
   async list(): Promise<WebhookEventTypeListDto> {

@@ -1,27 +1,30 @@
 import { NotificationStatus } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { TEMPLATES } from './dto/notification.dto.js';
 
 /** What `notification.sent` and `notification.failed` carry (contracts: NotificationOutcomePayload). */
+@ApiSchema({ name: 'NotificationOutcomeData' })
 class NotificationOutcomeDataDto {
   @ApiProperty({ format: 'uuid', example: 'e4b0d7a2-1c3f-4a5b-9d8e-7f6a5b4c3d2e', description: 'The message in GET /v1/notifications.' }) id!: string;
   @ApiProperty({ enum: ['email'], example: 'email' }) channel!: string;
   @ApiProperty({ example: 'lan.nguyen@example.com' }) to!: string;
-  @ApiProperty({ enum: TEMPLATES, example: 'shipment_out_for_delivery' }) template!: string;
-  @ApiProperty({ enum: NotificationStatus.filter((s) => s === 'sent' || s === 'failed'), example: 'sent' }) status!: string;
+  @ApiProperty({ enum: TEMPLATES, enumName: 'NotificationTemplate', example: 'shipment_out_for_delivery' }) template!: string;
+  @ApiProperty({ enum: NotificationStatus.filter((s) => s === 'sent' || s === 'failed'), enumName: 'NotificationOutcome', example: 'sent' }) status!: string;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it failed for good (the mail server\'s answer).' }) error!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '<8f2c1e7a9b@shop.test>' }) messageId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'cus_1001' }) customerExternalId!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-22T07:30:01.000Z', description: 'Null for a failure.' }) sentAt!: string | null;
 }
 
+@ApiSchema({ name: 'NotificationSentEvent' })
 export class NotificationSentEventDto {
   @ApiProperty({ enum: ['notification.sent'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: NotificationOutcomeDataDto }) data!: NotificationOutcomeDataDto;
 }
 
+@ApiSchema({ name: 'NotificationFailedEvent' })
 export class NotificationFailedEventDto {
   @ApiProperty({ enum: ['notification.failed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

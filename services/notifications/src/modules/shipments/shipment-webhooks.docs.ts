@@ -1,8 +1,9 @@
 import { ShipmentStatus } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
 /** What `shipment.status_changed` carries (contracts: ShipmentStatusChangedPayload). */
+@ApiSchema({ name: 'ShipmentStatusChangedData' })
 class ShipmentStatusChangedDataDto {
   @ApiProperty({ format: 'uuid', example: '7d1e4c2a-5b9f-4e3d-8a6c-1f2e3d4c5b6a' }) shipmentId!: string;
   @ApiProperty({ example: 'ord_1042' }) orderExternalId!: string;
@@ -21,6 +22,7 @@ class ShipmentStatusChangedDataDto {
   @ApiProperty({ enum: ShipmentStatus.filter((s) => s !== 'created'), example: 'out_for_delivery' }) status!: ShipmentStatus;
 }
 
+@ApiSchema({ name: 'ShipmentStatusChangedEvent' })
 export class ShipmentStatusChangedEventDto {
   @ApiProperty({ enum: ['shipment.status_changed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

@@ -27,6 +27,7 @@ export class ShipmentsController {
   @RequireScopes('orders:write')
   @ApiOperationDoc({
     operationId: 'createShipment',
+    problems: ['shipment-exists'],
     summary: 'Record a shipment of an order',
     description:
       'The shopper is e-mailed the tracking number and the carrier\'s tracking link. Without `trackingUrl` the link is built from the carrier table; ' +
@@ -34,7 +35,7 @@ export class ShipmentsController {
     status: 201,
     type: ShipmentViewDto,
     example: SHIPMENT_EXAMPLE,
-    errors: [400, 404, 409, 413],
+    errors: [400, 404, 413],
   })
   async create(@Param() params: ExternalIdParam, @Body() body: CreateShipmentDto): Promise<ShipmentViewDto> {
     return this.shipments.create(params.externalId, body);

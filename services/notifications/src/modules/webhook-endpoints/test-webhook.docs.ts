@@ -1,11 +1,13 @@
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'WebhookTestData' })
 class WebhookTestDataDto {
   @ApiProperty({ format: 'uuid', example: '5b8f0f5e-2f51-4c8e-9a7d-3c1d2e4f6a80', description: 'The endpoint the test was sent to.' }) endpointId!: string;
   @ApiProperty({ example: 'A test event from Careflow.' }) message!: string;
 }
 
+@ApiSchema({ name: 'WebhookTestEvent' })
 export class WebhookTestEventDto {
   @ApiProperty({ enum: ['webhook.test'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

@@ -24,6 +24,7 @@ export class WebhookEndpointsController {
   @Post()
   @ApiOperationDoc({
     operationId: 'createWebhookEndpoint',
+    problems: ['webhook-url-not-allowed'],
     summary: 'Subscribe an endpoint to events',
     description:
       'Careflow POSTs each subscribed event to `url`, signed per Standard Webhooks with the returned `secret` (shown only here: store it). ' +
@@ -70,6 +71,7 @@ export class WebhookEndpointsController {
   @Patch(':id')
   @ApiOperationDoc({
     operationId: 'updateWebhookEndpoint',
+    problems: ['webhook-url-not-allowed'],
     summary: 'Change a webhook endpoint, or re-enable it',
     description:
       'Fields left out stay as they are; `null` clears `description` and `rateLimit`. `enabled: true` re-enables an endpoint that was disabled ' +
@@ -117,6 +119,7 @@ export class WebhookEndpointsController {
   @Post(':id/test')
   @ApiOperationDoc({
     operationId: 'testWebhookEndpoint',
+    problems: ['webhook-endpoint-disabled'],
     summary: 'Send a test message to an endpoint',
     description:
       'Sends a `webhook.test` message to this endpoint only, whatever events it subscribes to, signed and retried like any other message. ' +
@@ -124,7 +127,7 @@ export class WebhookEndpointsController {
     status: 202,
     type: TestMessageAcceptedDto,
     example: { messageId: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW' },
-    errors: [400, 404, 409],
+    errors: [400, 404],
   })
   async sendTest(@Param() params: UuidParam): Promise<TestMessageAcceptedDto> {
     return this.endpoints.sendTest(params.id);

@@ -1,8 +1,9 @@
 import { Segment } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { CarePolicyDto } from '../segments/dto/segment.dto.js';
 
+@ApiSchema({ name: 'CustomerUpsertedData' })
 class CustomerUpsertedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({ type: String, nullable: true, example: 'lan.nguyen@example.com' }) email!: string | null;
@@ -11,10 +12,11 @@ class CustomerUpsertedDataDto {
   @ApiProperty({ type: String, nullable: true, example: 'vi' }) locale!: string | null;
   @ApiProperty({ type: [String], example: ['newsletter'] }) tags!: string[];
   @ApiProperty({ type: Boolean, nullable: true, example: null }) vip!: boolean | null;
-  @ApiProperty({ example: 3, description: 'Increases with every change of the customer: discard a message whose version you have passed.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 3, description: 'Increases with every change of the customer: discard a message whose version you have passed.' }) version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'CustomerSegmentChangedData' })
 class CustomerSegmentChangedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({ enum: Segment, nullable: true, example: 'regular', description: 'Null for a customer seen for the first time.' }) previousSegment!: Segment | null;
@@ -22,9 +24,10 @@ class CustomerSegmentChangedDataDto {
   @ApiProperty({ type: [String], example: ['regular', 'online'] }) previousSegments!: string[];
   @ApiProperty({ type: [String], example: ['vip', 'regular', 'online'], description: 'Every segment the customer is a member of now, custom ones included.' }) segments!: string[];
   @ApiProperty({ type: CarePolicyDto, description: 'The care policy of the new primary segment.' }) policy!: CarePolicyDto;
-  @ApiProperty({ example: 4, description: 'Increases with every change of the customer\'s segments: discard a message whose version you have passed.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 4, description: 'Increases with every change of the customer\'s segments: discard a message whose version you have passed.' }) version!: number;
 }
 
+@ApiSchema({ name: 'CustomerErasedData' })
 class CustomerErasedDataDto {
   @ApiProperty({ example: 'cus_1001' }) externalId!: string;
   @ApiProperty({
@@ -33,23 +36,26 @@ class CustomerErasedDataDto {
     description: 'SHA-256 (hex) of each address the customer had, trimmed and lower-cased: match your own records without the address travelling.',
   })
   emailHashes!: string[];
-  @ApiProperty({ example: 4 }) version!: number;
-  @ApiProperty({ example: 5 }) segmentVersion!: number;
+  @ApiProperty({ type: 'integer', example: 4 }) version!: number;
+  @ApiProperty({ type: 'integer', example: 5 }) segmentVersion!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T08:00:00.000Z' }) erasedAt!: string;
 }
 
+@ApiSchema({ name: 'CustomerUpsertedEvent' })
 export class CustomerUpsertedEventDto {
   @ApiProperty({ enum: ['customer.upserted'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: CustomerUpsertedDataDto }) data!: CustomerUpsertedDataDto;
 }
 
+@ApiSchema({ name: 'CustomerSegmentChangedEvent' })
 export class CustomerSegmentChangedEventDto {
   @ApiProperty({ enum: ['customer.segment_changed'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: CustomerSegmentChangedDataDto }) data!: CustomerSegmentChangedDataDto;
 }
 
+@ApiSchema({ name: 'CustomerErasedEvent' })
 export class CustomerErasedEventDto {
   @ApiProperty({ enum: ['customer.erased'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;

@@ -38,9 +38,10 @@ export class AgentsService {
   }
 
   /** An agent id given by a client must name an active agent: otherwise 422 naming `field`. */
-  async requireActive(id: string, field: string, tx?: EntityManager): Promise<void> {
+  async requireActive(id: string, field: string, tx?: EntityManager): Promise<AgentRecord> {
     const agent = await this.agents.find(id, tx);
     if (!agent) throw new UnprocessableError(field, `no agent with id ${JSON.stringify(id)}`);
     if (!agent.active) throw new UnprocessableError(field, `agent ${JSON.stringify(id)} is inactive`);
+    return agent;
   }
 }

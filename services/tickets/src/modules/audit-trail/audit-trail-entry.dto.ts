@@ -30,19 +30,19 @@ const CHANGE_VALUE = [
 ];
 
 // The audit trail's public schema names (TicketEvent…) predate the name; they stay as integrators know them.
-@ApiSchema({ name: 'TicketEventActorDto' })
+@ApiSchema({ name: 'TicketEventActor' })
 export class AuditTrailActorDto {
-  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], example: 'agent' })
+  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], enumName: 'ActorType', example: 'agent' })
   type!: string;
   @ApiProperty({ type: String, nullable: true, example: 'agent_7' })
   id!: string | null;
 }
 
-@ApiSchema({ name: 'TicketEventDto' })
+@ApiSchema({ name: 'TicketEvent' })
 export class AuditTrailEntryDto {
   @ApiProperty({ format: 'uuid', example: 'c2a8e8f1-0d8b-4c1e-9b51-1c7d1b0f3a77' })
   id!: string;
-  @ApiProperty({ enum: AUDIT_TRAIL_ENTRY_TYPES, example: 'status_changed' })
+  @ApiProperty({ enum: AUDIT_TRAIL_ENTRY_TYPES, enumName: 'TicketEventType', example: 'status_changed' })
   type!: AuditTrailEntryType;
   @ApiProperty({ type: String, nullable: true, example: 'status', description: 'The field that changed, for *_changed events.' })
   field!: string | null;
@@ -58,7 +58,7 @@ export class AuditTrailEntryDto {
   createdAt!: string;
 }
 
-@ApiSchema({ name: 'TicketEventPageDto' })
+@ApiSchema({ name: 'TicketEventPage' })
 export class AuditTrailPageDto extends PageDto {
   @ApiProperty({ type: [AuditTrailEntryDto] })
   data!: AuditTrailEntryDto[];

@@ -30,6 +30,7 @@ export class CommentsController {
   @RequireScopes('tickets:write')
   @ApiOperationDoc({
     operationId: 'addTicketComment',
+    problems: ['ticket-closed'],
     summary: 'Add a comment',
     description:
       'A public agent comment is e-mailed to the customer and counts as a response; an internal note (`public: false`) is for agents only. ' +
@@ -37,7 +38,7 @@ export class CommentsController {
     status: 201,
     type: CommentDto,
     example: COMMENT_EXAMPLE,
-    errors: [400, 404, 409, 413, 422],
+    errors: [400, 404, 413, 422],
   })
   async add(@Param() params: TicketRefParam, @Body() body: CreateCommentDto, @Actor() actor: TicketActor): Promise<CommentDto> {
     await this.agents.requireActing(actor);

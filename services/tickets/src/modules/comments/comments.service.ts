@@ -47,7 +47,11 @@ export class CommentsService {
     if (comment.author.type === 'customer' && !comment.public) {
       throw new UnprocessableError('public', 'a customer cannot write an internal note');
     }
-    if (comment.author.type === 'agent' && comment.author.id) await this.agents.requireActive(comment.author.id, 'author.id');
+    if (comment.author.type === 'agent' && comment.author.id) {
+      // An agent's comment shows the agent as registered, unless the request names them otherwise.
+      const agent = await this.agents.requireActive(comment.author.id, 'author.id');
+      comment = { ...comment, author: { ...comment.author, name: comment.author.name ?? agent.name, email: comment.author.email ?? agent.email } };
+    }
     const { comment: added, ticket } = await this.db.transaction(async (tx) => {
       const t = await this.tickets.find(ref, tx, true);
       return this.addTo(tx, t, comment, actor);

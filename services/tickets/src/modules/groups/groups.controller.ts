@@ -13,12 +13,13 @@ export class GroupsController {
   @RequireScopes('admin')
   @ApiOperationDoc({
     operationId: 'createGroup',
+    problems: ['group-exists', 'address-taken'],
     summary: 'Create a group (team)',
     description: 'Mail to the group\'s inbound addresses is routed to it; its first address is the Reply-To of its tickets\' mail.',
     status: 201,
     type: GroupDto,
     example: GROUP_EXAMPLE,
-    errors: [400, 409, 413],
+    errors: [400, 413],
   })
   async create(@Body() body: CreateGroupDto): Promise<GroupDto> {
     return this.groups.create(body);
@@ -40,7 +41,7 @@ export class GroupsController {
 
   @Patch(':key')
   @RequireScopes('admin')
-  @ApiOperationDoc({ operationId: 'updateGroup', summary: 'Update a group', status: 200, type: GroupDto, example: GROUP_EXAMPLE, errors: [400, 404, 409, 413] })
+  @ApiOperationDoc({ operationId: 'updateGroup', problems: ['address-taken'], summary: 'Update a group', status: 200, type: GroupDto, example: GROUP_EXAMPLE, errors: [400, 404, 413] })
   async update(@Param() params: GroupKeyParam, @Body() body: UpdateGroupDto): Promise<GroupDto> {
     return this.groups.update(params.key, body);
   }

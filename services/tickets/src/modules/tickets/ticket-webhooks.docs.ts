@@ -1,8 +1,9 @@
 import { Channel, SlaMetric, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { webhookDocs } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { COMMENT_EXAMPLE, CommentDto } from '../comments/dto/comment.dto.js';
 
+@ApiSchema({ name: 'WebhookTicketCustomer' })
 class WebhookTicketCustomerDto {
   @ApiProperty({ type: String, nullable: true, example: 'cus_1001' })
   externalId!: string | null;
@@ -15,9 +16,10 @@ class WebhookTicketCustomerDto {
 }
 
 /** The ticket as ticket events carry it (contracts: TicketSnapshot). */
+@ApiSchema({ name: 'WebhookTicket' })
 export class WebhookTicketDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ example: 1042 }) number!: number;
+  @ApiProperty({ type: 'integer', example: 1042 }) number!: number;
   @ApiProperty() subject!: string;
   @ApiProperty({ enum: TicketStatus }) status!: string;
   @ApiProperty({ enum: TicketPriority }) priority!: string;
@@ -36,11 +38,13 @@ export class WebhookTicketDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'WebhookActor' })
 class WebhookActorDto {
-  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'] }) type!: string;
+  @ApiProperty({ enum: ['agent', 'customer', 'system', 'api_key'], enumName: 'ActorType' }) type!: string;
   @ApiProperty({ type: String, nullable: true }) id!: string | null;
 }
 
+@ApiSchema({ name: 'TicketChangedData' })
 class TicketChangedDataDto {
   @ApiProperty({ type: WebhookTicketDto }) ticket!: WebhookTicketDto;
   @ApiProperty({ type: 'object', additionalProperties: true, description: '`{ field: { from, to } }`; empty for ticket.created.' })
@@ -48,31 +52,36 @@ class TicketChangedDataDto {
   @ApiProperty({ type: WebhookActorDto }) actor!: WebhookActorDto;
 }
 
+@ApiSchema({ name: 'TicketCommentData' })
 class TicketCommentDataDto {
   @ApiProperty({ type: WebhookTicketDto }) ticket!: WebhookTicketDto;
   @ApiProperty({ type: CommentDto }) comment!: CommentDto;
 }
 
+@ApiSchema({ name: 'TicketSlaData' })
 class TicketSlaDataDto {
   @ApiProperty({ type: WebhookTicketDto }) ticket!: WebhookTicketDto;
   @ApiProperty({ enum: SlaMetric }) metric!: string;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
 }
 
+@ApiSchema({ name: 'TicketChangedEvent' })
 export class TicketChangedEventDto {
-  @ApiProperty({ enum: ['ticket.created', 'ticket.updated', 'ticket.solved'] }) type!: string;
+  @ApiProperty({ enum: ['ticket.created', 'ticket.updated', 'ticket.solved'], enumName: 'TicketChangedEventType' }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: TicketChangedDataDto }) data!: TicketChangedDataDto;
 }
 
+@ApiSchema({ name: 'TicketCommentAddedEvent' })
 export class TicketCommentAddedEventDto {
   @ApiProperty({ enum: ['ticket.comment_added'] }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: TicketCommentDataDto }) data!: TicketCommentDataDto;
 }
 
+@ApiSchema({ name: 'TicketSlaEvent' })
 export class TicketSlaEventDto {
-  @ApiProperty({ enum: ['ticket.sla_warning', 'ticket.sla_breached'] }) type!: string;
+  @ApiProperty({ enum: ['ticket.sla_warning', 'ticket.sla_breached'], enumName: 'TicketSlaEventType' }) type!: string;
   @ApiProperty({ format: 'date-time' }) timestamp!: string;
   @ApiProperty({ type: TicketSlaDataDto }) data!: TicketSlaDataDto;
 }

@@ -2,21 +2,25 @@ import type { TicketActor } from '@careflow/contracts';
 import { ApiOperationDoc, ExternalIdParam, RequireScopes, type Page } from '@careflow/http';
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { AgentsService } from '../agents/agents.service.js';
 import { Actor } from './actor.decorator.js';
 import { CreateTicketDto } from './dto/create-ticket.dto.js';
-import { ListTicketsQuery } from './dto/list-tickets.query.js';
+import { ListTicketsQuery, TicketFilterQuery } from './dto/list-tickets.query.js';
 import { TICKET_EXAMPLE, TicketDto, TicketPageDto } from './dto/ticket.dto.js';
 import { UpdateTicketDto } from './dto/update-ticket.dto.js';
 import { TicketSearchRepository } from './ticket-search.repository.js';
 import { TicketsService } from './tickets.service.js';
 import { toTicketDto, type TicketRecord } from './ticket.record.js';
 
+/** A ticket's UUID or its number (in its one form: no sign, no leading zeros). */
+const TICKET_REF = /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[1-9][0-9]{0,14})$/;
+
+/** Like every id of the API, one that cannot be a ticket's is a 400 naming `id`; a well-formed one that names no ticket is a 404. */
 export class TicketRefParam {
-  @ApiProperty({ example: '1042', description: 'The ticket\'s UUID or its number.' })
+  @ApiProperty({ example: '1042', pattern: TICKET_REF.source, description: 'The ticket\'s UUID or its number.' })
   @IsString()
-  @Length(1, 64)
+  @Matches(TICKET_REF, { message: 'id must be a ticket UUID or a ticket number' })
   id!: string;
 }
 
@@ -70,7 +74,7 @@ export class TicketsController {
 
   @Get('v1/tickets/:id')
   @RequireScopes('tickets:read')
-  @ApiOperationDoc({ operationId: 'getTicket', summary: 'Get a ticket', status: 200, type: TicketDto, example: TICKET_EXAMPLE, errors: [404] })
+  @ApiOperationDoc({ operationId: 'getTicket', summary: 'Get a ticket', status: 200, type: TicketDto, example: TICKET_EXAMPLE, errors: [400, 404] })
   async get(@Param() params: TicketRefParam): Promise<TicketDto> {
     return toTicketDto(await this.tickets.get(params.id));
   }
@@ -80,12 +84,13 @@ export class TicketsController {
   @ON_BEHALF_OF
   @ApiOperationDoc({
     operationId: 'updateTicket',
+    problems: ['invalid-transition'],
     summary: 'Change a ticket',
     description: 'Status (invalid transitions are 409), priority, type, assignee, group, tags. Each change is recorded in the audit trail; a PATCH that changes nothing records nothing.',
     status: 200,
     type: TicketDto,
     example: { ...TICKET_EXAMPLE, status: 'open' },
-    errors: [400, 404, 409, 413, 422],
+    errors: [400, 404, 413, 422],
   })
   async update(@Param() params: TicketRefParam, @Body() body: UpdateTicketDto, @Actor() actor: TicketActor): Promise<TicketDto> {
     await this.agents.requireActing(actor);
@@ -104,7 +109,8 @@ export class TicketsController {
     errors: [400],
     tags: ['Customers'],
   })
-  async customerTickets(@Param() params: ExternalIdParam, @Query() query: ListTicketsQuery): Promise<Page<TicketDto>> {
-    return toTicketPage(await this.search.list(Object.assign(query, { customerExternalId: params.externalId, sort: query.sort ?? '-createdAt' })));
+  async customerTickets(@Param() params: ExternalIdParam, @Query() query: TicketFilterQuery): Promise<Page<TicketDto>> {
+    const filter: ListTicketsQuery = Object.assign(query, { customerExternalId: params.externalId, sort: query.sort ?? '-createdAt' });
+    return toTicketPage(await this.search.list(filter));
   }
 }

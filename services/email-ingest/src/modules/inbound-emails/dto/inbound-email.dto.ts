@@ -1,7 +1,8 @@
 import { InboundEmailStatus } from '@careflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { InboundSource, type InboundEmailRecord } from '../inbound-email.record.js';
 
+@ApiSchema({ name: 'InboundAttachment' })
 export class InboundAttachmentDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'invoice-1042.pdf' }) filename!: string;
@@ -9,11 +10,12 @@ export class InboundAttachmentDto {
   @ApiProperty({ type: 'integer', example: 48213, description: 'Bytes.' }) size!: number;
   @ApiProperty({ type: String, nullable: true, description: 'Content-ID of an inline part (referenced as cid: in the HTML).' }) contentId!: string | null;
   @ApiProperty() inline!: boolean;
-  @ApiProperty({ type: String, nullable: true, enum: ['too-large', 'too-many'], description: 'Why the content was not kept; null when it was.' }) omitted!: string | null;
+  @ApiProperty({ nullable: true, enum: ['too-large', 'too-many'], enumName: 'AttachmentOmission', description: 'Why the content was not kept; null when it was.' }) omitted!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '/v1/inbound/email/8a4c…/attachments/1f0e…', description: 'Where to download the content (null when omitted).' })
   url!: string | null;
 }
 
+@ApiSchema({ name: 'InboundEmail' })
 export class InboundEmailDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: InboundEmailStatus, description: '`queued` until parsed and routed; every other status is final.' }) status!: InboundEmailStatus;
@@ -30,7 +32,7 @@ export class InboundEmailDto {
   @ApiProperty({ type: String, nullable: true, description: 'The reply without quoted history and signature (what the comment shows).' }) text!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The whole plain-text body, quotes included.' }) fullText!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The HTML body, sanitized with an allow-list.' }) html!: string | null;
-  @ApiProperty({ enum: InboundSource }) source!: InboundSource;
+  @ApiProperty({ enum: InboundSource, enumName: 'InboundEmailSource' }) source!: InboundSource;
   @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The mailbox it was fetched from (source `imap`).' }) mailboxId!: string | null;
   @ApiProperty({ type: 'integer', description: 'Size of the raw message in bytes.' }) size!: number;
   @ApiProperty({ type: [InboundAttachmentDto] }) attachments!: InboundAttachmentDto[];
@@ -68,11 +70,13 @@ export function attachmentPath(inboundEmailId: string, attachmentId: string): st
   return `/v1/inbound/email/${inboundEmailId}/attachments/${attachmentId}`;
 }
 
+@ApiSchema({ name: 'InboundEmailPage' })
 export class InboundEmailPageDto {
   @ApiProperty({ type: [InboundEmailDto] }) data!: InboundEmailDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+@ApiSchema({ name: 'InboundEmailAccepted' })
 export class InboundEmailAcceptedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['queued'] }) status!: 'queued';

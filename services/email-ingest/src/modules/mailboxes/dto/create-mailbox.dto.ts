@@ -1,5 +1,5 @@
 import { NotBlank, OptionalField } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { AfterFetch, MailboxTls } from '../mailbox.record.js';
 
@@ -10,6 +10,7 @@ const FOLDER_PATTERN = /^[^\u0000-\u001f\u007f]+$/;
 /** A group's key as tickets defines it (lowercase letters, digits, _ and -). */
 const GROUP_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+@ApiSchema({ name: 'CreateMailboxRequest' })
 export class CreateMailboxDto {
   @ApiProperty({ example: 'Support inbox', description: 'A name for people.' })
   @IsString()
@@ -22,13 +23,13 @@ export class CreateMailboxDto {
   @Matches(HOST_PATTERN, { message: 'host must be a host name or IPv4 address' })
   host!: string;
 
-  @ApiProperty({ example: 993, minimum: 1, maximum: 65535 })
+  @ApiProperty({ type: 'integer', example: 993, minimum: 1, maximum: 65535 })
   @IsInt()
   @Min(1)
   @Max(65535)
   port!: number;
 
-  @ApiProperty({ enum: MailboxTls, example: 'implicit', description: '`implicit`: TLS from the first byte (port 993); `starttls`: upgrade required (port 143); `none`: plain text, for test servers only.' })
+  @ApiProperty({ enum: MailboxTls, enumName: 'MailboxTls', example: 'implicit', description: '`implicit`: TLS from the first byte (port 993); `starttls`: upgrade required (port 143); `none`: plain text, for test servers only.' })
   @IsIn(MailboxTls, { message: `tls must be one of ${MailboxTls.join(', ')}` })
   tls!: MailboxTls;
 
@@ -59,7 +60,7 @@ export class CreateMailboxDto {
   folder?: string;
 
   @ApiPropertyOptional({
-    enum: AfterFetch,
+    enum: AfterFetch, enumName: 'MailboxAfterFetch',
     default: 'seen',
     description: 'What happens to a message once its raw bytes are stored: flagged `\\Seen` (only unseen messages are fetched), moved to `moveTo`, or deleted.',
   })
@@ -85,7 +86,7 @@ export class CreateMailboxDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ default: 60, minimum: 5, maximum: 86400, description: 'Seconds between polls; servers with IDLE also push new mail at once.' })
+  @ApiPropertyOptional({ type: 'integer', default: 60, minimum: 5, maximum: 86400, description: 'Seconds between polls; servers with IDLE also push new mail at once.' })
   @OptionalField()
   @IsInt()
   @Min(5)

@@ -1,26 +1,27 @@
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { AfterFetch, MailboxAuthMethod, MailboxState, MailboxTls, type MailboxRecord } from '../mailbox.record.js';
 
 /** A registered mailbox and how fetching it goes. The credential is never part of it. */
+@ApiSchema({ name: 'Mailbox' })
 export class MailboxDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'Support inbox' }) name!: string;
   @ApiProperty({ example: 'imap.shop.test' }) host!: string;
-  @ApiProperty({ example: 993 }) port!: number;
-  @ApiProperty({ enum: MailboxTls }) tls!: MailboxTls;
+  @ApiProperty({ type: 'integer', example: 993 }) port!: number;
+  @ApiProperty({ enum: MailboxTls, enumName: 'MailboxTls' }) tls!: MailboxTls;
   @ApiProperty({ example: 'support@shop.test' }) username!: string;
-  @ApiProperty({ enum: MailboxAuthMethod, description: '`password` (LOGIN/PLAIN) or `xoauth2` (an access token).' }) authMethod!: MailboxAuthMethod;
+  @ApiProperty({ enum: MailboxAuthMethod, enumName: 'MailboxAuthMethod', description: '`password` (LOGIN/PLAIN) or `xoauth2` (an access token).' }) authMethod!: MailboxAuthMethod;
   @ApiProperty({ description: 'Whether a password is stored (it is never returned).' }) hasPassword!: boolean;
   @ApiProperty({ description: 'Whether an access token is stored (it is never returned).' }) hasAccessToken!: boolean;
   @ApiProperty({ example: 'INBOX' }) folder!: string;
-  @ApiProperty({ enum: AfterFetch }) afterFetch!: AfterFetch;
+  @ApiProperty({ enum: AfterFetch, enumName: 'MailboxAfterFetch' }) afterFetch!: AfterFetch;
   @ApiProperty({ type: String, nullable: true, example: null }) moveTo!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'returns' }) groupKey!: string | null;
   @ApiProperty() enabled!: boolean;
-  @ApiProperty({ example: 60 }) pollSeconds!: number;
+  @ApiProperty({ type: 'integer', example: 60 }) pollSeconds!: number;
   @ApiProperty({
-    enum: MailboxState,
+    enum: MailboxState, enumName: 'MailboxState',
     description: '`connecting` (or waiting to), `idle` (connected, the server pushes new mail), `polling` (connected, no IDLE: polled every pollSeconds), `error` (the last attempt failed: see lastError; retried with backoff), `disabled`.',
   })
   state!: MailboxState;
@@ -28,8 +29,8 @@ export class MailboxDto {
   @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When a fetch last completed.' }) lastSuccessAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'authentication failed: [AUTHENTICATIONFAILED] Authentication failed.' }) lastError!: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'date-time' }) lastErrorAt!: string | null;
-  @ApiProperty({ example: 0, description: 'Failed attempts since the last success; the wait between attempts doubles with each.' }) consecutiveFailures!: number;
-  @ApiProperty({ example: 42, description: 'Messages fetched and stored since registration.' }) fetchedCount!: number;
+  @ApiProperty({ type: 'integer', example: 0, description: 'Failed attempts since the last success; the wait between attempts doubles with each.' }) consecutiveFailures!: number;
+  @ApiProperty({ type: 'integer', example: 42, description: 'Messages fetched and stored since registration.' }) fetchedCount!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
@@ -63,10 +64,12 @@ export class MailboxDto {
   }
 }
 
+@ApiSchema({ name: 'MailboxPage' })
 export class MailboxPageDto extends PageDto {
   @ApiProperty({ type: [MailboxDto] }) data!: MailboxDto[];
 }
 
+@ApiSchema({ name: 'MailboxCheck' })
 export class MailboxCheckDto {
   @ApiProperty({ description: 'Whether connecting, logging in and opening the folder (and moveTo) worked.' }) ok!: boolean;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'What failed, when something did.' }) error!: string | null;

@@ -1,5 +1,5 @@
 import { NullableField } from '@careflow/http';
-import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType, PartialType, ApiSchema } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { CreateMailboxDto } from './create-mailbox.dto.js';
 
@@ -8,6 +8,7 @@ import { CreateMailboxDto } from './create-mailbox.dto.js';
  * replaces the stored credential (and the method). `groupKey: null` clears the group. Switching
  * `afterFetch` away from `move` drops `moveTo`.
  */
+@ApiSchema({ name: 'UpdateMailboxRequest' })
 export class UpdateMailboxDto extends PartialType(OmitType(CreateMailboxDto, ['groupKey'] as const), { skipNullProperties: false }) {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'returns' })
   @NullableField()

@@ -1,8 +1,9 @@
 import { Scope } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { ApiKeyRecord } from '../api-key.record.js';
 
+@ApiSchema({ name: 'ApiKey' })
 export class ApiKeyDto {
   @ApiProperty({ format: 'uuid', example: '3d6f0a9e-1b7c-4a8e-9d2f-5c4b3a291807' })
   id!: string;
@@ -32,6 +33,7 @@ export class ApiKeyDto {
   }
 }
 
+@ApiSchema({ name: 'CreatedApiKey' })
 export class CreatedApiKeyDto extends ApiKeyDto {
   @ApiProperty({
     example: 'cf_3kq9x2mv_Xb0cQ2l7mH1u9gT4yW8aZk3rN6pV5sE0dJ2fL7hC1qA',
@@ -40,6 +42,7 @@ export class CreatedApiKeyDto extends ApiKeyDto {
   key!: string;
 }
 
+@ApiSchema({ name: 'ApiKeyPage' })
 export class ApiKeyPageDto extends PageDto {
   @ApiProperty({ type: [ApiKeyDto] })
   data!: ApiKeyDto[];

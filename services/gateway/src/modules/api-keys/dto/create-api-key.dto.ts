@@ -1,9 +1,10 @@
 import { NotBlank } from '@careflow/http';
 import { Scope } from '@careflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMinSize, ArrayUnique, IsArray, IsIn, IsString, Length } from 'class-validator';
 
+@ApiSchema({ name: 'CreateApiKeyRequest' })
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'shop backend (production)', minLength: 1, maxLength: 100 })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))

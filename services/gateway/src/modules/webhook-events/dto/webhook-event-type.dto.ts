@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'WebhookEventDescription' })
 export class WebhookEventTypeDto {
   @ApiProperty({ example: 'shipment.status_changed', description: 'The name to subscribe to (`events` of POST /v1/webhooks), and the body\'s `type`.' }) name!: string;
   @ApiProperty({ example: 'A shipment\'s status changed' }) summary!: string;
@@ -15,6 +16,7 @@ export class WebhookEventTypeDto {
   example!: unknown;
 }
 
+@ApiSchema({ name: 'WebhookEventCatalogue' })
 export class WebhookEventTypeListDto {
   @ApiProperty({ type: [WebhookEventTypeDto] }) data!: WebhookEventTypeDto[];
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Always null: the catalogue is one page.' }) nextCursor!: string | null;
@@ -28,10 +30,10 @@ export const WEBHOOK_EVENT_TYPE_EXAMPLE: WebhookEventTypeDto = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'webhook.test',
     type: 'object',
-    properties: { type: { type: 'string', enum: ['webhook.test'] }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: '#/$defs/WebhookTestDataDto' } },
+    properties: { type: { type: 'string', enum: ['webhook.test'] }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: '#/$defs/WebhookTestData' } },
     required: ['type', 'timestamp', 'data'],
     $defs: {
-      WebhookTestDataDto: {
+      WebhookTestData: {
         type: 'object',
         properties: { endpointId: { type: 'string', format: 'uuid' }, message: { type: 'string' } },
         required: ['endpointId', 'message'],

@@ -1,12 +1,13 @@
-import { OrderChannel } from '@careflow/contracts';
+import { OrderChannel, ShipmentStatus } from '@careflow/contracts';
 import { ArrayOfObjects, EXTERNAL_ID_PATTERN, IsTimestamp, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const MONEY = /^\d{1,14}(\.\d{1,4})?$/;
 const MONEY_MESSAGE = 'must be a decimal string such as "1250000.00" (no sign, up to 4 decimals)';
 export const CURRENCY = /^[A-Z]{3}$/;
 
+@ApiSchema({ name: 'OrderItem' })
 export class OrderItemDto {
   @ApiProperty({ example: 'MUG-01' })
   @IsString()
@@ -18,7 +19,7 @@ export class OrderItemDto {
   @Length(1, 300)
   name!: string;
 
-  @ApiProperty({ example: 2, minimum: 1 })
+  @ApiProperty({ type: 'integer', example: 2, minimum: 1 })
   @IsInt()
   @Min(1)
   @Max(100000)
@@ -29,6 +30,7 @@ export class OrderItemDto {
   price!: string;
 }
 
+@ApiSchema({ name: 'RecordOrderRequest' })
 export class RecordOrderDto {
   @ApiProperty({ example: 'ord_1042' })
   @Matches(EXTERNAL_ID_PATTERN, { message: 'externalId must be 1-128 characters of letters, digits and . _ : @ -' })
@@ -59,27 +61,30 @@ export class RecordOrderDto {
   items: OrderItemDto[] = [];
 }
 
+@ApiSchema({ name: 'ShipmentEvent' })
 export class ShipmentEventViewDto {
   @ApiProperty({ example: 'evt_981' }) eventId!: string;
-  @ApiProperty({ example: 'out_for_delivery' }) status!: string;
+  @ApiProperty({ enum: ShipmentStatus.filter((s) => s !== 'created'), example: 'out_for_delivery' }) status!: string;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
 }
 
+@ApiSchema({ name: 'Shipment' })
 export class ShipmentViewDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'ord_1042' }) orderExternalId!: string;
   @ApiProperty({ example: 'ghn' }) carrier!: string;
   @ApiProperty({ example: 'GHN123456789' }) trackingNumber!: string;
   @ApiProperty({ type: String, nullable: true, example: 'https://donhang.ghn.vn/?order_code=GHN123456789' }) trackingUrl!: string | null;
-  @ApiProperty({ example: 'in_transit' }) status!: string;
+  @ApiProperty({ enum: ShipmentStatus, example: 'in_transit', description: '`created` until the first tracking event.' }) status!: string;
   @ApiProperty({ type: [OrderItemDto] }) items!: OrderItemDto[];
   @ApiProperty({ type: [ShipmentEventViewDto] }) events!: ShipmentEventViewDto[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'Order' })
 export class OrderViewDto {
   @ApiProperty({ example: 'ord_1042' }) externalId!: string;
   @ApiProperty({ example: 'cus_1001' }) customerExternalId!: string;
@@ -93,6 +98,7 @@ export class OrderViewDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
+@ApiSchema({ name: 'OrderPage' })
 export class OrderPageDto extends PageDto {
   @ApiProperty({ type: [OrderViewDto] }) data!: OrderViewDto[];
 }

@@ -1,6 +1,6 @@
 import { WebhookEventType } from '@careflow/contracts';
 import { NotBlank, NullableField, OptionalField, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { WebhookEndpointRecord } from '../webhook-endpoint.record.js';
 import { WebhookEventsField } from './webhook-events-field.js';
@@ -17,13 +17,14 @@ const URL_DOC: ApiPropertyOptions = {
     'multicast or cloud metadata networks are refused (400 `webhook-url-not-allowed`) unless the installation allows them (WEBHOOK_ALLOW_PRIVATE_URLS).',
 };
 const EVENTS_DOC: ApiPropertyOptions = {
-  enum: EVENT_NAMES,
+  enum: EVENT_NAMES, enumName: 'WebhookSubscriptionEvent',
   isArray: true,
   example: ['ticket.created', 'ticket.solved'],
   description: 'Event names from GET /v1/webhook-events, or `["*"]` for every event (including those added later). Unique, at least one.',
 };
 const RATE_LIMIT_DOC: ApiPropertyOptions = { type: 'integer', minimum: 1, maximum: MAX_RATE_LIMIT, example: 50, nullable: true, description: 'At most this many deliveries per second to this endpoint; null: no limit of its own.' };
 
+@ApiSchema({ name: 'CreateWebhookEndpointRequest' })
 export class CreateWebhookEndpointDto {
   @ApiProperty(URL_DOC)
   @IsWebhookUrl()
@@ -49,6 +50,7 @@ export class CreateWebhookEndpointDto {
 }
 
 /** Fields left out stay as they are; `null` clears `description` and `rateLimit`. */
+@ApiSchema({ name: 'UpdateWebhookEndpointRequest' })
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional(URL_DOC)
   @OptionalField()
@@ -83,17 +85,18 @@ export class UpdateWebhookEndpointDto {
   enabled?: boolean;
 }
 
+@ApiSchema({ name: 'WebhookEndpoint' })
 export class WebhookEndpointDto {
   @ApiProperty({ format: 'uuid', example: '5b8f0f5e-2f51-4c8e-9a7d-3c1d2e4f6a80' }) id!: string;
   @ApiProperty({ example: 'https://shop.example/hooks/careflow' }) url!: string;
   @ApiProperty({ type: [String], example: ['ticket.created', 'ticket.solved'], description: 'Subscribed event names, or `["*"]`.' }) events!: string[];
   @ApiProperty({ type: String, nullable: true, example: 'Order system (production)' }) description!: string | null;
-  @ApiProperty({ type: Number, nullable: true, example: 50, description: 'Deliveries per second at most; null: no limit of its own.' }) rateLimit!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 50, description: 'Deliveries per second at most; null: no limit of its own.' }) rateLimit!: number | null;
   @ApiProperty({ example: true, description: 'False while disabled (by a PATCH, a 410 answer, or failures for too long).' }) enabled!: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null }) disabledAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why deliveries stopped, e.g. `manual`, `gone` (the endpoint answered 410), `failing`.' }) disabledReason!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: null, description: 'Since when every delivery has failed; null after a success.' }) failingSince!: string | null;
-  @ApiProperty({ example: 1, description: 'Increases with every change.' }) version!: number;
+  @ApiProperty({ type: 'integer', example: 1, description: 'Increases with every change.' }) version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T09:00:00.000Z' }) updatedAt!: string;
 
@@ -115,6 +118,7 @@ export class WebhookEndpointDto {
   }
 }
 
+@ApiSchema({ name: 'CreatedWebhookEndpoint' })
 export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   @ApiProperty({
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
@@ -123,6 +127,7 @@ export class CreatedWebhookEndpointDto extends WebhookEndpointDto {
   secret!: string;
 }
 
+@ApiSchema({ name: 'RotatedSecret' })
 export class RotatedSecretDto {
   @ApiProperty({ example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', description: 'The new signing secret, shown only here.' }) secret!: string;
   @ApiProperty({
@@ -133,11 +138,13 @@ export class RotatedSecretDto {
   previousSecretExpiresAt!: string;
 }
 
+@ApiSchema({ name: 'TestMessageAccepted' })
 export class TestMessageAcceptedDto {
   @ApiProperty({ example: 'msg_01KBF3Z7C2Q4V0N8H6M5T9R1XW', description: 'The `webhook-id` the test message is sent with; its delivery is in GET /v1/webhooks/{id}/deliveries.' })
   messageId!: string;
 }
 
+@ApiSchema({ name: 'WebhookEndpointPage' })
 export class WebhookEndpointPageDto extends PageDto {
   @ApiProperty({ type: [WebhookEndpointDto] }) data!: WebhookEndpointDto[];
 }

@@ -1,10 +1,11 @@
 import { Segment } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { CustomerRecord } from '../customer.record.js';
 
+@ApiSchema({ name: 'CustomerStats' })
 export class CustomerStatsDto {
-  @ApiProperty({ example: 3, description: 'Orders recorded for the customer (each counted once, with its latest version).' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'Orders recorded for the customer (each counted once, with its latest version).' })
   ordersCount!: number;
   @ApiProperty({
     type: 'object',
@@ -17,12 +18,13 @@ export class CustomerStatsDto {
   firstOrderAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2026-11-20T16:45:00.000Z' })
   lastOrderAt!: string | null;
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   onlineOrders!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', example: 1 })
   inStoreOrders!: number;
 }
 
+@ApiSchema({ name: 'Customer' })
 export class CustomerDto {
   @ApiProperty({ example: 'cus_1001' })
   externalId!: string;
@@ -46,7 +48,7 @@ export class CustomerDto {
   segments!: string[];
   @ApiProperty({ type: CustomerStatsDto })
   stats!: CustomerStatsDto;
-  @ApiProperty({ enum: ['api', 'ticket', 'inbound_email', 'order'], example: 'api', description: 'How the customer became known: the shop\'s PUT, a ticket, an inbound mail, or an order for an id not PUT yet.' })
+  @ApiProperty({ enum: ['api', 'ticket', 'inbound_email', 'order'], enumName: 'CustomerOrigin', example: 'api', description: 'How the customer became known: the shop\'s PUT, a ticket, an inbound mail, or an order for an id not PUT yet.' })
   origin!: CustomerRecord['origin'];
   @ApiProperty({ format: 'date-time', example: '2026-11-23T09:30:00.000Z' })
   createdAt!: string;
@@ -81,6 +83,7 @@ export class CustomerDto {
   }
 }
 
+@ApiSchema({ name: 'CustomerPage' })
 export class CustomerPageDto extends PageDto {
   @ApiProperty({ type: [CustomerDto] }) data!: CustomerDto[];
 }

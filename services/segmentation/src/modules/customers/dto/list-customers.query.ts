@@ -4,7 +4,11 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsString, Matches, MaxLength } from 'class-validator';
 
 export class ListCustomersQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'vip', description: 'Members of this segment (built-in or custom key).' })
+  @ApiPropertyOptional({
+    example: 'vip',
+    pattern: SEGMENT_KEY_PATTERN.source,
+    description: 'Members of this segment: a built-in key (`SegmentKey`) or a custom segment\'s key, so a string pattern rather than the enum. An unknown key is an empty page.',
+  })
   @OptionalField()
   @Matches(SEGMENT_KEY_PATTERN, { message: 'segment must be a segment key (lower-case letters, digits, _)' })
   segment?: string;

@@ -1,6 +1,6 @@
 import { Segment } from '@careflow/contracts';
 import { NotBlank, NullableField, OptionalField } from '@careflow/http';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsString, Matches, MaxLength } from 'class-validator';
 
@@ -10,6 +10,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
  * PUT semantics: the body is the customer's whole contact record. A field left out is
  * cleared, so the shop's record and Careflow's stay the same.
  */
+@ApiSchema({ name: 'UpsertCustomerRequest' })
 export class UpsertCustomerDto {
   @ApiPropertyOptional({ type: String, format: 'email', example: 'lan.nguyen@example.com', maxLength: 254, nullable: true })
   @NullableField()

@@ -12,8 +12,9 @@ const RULE_DESCRIPTION = `A rule: an object with exactly one of
 - \`channelShare\`: { channel: online | in_store, min?, max? (0 to 1), withinDays? }: at least one order in the channel and its share of all orders within the bounds;
 - \`tags\`: { any?, all?, none? } (lists of tags).`;
 
+@ApiSchema({ name: 'CarePolicy' })
 export class CarePolicyDto implements CarePolicy {
-  @ApiProperty({ minimum: 0, maximum: 3, example: 1, description: 'Steps a derived ticket priority is raised (normal → high for 1).' })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 3, example: 1, description: 'Steps a derived ticket priority is raised (normal → high for 1).' })
   priorityBump!: number;
   @ApiProperty({ enum: Segment, example: 'vip', description: 'Whose SLA targets the customer\'s tickets get.' })
   slaPolicy!: Segment;
@@ -21,6 +22,7 @@ export class CarePolicyDto implements CarePolicy {
   preferredChannel!: Channel;
 }
 
+@ApiSchema({ name: 'SegmentDefinition' })
 export class SegmentDefinitionDto {
   @ApiProperty({ example: 'vip', pattern: '^[a-z][a-z0-9_]{1,39}$', description: 'The four built-in keys (vip, regular, online, walk_in) or a custom one.' })
   key!: string;
@@ -38,7 +40,7 @@ export class SegmentDefinitionDto {
  * The rule set as PUT takes it. Checked as a whole by segmentRulesProblems (one 400 naming
  * every bad field), so the properties here only let the document through the request pipe.
  */
-@ApiSchema({ name: 'SegmentRulesInput' })
+@ApiSchema({ name: 'ReplaceSegmentRulesRequest' })
 export class PutSegmentRulesDto {
   @ApiProperty({ enum: Segment, example: 'online', description: 'The primary segment of a customer no built-in rule matches.' })
   @Allow()
@@ -52,8 +54,9 @@ export class PutSegmentRulesDto {
   segments!: SegmentDefinitionDto[];
 }
 
+@ApiSchema({ name: 'SegmentRules' })
 export class SegmentRulesDto extends PutSegmentRulesDto {
-  @ApiProperty({ example: 2, description: 'Increases with every PUT.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'Increases with every PUT.' })
   version!: number;
   @ApiProperty({ format: 'date-time', example: '2026-12-01T08:00:00.000Z' })
   updatedAt!: string;
@@ -67,12 +70,13 @@ function definitionDto(s: SegmentDefinition): SegmentDefinitionDto {
   return { key: s.key, name: s.name, ...(s.description !== undefined ? { description: s.description } : {}), rule: s.rule, ...(s.policy ? { policy: s.policy } : {}) };
 }
 
+@ApiSchema({ name: 'Segment' })
 export class SegmentDto extends SegmentDefinitionDto {
   @ApiProperty({ example: true, description: 'One of the four built-in segments (they can be re-ruled, not removed).' })
   builtIn!: boolean;
-  @ApiProperty({ example: 1250, description: 'Customers who are members (match the rule, or have it as primary segment).' })
+  @ApiProperty({ type: 'integer', example: 1250, description: 'Customers who are members (match the rule, or have it as primary segment).' })
   memberCount!: number;
-  @ApiProperty({ example: 1180, description: 'Customers whose primary segment it is (0 for custom segments).' })
+  @ApiProperty({ type: 'integer', example: 1180, description: 'Customers whose primary segment it is (0 for custom segments).' })
   primaryCount!: number;
 
   static of(s: SegmentDefinition, members: number, primary: number): SegmentDto {
@@ -80,33 +84,35 @@ export class SegmentDto extends SegmentDefinitionDto {
   }
 }
 
+@ApiSchema({ name: 'SegmentList' })
 export class SegmentListDto {
   @ApiProperty({ type: [SegmentDto] })
   data!: SegmentDto[];
-  @ApiProperty({ example: 2, description: 'The version of the rule set in force.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'The version of the rule set in force.' })
   rulesVersion!: number;
   @ApiProperty({ enum: Segment, example: 'online' })
   fallbackSegment!: Segment;
 }
 
+@ApiSchema({ name: 'Recompute' })
 export class RecomputeDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   id!: string;
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'], example: 'completed' })
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'], enumName: 'RecomputeState', example: 'completed' })
   state!: RecomputeRecord['state'];
-  @ApiProperty({ enum: ['evaluating', 'applying'], nullable: true, example: null, description: 'While running: evaluating every customer, then applying the changes in batches.' })
+  @ApiProperty({ enum: ['evaluating', 'applying'], enumName: 'RecomputePhase', nullable: true, example: null, description: 'While running: evaluating every customer, then applying the changes in batches.' })
   phase!: RecomputeRecord['phase'];
-  @ApiProperty({ example: 2, description: 'The rule set version it applies.' })
+  @ApiProperty({ type: 'integer', example: 2, description: 'The rule set version it applies.' })
   rulesVersion!: number;
-  @ApiProperty({ enum: ['rules_changed', 'scheduled'], example: 'rules_changed', description: 'A PUT of the rules, or the schedule (SEGMENT_RECOMPUTE_INTERVAL_HOURS) that moves the rules\' time windows along.' })
+  @ApiProperty({ enum: ['rules_changed', 'scheduled'], enumName: 'RecomputeReason', example: 'rules_changed', description: 'A PUT of the rules, or the schedule (SEGMENT_RECOMPUTE_INTERVAL_HOURS) that moves the rules\' time windows along.' })
   reason!: RecomputeRecord['reason'];
-  @ApiProperty({ example: 1, minimum: 0, maximum: 1, description: 'Share done: half for evaluating, half for applying.' })
+  @ApiProperty({ type: 'number', format: 'double', example: 1, minimum: 0, maximum: 1, description: 'Share done: half for evaluating, half for applying.' })
   progress!: number;
-  @ApiProperty({ type: Number, nullable: true, example: 1000000 })
+  @ApiProperty({ type: 'integer', nullable: true, example: 1000000 })
   customersTotal!: number | null;
-  @ApiProperty({ example: 1000000 })
+  @ApiProperty({ type: 'integer', example: 1000000 })
   customersEvaluated!: number;
-  @ApiProperty({ example: 98412, description: 'Customers whose memberships changed (one `customer.segment_changed` each).' })
+  @ApiProperty({ type: 'integer', example: 98412, description: 'Customers whose memberships changed (one `customer.segment_changed` each).' })
   customersChanged!: number;
   @ApiProperty({ type: String, nullable: true, example: null })
   error!: string | null;
@@ -138,10 +144,11 @@ export class RecomputeDto {
   }
 }
 
+@ApiSchema({ name: 'RecomputeAccepted' })
 export class RecomputeAcceptedDto {
   @ApiProperty({ format: 'uuid', example: '3d5b1f0e-7c2a-4e8b-9f61-0a2b4c6d8e10' })
   recomputeId!: string;
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ type: 'integer', example: 2 })
   rulesVersion!: number;
   @ApiProperty({ enum: ['queued'], example: 'queued' })
   state!: 'queued';

@@ -1,5 +1,5 @@
 import { NotBlank, OptionalField, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsString, Length, Matches } from 'class-validator';
 
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
@@ -10,6 +10,7 @@ export class AgentIdParam {
   id!: string;
 }
 
+@ApiSchema({ name: 'UpsertAgentRequest' })
 export class UpsertAgentDto {
   @ApiProperty({ example: 'minh@shop.test' })
   @IsEmail({}, { message: 'email must be an e-mail address' })
@@ -28,6 +29,7 @@ export class UpsertAgentDto {
   active?: boolean;
 }
 
+@ApiSchema({ name: 'Agent' })
 export class AgentDto {
   @ApiProperty({ example: 'agent_7' })
   id!: string;
@@ -43,6 +45,7 @@ export class AgentDto {
   updatedAt!: string;
 }
 
+@ApiSchema({ name: 'AgentPage' })
 export class AgentPageDto extends PageDto {
   @ApiProperty({ type: [AgentDto] })
   data!: AgentDto[];

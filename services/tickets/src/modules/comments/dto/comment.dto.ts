@@ -1,7 +1,8 @@
 import { CommentAuthorType } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'CommentAuthor' })
 export class CommentAuthorDto {
   @ApiProperty({ enum: CommentAuthorType, example: 'agent' })
   type!: CommentAuthorType;
@@ -13,17 +14,19 @@ export class CommentAuthorDto {
   name!: string | null;
 }
 
+@ApiSchema({ name: 'Attachment' })
 export class AttachmentDto {
   @ApiProperty({ example: 'photo-of-damage.jpg' })
   name!: string;
   @ApiProperty({ example: 'image/jpeg' })
   contentType!: string;
-  @ApiProperty({ example: 183422 })
+  @ApiProperty({ type: 'integer', example: 183422 })
   size!: number;
   @ApiProperty({ example: 'https://files.shop.test/a/9f2c.jpg' })
   contentRef!: string;
 }
 
+@ApiSchema({ name: 'Comment' })
 export class CommentDto {
   @ApiProperty({ format: 'uuid', example: '5a0d8a3e-27c1-4a11-8c7e-0d2b8f1f6e90' })
   id!: string;
@@ -41,6 +44,7 @@ export class CommentDto {
   createdAt!: string;
 }
 
+@ApiSchema({ name: 'CommentPage' })
 export class CommentPageDto extends PageDto {
   @ApiProperty({ type: [CommentDto] })
   data!: CommentDto[];

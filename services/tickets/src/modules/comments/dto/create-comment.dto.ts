@@ -1,9 +1,10 @@
 import { ArrayOfObjects, NotBlank, OptionalField } from '@careflow/http';
 import { CommentAuthorType } from '@careflow/contracts';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDefined, IsEmail, IsIn, IsInt, IsObject, IsString, Length, MaxLength, Min, ValidateNested } from 'class-validator';
 
+@ApiSchema({ name: 'CommentAuthorRequest' })
 export class CommentAuthorInput {
   @ApiProperty({ enum: CommentAuthorType, example: 'agent' })
   @IsIn(CommentAuthorType)
@@ -27,6 +28,7 @@ export class CommentAuthorInput {
   name?: string;
 }
 
+@ApiSchema({ name: 'AttachmentRequest' })
 export class AttachmentInput {
   @ApiProperty({ example: 'photo-of-damage.jpg' })
   @IsString()
@@ -38,7 +40,7 @@ export class AttachmentInput {
   @Length(3, 255)
   contentType!: string;
 
-  @ApiProperty({ example: 183422 })
+  @ApiProperty({ type: 'integer', example: 183422 })
   @IsInt()
   @Min(0)
   size!: number;
@@ -49,6 +51,7 @@ export class AttachmentInput {
   contentRef!: string;
 }
 
+@ApiSchema({ name: 'CreateCommentRequest' })
 export class CreateCommentDto {
   @ApiProperty({ example: 'Chúng tôi đã liên hệ với hãng vận chuyển và sẽ báo lại trong hôm nay.' })
   @IsString()

@@ -1,5 +1,5 @@
 import { NotBlank, OptionalField, PageDto } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType, ApiSchema } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsString, Length, Matches } from 'class-validator';
 
@@ -9,6 +9,7 @@ export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const lowerAll = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)) : value;
 
+@ApiSchema({ name: 'CreateGroupRequest' })
 export class CreateGroupDto {
   @ApiProperty({ example: 'returns', description: 'Stable key: lowercase letters, digits, _ and -.' })
   @Matches(KEY_PATTERN, { message: 'key must be 1-64 lowercase letters, digits, _ or -, starting with a letter or digit' })
@@ -31,6 +32,7 @@ export class CreateGroupDto {
 }
 
 /** Name and addresses, each optional (never null: `[]` clears the addresses); `inboundAddresses` replaces the list. */
+@ApiSchema({ name: 'UpdateGroupRequest' })
 export class UpdateGroupDto extends PartialType(PickType(CreateGroupDto, ['name', 'inboundAddresses'] as const), { skipNullProperties: false }) {}
 
 export class GroupKeyParam {
@@ -39,6 +41,7 @@ export class GroupKeyParam {
   key!: string;
 }
 
+@ApiSchema({ name: 'Group' })
 export class GroupDto {
   @ApiProperty({ example: 'returns' })
   key!: string;
@@ -52,6 +55,7 @@ export class GroupDto {
   updatedAt!: string;
 }
 
+@ApiSchema({ name: 'GroupPage' })
 export class GroupPageDto extends PageDto {
   @ApiProperty({ type: [GroupDto] })
   data!: GroupDto[];

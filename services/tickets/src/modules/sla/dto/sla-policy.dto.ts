@@ -1,10 +1,11 @@
 import { Segment, TicketPriority } from '@careflow/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { ArrayOfObjects } from '@careflow/http';
 import { ArrayMinSize, IsIn, IsInt, Max, Min } from 'class-validator';
 
 const MAX_SECONDS = 365 * 24 * 3600;
 
+@ApiSchema({ name: 'SlaPolicy' })
 export class SlaPolicyDto {
   @ApiProperty({ enum: Segment, example: 'vip' })
   @IsIn(Segment)
@@ -14,25 +15,26 @@ export class SlaPolicyDto {
   @IsIn(TicketPriority)
   priority!: TicketPriority;
 
-  @ApiProperty({ example: 900, description: 'Seconds from creation to the first public agent reply.' })
+  @ApiProperty({ type: 'integer', example: 900, description: 'Seconds from creation to the first public agent reply.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)
   firstResponseSeconds!: number;
 
-  @ApiProperty({ example: 1800, description: 'Seconds from a customer reply to the next public agent reply.' })
+  @ApiProperty({ type: 'integer', example: 1800, description: 'Seconds from a customer reply to the next public agent reply.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)
   nextResponseSeconds!: number;
 
-  @ApiProperty({ example: 14400, description: 'Seconds from creation to solved.' })
+  @ApiProperty({ type: 'integer', example: 14400, description: 'Seconds from creation to solved.' })
   @IsInt()
   @Min(1)
   @Max(MAX_SECONDS)
   resolutionSeconds!: number;
 }
 
+@ApiSchema({ name: 'ReplaceSlaPoliciesRequest' })
 export class ReplaceSlaPoliciesDto {
   @ApiProperty({ type: [SlaPolicyDto], description: 'Policies to set; segment × priority pairs not listed keep theirs.' })
   @ArrayMinSize(1)
@@ -40,6 +42,7 @@ export class ReplaceSlaPoliciesDto {
   policies!: SlaPolicyDto[];
 }
 
+@ApiSchema({ name: 'SlaPolicyList' })
 export class SlaPolicyListDto {
   @ApiProperty({ type: [SlaPolicyDto] })
   data!: SlaPolicyDto[];

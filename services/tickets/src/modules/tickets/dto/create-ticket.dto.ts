@@ -1,12 +1,13 @@
 import { Channel, TicketPriority, TicketType } from '@careflow/contracts';
 import { EXTERNAL_ID_PATTERN, NotBlank, OptionalField } from '@careflow/http';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDefined, IsEmail, IsIn, IsObject, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsAgentId, IsGroupKey, IsTicketTags } from './ticket-fields.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+@ApiSchema({ name: 'TicketCustomerRequest' })
 export class TicketCustomerInput {
   @ApiPropertyOptional({ example: 'cus_1001', description: 'The shop\'s customer id; links the ticket to the customer\'s timeline and segment.' })
   @OptionalField()
@@ -27,6 +28,7 @@ export class TicketCustomerInput {
   name?: string;
 }
 
+@ApiSchema({ name: 'CreateTicketRequest' })
 export class CreateTicketDto {
   @ApiProperty({ example: 'Đơn hàng #1042 chưa được giao', minLength: 1, maxLength: 250 })
   @Transform(trim)

@@ -1,4 +1,4 @@
-import { Channel, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
+import { Channel, Segment, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { EXTERNAL_ID_PATTERN, IsTimestamp, OptionalField, PageQuery } from '@careflow/http';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
@@ -11,31 +11,36 @@ export type TicketSort = (typeof TICKET_SORTS)[number];
 const list = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
 
-export class ListTicketsQuery extends PageQuery {
-  @ApiPropertyOptional({ description: 'One status or several, comma-separated.', example: 'new,open', type: String })
+/** The filters of a ticket list; a customer's own list (its path names the customer) takes these. */
+export class TicketFilterQuery extends PageQuery {
+  @ApiPropertyOptional({
+    description: 'One status or several, repeated (`status=new&status=open`) or comma-separated (`status=new,open`).',
+    enum: TicketStatus,
+    isArray: true,
+    example: ['new', 'open'],
+  })
   @OptionalField()
   @Transform(list)
   @IsArray()
   @IsIn(TicketStatus, { each: true, message: `each status must be one of ${TicketStatus.join(', ')}` })
   status?: TicketStatus[];
 
-  @ApiPropertyOptional({ description: 'One priority or several, comma-separated.', example: 'high,urgent', type: String })
+  @ApiPropertyOptional({
+    description: 'One priority or several, repeated (`priority=high&priority=urgent`) or comma-separated (`priority=high,urgent`).',
+    enum: TicketPriority,
+    isArray: true,
+    example: ['high', 'urgent'],
+  })
   @OptionalField()
   @Transform(list)
   @IsArray()
   @IsIn(TicketPriority, { each: true, message: `each priority must be one of ${TicketPriority.join(', ')}` })
   priority?: TicketPriority[];
 
-  @ApiPropertyOptional({ example: 'vip' })
+  @ApiPropertyOptional({ enum: Segment, example: 'vip', description: 'The customer\'s primary segment, always a built-in one (custom segments are not kept on tickets).' })
   @OptionalField()
-  @IsString()
-  @MaxLength(32)
-  segment?: string;
-
-  @ApiPropertyOptional({ example: 'cus_1001' })
-  @OptionalField()
-  @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
-  customerExternalId?: string;
+  @IsIn(Segment, { message: `segment must be one of ${Segment.join(', ')}` })
+  segment?: Segment;
 
   @ApiPropertyOptional({ example: 'support', description: 'Group key.' })
   @OptionalField()
@@ -79,8 +84,16 @@ export class ListTicketsQuery extends PageQuery {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ enum: TICKET_SORTS, default: '-createdAt' })
+  @ApiPropertyOptional({ enum: TICKET_SORTS, enumName: 'TicketSort', default: '-createdAt' })
   @OptionalField()
   @IsIn(TICKET_SORTS)
   sort: TicketSort = '-createdAt';
+}
+
+/** GET /v1/tickets: the filters, and the customer. */
+export class ListTicketsQuery extends TicketFilterQuery {
+  @ApiPropertyOptional({ example: 'cus_1001' })
+  @OptionalField()
+  @Matches(EXTERNAL_ID_PATTERN, { message: 'customerExternalId must be a customer external id' })
+  customerExternalId?: string;
 }

@@ -1,7 +1,8 @@
 import { Channel, SlaMetric, TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
 import { PageDto } from '@careflow/http';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 
+@ApiSchema({ name: 'TicketCustomer' })
 export class TicketCustomerDto {
   @ApiProperty({ type: String, nullable: true, example: 'cus_1001' })
   externalId!: string | null;
@@ -11,10 +12,11 @@ export class TicketCustomerDto {
   name!: string | null;
 }
 
+@ApiSchema({ name: 'Ticket' })
 export class TicketDto {
   @ApiProperty({ format: 'uuid', example: '0b6f3c9e-3f7e-4a4e-9a55-6f0a3b5d2c11' })
   id!: string;
-  @ApiProperty({ example: 1042, description: 'Human ticket number, used in e-mail subjects as [#1042].' })
+  @ApiProperty({ type: 'integer', example: 1042, description: 'Human ticket number, used in e-mail subjects as [#1042].' })
   number!: number;
   @ApiProperty({ example: 'Đơn hàng #1042 chưa được giao' })
   subject!: string;
@@ -64,6 +66,7 @@ export class TicketDto {
   updatedAt!: string;
 }
 
+@ApiSchema({ name: 'TicketPage' })
 export class TicketPageDto extends PageDto {
   @ApiProperty({ type: [TicketDto] })
   data!: TicketDto[];

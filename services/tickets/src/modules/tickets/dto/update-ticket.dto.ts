@@ -1,10 +1,11 @@
 import { NullableField, OptionalField } from '@careflow/http';
 import { TicketPriority, TicketStatus, TicketType } from '@careflow/contracts';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { IsAgentId, IsGroupKey, IsTicketTags } from './ticket-fields.js';
 
 /** Fields left out stay as they are; `null` clears assignee or group. */
+@ApiSchema({ name: 'UpdateTicketRequest' })
 export class UpdateTicketDto {
   @ApiPropertyOptional({ enum: TicketStatus, description: 'See the status rules: `closed` is final; only `solved` closes.' })
   @OptionalField()
