@@ -111,6 +111,13 @@ describe('the OpenAPI contract rules', () => {
     expect(broken((d) => (d.servers = [{ url: '/' }]))).toContainEqual(expect.stringContaining('not an absolute URL'));
   });
 
+  it('fail on a $ref that points at nothing, even inside an example', () => {
+    const document = goodDocument();
+    const get = (document.paths['/v1/tickets/{id}'] as Record<string, { responses: Record<string, { content?: Record<string, Record<string, unknown>> }> }>)['get']!;
+    get.responses['200']!.content!['application/json']!['example'] = { schema: { data: { $ref: '#/$defs/Nothing' } } };
+    expect(contractViolations(document)).toEqual([expect.stringContaining('$ref #/$defs/Nothing points at nothing')]);
+  });
+
   it('fail when a feature throws a route problem that none of its operations documents', () => {
     // The operations as the sources declare them, but without their problems' examples.
     const bare: ContractDocument = { paths: { '/v1/tickets/{id}': { patch: { operationId: 'updateTicket', responses: { '409': problem(409, 'conflict') } } } } };

@@ -158,7 +158,36 @@ export function contractViolations(document: ContractDocument): string[] {
   walk(document.components?.parameters ?? {}, '#/components/parameters', false, false);
   walk(document.components?.headers ?? {}, '#/components/headers', false, false);
   walk(document.webhooks ?? {}, '#/webhooks', false, false);
+  problems.push(...danglingReferences(document));
   return problems;
+}
+
+/**
+ * Every `$ref` anywhere in the document, examples included, must point at something in it:
+ * client generators' reference parsers follow them all, and one dangling reference stops
+ * @hey-api/openapi-ts outright (a catalogue example's `#/$defs/...` once did).
+ */
+function danglingReferences(document: ContractDocument): string[] {
+  const found: string[] = [];
+  const target = (ref: string): unknown =>
+    ref
+      .slice(2)
+      .split('/')
+      .map((part) => decodeURIComponent(part).replaceAll('~1', '/').replaceAll('~0', '~'))
+      .reduce<unknown>((n, part) => (n && typeof n === 'object' ? (n as Json)[part] : undefined), document);
+  const visit = (node: unknown, at: string): void => {
+    if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${at}/${i}`));
+    if (!node || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node as Json)) {
+      if (key === '$ref' && typeof value === 'string') {
+        if (!value.startsWith('#/') || target(value) === undefined) found.push(`${at}: $ref ${value} points at nothing in the document`);
+      } else {
+        visit(value, `${at}/${key}`);
+      }
+    }
+  };
+  visit(document, '#');
+  return found;
 }
 
 function sourceFiles(dir: string): string[] {

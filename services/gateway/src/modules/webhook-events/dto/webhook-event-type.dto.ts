@@ -30,15 +30,15 @@ export const WEBHOOK_EVENT_TYPE_EXAMPLE: WebhookEventTypeDto = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'webhook.test',
     type: 'object',
-    properties: { type: { type: 'string', enum: ['webhook.test'] }, timestamp: { type: 'string', format: 'date-time' }, data: { $ref: '#/$defs/WebhookTestData' } },
-    required: ['type', 'timestamp', 'data'],
-    $defs: {
-      WebhookTestData: {
-        type: 'object',
-        properties: { endpointId: { type: 'string', format: 'uuid' }, message: { type: 'string' } },
-        required: ['endpointId', 'message'],
-      },
+    // Inline here, though real entries keep their referenced schemas under `$defs`: OpenAPI tools
+    // (reference parsers of client generators) follow a `$ref` even inside an example, and one
+    // into the example's own `$defs` resolves against the OpenAPI document, where it dangles.
+    properties: {
+      type: { type: 'string', enum: ['webhook.test'] },
+      timestamp: { type: 'string', format: 'date-time' },
+      data: { type: 'object', properties: { endpointId: { type: 'string', format: 'uuid' }, message: { type: 'string' } }, required: ['endpointId', 'message'] },
     },
+    required: ['type', 'timestamp', 'data'],
   },
   example: { type: 'webhook.test', timestamp: '2026-12-01T09:05:00.000Z', data: { endpointId: '5b8f0f5e-2f51-4c8e-9a7d-3c1d2e4f6a80', message: 'A test event from Careflow.' } },
 };
