@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
-import { EndpointThrottle } from '../src/modules/webhook-deliveries/endpoint-throttle.js';
+import { EndpointThrottle, type ThrottleDecision } from '../src/modules/webhook-deliveries/endpoint-throttle.js';
 
 /** The per-endpoint limits live in Redis, shared by every worker of every replica. */
 describe('webhook endpoint throttle (real Redis)', () => {
@@ -13,6 +13,7 @@ describe('webhook endpoint throttle (real Redis)', () => {
   const config = Object.assign(new NotificationsConfig(), { WEBHOOK_ENDPOINT_CONCURRENCY: 2, WEBHOOK_TIMEOUT_MS: 1000 });
   const throttle = new EndpointThrottle(redis, { prefix } as WorkerRuntime, config);
   afterAll(async () => {
+    await throttle.onApplicationShutdown();
     await deleteKeys(prefix);
     redis.disconnect();
   });
@@ -21,14 +22,34 @@ describe('webhook endpoint throttle (real Redis)', () => {
     const slow = randomUUID();
     const first = await throttle.acquire(slow, 'a', null);
     const second = await throttle.acquire(slow, 'b', null);
-    const third = await throttle.acquire(slow, 'c', null);
-    expect([first.taken, second.taken, third.taken]).toEqual([true, true, false]);
-    if (!third.taken) expect(third.retryInMs).toBeGreaterThan(0);
+    expect([first.taken, second.taken]).toEqual([true, true]);
+    // The third waits for a slot (it is not given one beside the two).
+    let third: ThrottleDecision | undefined;
+    const waiting = throttle.acquire(slow, 'c', null).then((d) => (third = d));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(third).toBeUndefined();
     // Another endpoint is not held up by the slow one.
     expect((await throttle.acquire(randomUUID(), 'd', null)).taken).toBe(true);
-    // A released slot is free again.
+    // A slot released here goes to the attempt waiting for it at once.
     if (first.taken) await first.release();
-    expect((await throttle.acquire(slow, 'e', null)).taken).toBe(true);
+    await waiting;
+    expect(third?.taken).toBe(true);
+    expect(await redis.zrange(`${prefix}:webhook-endpoint:${slow}:inflight`, 0, -1)).toEqual(expect.arrayContaining(['b', 'c']));
+  });
+
+  it('lets as many attempts wait for an endpoint as it has slots; the others go back to the queue for a while', async () => {
+    const busy = randomUUID();
+    await throttle.acquire(busy, 'a', null);
+    await throttle.acquire(busy, 'b', null);
+    const waiters = [throttle.acquire(busy, 'w1', null), throttle.acquire(busy, 'w2', null)];
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const refused = await throttle.acquire(busy, 'x', null);
+    expect(refused.taken).toBe(false);
+    expect(Date.now() - started).toBeLessThan(1_000); // not waiting: two already do
+    if (!refused.taken) expect(refused.retryInMs).toBeGreaterThanOrEqual(1_000);
+    // No slot frees: the waiters give up after a while and go back to the queue too.
+    for (const d of await Promise.all(waiters)) expect(d.taken).toBe(false);
   });
 
   it('frees the slot of a worker that died once its lease ends', async () => {
@@ -38,6 +59,7 @@ describe('webhook endpoint throttle (real Redis)', () => {
     expect((await throttle.acquire(endpoint, 'x', null)).taken).toBe(false);
     // The lease is WEBHOOK_TIMEOUT_MS + 5 s: move it into the past rather than wait.
     await redis.zadd(`${prefix}:webhook-endpoint:${endpoint}:inflight`, 1, 'dead-1', 1, 'dead-2');
+    // (the refused attempt above waited for a slot here first, in vain: none was freed in this process)
     expect((await throttle.acquire(endpoint, 'y', null)).taken).toBe(true);
   });
 
