@@ -15,7 +15,7 @@ const LOOSE_PARTIAL = {
 };
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tools/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', 'tools/**', '**/*.mjs', '**/*.js', 'libs/client/src/generated/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -38,6 +38,8 @@ export default [
             { sourceTag: 'scope:http', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:platform'] },
             { sourceTag: 'scope:service-kit', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:platform', 'scope:persistence', 'scope:messaging', 'scope:http'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+            // Published to integrators: it stands alone.
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
