@@ -1,0 +1,103 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { appendFileSync } from 'node:fs';
+import type request from 'supertest';
+
+type Agent = ReturnType<typeof request>;
+type SupertestResponse = Awaited<ReturnType<Agent['get']>>;
+
+interface OpenApiOperation {
+  operationId?: string;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: Record<string, unknown>;
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+const DOCUMENT_ID = 'https://careflow.test/openapi.json';
+
+/**
+ * Holds every JSON response the e2e tests receive to the published contract: the request's
+ * method and path pick the operation in the merged OpenAPI document, the status must be one
+ * the operation documents (or its `default`), and the body must match that response's schema
+ * (JSON Schema 2020-12, as OpenAPI 3.1 writes it). Paths the document does not describe (health,
+ * docs, unknown routes tested for 404) are not checked.
+ */
+export class ResponseContract {
+  private readonly ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true });
+  private readonly routes: Array<{ method: string; pattern: RegExp; literal: number; path: string; operation: OpenApiOperation }>;
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(document: OpenApiDocument) {
+    addFormats.default(this.ajv);
+    // Only the components: $refs in the document (#/components/schemas/…) resolve against it.
+    this.ajv.addSchema({ $id: DOCUMENT_ID, components: document.components ?? {}, paths: document.paths });
+    this.routes = Object.entries(document.paths).flatMap(([path, item]) =>
+      METHODS.filter((m) => item[m]).map((method) => ({
+        method,
+        path,
+        pattern: new RegExp(`^${path.split(/\{[^}]+\}/).map(escape).join('[^/]+')}/?$`),
+        literal: path.replace(/\{[^}]+\}/g, '').length,
+        operation: item[method]!,
+      })),
+    );
+    // A literal segment is more specific than a parameter: /v1/segments/rules before /v1/segments/{id}.
+    this.routes.sort((a, b) => b.literal - a.literal);
+  }
+
+  /** Why a response breaks the contract, or undefined when it keeps it (or is not covered). */
+  check(method: string, url: string, res: SupertestResponse): string | undefined {
+    const pathname = new URL(url, 'http://gateway.test').pathname;
+    const route = this.routes.find((r) => r.method === method.toLowerCase() && r.pattern.test(pathname));
+    if (!route) return undefined;
+    const name = `${method.toUpperCase()} ${route.path} (${route.operation.operationId ?? 'no operationId'}) answered ${res.status}`;
+    const responses = route.operation.responses ?? {};
+    const statusKey = [String(res.status), `${String(res.status)[0]}XX`, 'default'].find((k) => k in responses);
+    if (statusKey === undefined) return `${name}, which it does not document (documented: ${Object.keys(responses).join(', ')})`;
+    const mediaType = (res.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (!/^application\/(.+\+)?json$/.test(mediaType)) return undefined;
+    const content = responses[statusKey]!.content ?? {};
+    if (!(mediaType in content)) {
+      if (res.text === '' || res.text === undefined) return undefined;
+      return `${name} with ${mediaType}, which the ${statusKey} response does not document (documented: ${Object.keys(content).join(', ') || 'no body'})`;
+    }
+    if (!content[mediaType]!.schema) return undefined;
+    const pointer = ['paths', route.path, route.method, 'responses', statusKey, 'content', mediaType, 'schema'].map(pointerEscape).join('/');
+    let validate = this.validators.get(pointer);
+    if (!validate) {
+      validate = this.ajv.getSchema(`${DOCUMENT_ID}#/${pointer}`);
+      if (!validate) return `${name}: no schema at #/${pointer}`;
+      this.validators.set(pointer, validate);
+    }
+    if (validate(res.body)) return undefined;
+    return `${name} with a body its schema refuses: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}\nbody: ${JSON.stringify(res.body).slice(0, 600)}`;
+  }
+
+  /** The agent, with every request's response checked before the test sees it. */
+  enforce(agent: Agent): Agent {
+    return new Proxy(agent, {
+      get: (target, property, receiver) => {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof property !== 'string' || typeof value !== 'function' || !METHODS.some((m) => m === property || `del` === property)) return value;
+        return (url: string, ...rest: unknown[]) => {
+          const test: { end: (fn?: (err: unknown, res: SupertestResponse) => void) => unknown } = value.call(target, url, ...rest);
+          const end = test.end.bind(test);
+          test.end = (fn?: (err: unknown, res: SupertestResponse) => void) =>
+            end((err: unknown, res: SupertestResponse) => {
+              const broken = err || !res ? undefined : this.check(property === 'del' ? 'delete' : property, url, res);
+              // A survey of every drift, without stopping at the first: CAREFLOW_CONTRACT_REPORT=<file>.
+              const report = process.env['CAREFLOW_CONTRACT_REPORT'];
+              if (broken && report) appendFileSync(report, `${broken.split('\n')[0]}\n`);
+              fn?.(broken && !report ? new Error(`response contract: ${broken}`) : err, res);
+            });
+          return test;
+        };
+      },
+    });
+  }
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const pointerEscape = (segment: string) => encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'));
