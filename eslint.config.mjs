@@ -51,6 +51,14 @@ export default [
     },
   },
   {
+    // The shop's integration is held to what an integrator's strict code would be: no casts, no any, no `!`.
+    files: ['services/gateway/test/shop-integration.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }],
+      '@typescript-eslint/no-non-null-assertion': 'error',
+    },
+  },
+  {
     // The test harness and tests start processes and read the test environment.
     files: ['libs/testing/**/*.ts', '**/test/**/*.ts', 'libs/platform/src/load-config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
