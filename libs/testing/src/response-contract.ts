@@ -6,9 +6,17 @@ import type request from 'supertest';
 type Agent = ReturnType<typeof request>;
 type SupertestResponse = Awaited<ReturnType<Agent['get']>>;
 
+/** What the check reads of a response, from supertest or fetch alike. */
+export interface CheckedResponse {
+  status: number;
+  contentType: string | undefined;
+  text: string | undefined;
+  body: unknown;
+}
+
 interface OpenApiOperation {
   operationId?: string;
-  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
 }
 interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
@@ -48,7 +56,7 @@ export class ResponseContract {
   }
 
   /** Why a response breaks the contract, or undefined when it keeps it (or is not covered). */
-  check(method: string, url: string, res: SupertestResponse): string | undefined {
+  check(method: string, url: string, res: CheckedResponse): string | undefined {
     const pathname = new URL(url, 'http://gateway.test').pathname;
     const route = this.routes.find((r) => r.method === method.toLowerCase() && r.pattern.test(pathname));
     if (!route) return undefined;
@@ -56,7 +64,7 @@ export class ResponseContract {
     const responses = route.operation.responses ?? {};
     const statusKey = [String(res.status), `${String(res.status)[0]}XX`, 'default'].find((k) => k in responses);
     if (statusKey === undefined) return `${name}, which it does not document (documented: ${Object.keys(responses).join(', ')})`;
-    const mediaType = (res.headers['content-type'] ?? '').split(';')[0]!.trim();
+    const mediaType = (res.contentType ?? '').split(';')[0]!.trim();
     if (!/^application\/(.+\+)?json$/.test(mediaType)) return undefined;
     const content = responses[statusKey]!.content ?? {};
     if (!(mediaType in content)) {
@@ -75,6 +83,26 @@ export class ResponseContract {
     return `${name} with a body its schema refuses: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}\nbody: ${JSON.stringify(res.body).slice(0, 600)}`;
   }
 
+  /**
+   * A fetch whose every answer is checked before the caller sees it: for @careflow/client
+   * (`createCareflowClient({ fetch: contract.checkedFetch() })`) and other fetch-based callers.
+   */
+  checkedFetch(fetch: (request: Request) => Promise<Response> = (request) => globalThis.fetch(request)): (request: Request) => Promise<Response> {
+    return async (request) => {
+      const response = await fetch(request);
+      const text = await response.clone().text();
+      let body: unknown;
+      try {
+        body = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      const broken = this.check(request.method, request.url, { status: response.status, contentType: response.headers.get('content-type') ?? undefined, text, body });
+      if (broken) throw new Error(`response contract: ${broken}`);
+      return response;
+    };
+  }
+
   /** The agent, with every request's response checked before the test sees it. */
   enforce(agent: Agent): Agent {
     return new Proxy(agent, {
@@ -86,7 +114,10 @@ export class ResponseContract {
           const end = test.end.bind(test);
           test.end = (fn?: (err: unknown, res: SupertestResponse) => void) =>
             end((err: unknown, res: SupertestResponse) => {
-              const broken = err || !res ? undefined : this.check(property === 'del' ? 'delete' : property, url, res);
+              const broken =
+                err || !res
+                  ? undefined
+                  : this.check(property === 'del' ? 'delete' : property, url, { status: res.status, contentType: res.headers['content-type'], text: res.text, body: res.body });
               // A survey of every drift, without stopping at the first: CAREFLOW_CONTRACT_REPORT=<file>.
               const report = process.env['CAREFLOW_CONTRACT_REPORT'];
               if (broken && report) appendFileSync(report, `${broken.split('\n')[0]}\n`);
