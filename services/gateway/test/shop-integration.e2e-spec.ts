@@ -29,6 +29,7 @@ describe('a shop integrating with @careflow/client', () => {
       webhookUrl: receiver.url,
       receivedWebhooks: () => receiver.received,
       runId: randomUUID().slice(0, 8),
+      fetch: system.contract.checkedFetch(),
     });
     expect(result.replayedTicketId).toBe(result.ticketId);
     expect(result.replayed).toBe('true');

@@ -17,6 +17,8 @@ export interface ShopIntegrationOptions {
   receivedWebhooks(): ReadonlyArray<{ headers: Record<string, string | string[] | undefined>; body: string }>;
   /** Unique per run, so runs never see each other's customers and orders. */
   runId: string;
+  /** The fetch to send with (the suite passes one that checks every answer against the OpenAPI document). */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 export interface ShopIntegrationResult {
@@ -34,13 +36,13 @@ export interface ShopIntegrationResult {
 }
 
 export async function runShopIntegration(options: ShopIntegrationOptions): Promise<ShopIntegrationResult> {
-  const operator = createCareflowClient({ apiKey: options.adminKey, baseUrl: options.baseUrl });
+  const operator = createCareflowClient({ apiKey: options.adminKey, baseUrl: options.baseUrl, fetch: options.fetch });
   const key = required(
     await operator.POST('/v1/api-keys', {
       body: { name: `shop backend ${options.runId}`, scopes: ['tickets:read', 'tickets:write', 'customers:read', 'customers:write', 'orders:write', 'webhooks:manage'] },
     }),
   );
-  const shop = createCareflowClient({ apiKey: key.key, baseUrl: options.baseUrl });
+  const shop = createCareflowClient({ apiKey: key.key, baseUrl: options.baseUrl, fetch: options.fetch });
 
   // Webhooks first, so the shop hears about what follows.
   const endpoint = required(await shop.POST('/v1/webhooks', { body: { url: options.webhookUrl, events: ['ticket.created'], description: 'shop backend' } }));
