@@ -6,10 +6,8 @@
 //
 //   node tools/generate-client.mjs                  writes libs/client/openapi.json and src/generated/openapi.ts
 //   node tools/generate-client.mjs --check          fails if the committed files are stale
-//   node tools/generate-client.mjs --check --document <file>
-//                                                   checks the committed types against another
-//                                                   document (the e2e suite passes the one the
-//                                                   running gateway serves)
+// The e2e suite also compares the committed types with those generated from the document the
+// running gateway serves (services/gateway/test/client-types.e2e-spec.ts).
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +20,6 @@ const DOCUMENT = path.join(root, 'libs/client/openapi.json');
 const TYPES = path.join(root, 'libs/client/src/generated/openapi.ts');
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const documentArg = args.includes('--document') ? args[args.indexOf('--document') + 1] : undefined;
 
 const dist = (file) => import(pathToFileURL(path.join(root, file)).href);
 
@@ -70,27 +67,21 @@ function typesFor(documentFile, dir) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'careflow-client-'));
 try {
-  let document;
-  let documentFile;
-  if (documentArg) {
-    documentFile = path.resolve(documentArg);
-  } else {
-    document = await mergedDocument();
-    documentFile = path.join(dir, 'openapi.json');
-    writeFileSync(documentFile, document);
-  }
+  const document = await mergedDocument();
+  const documentFile = path.join(dir, 'openapi.json');
+  writeFileSync(documentFile, document);
   const types = typesFor(documentFile, dir);
   if (check) {
     const stale = [];
     if (readFileSync(TYPES, 'utf8') !== types) stale.push(path.relative(root, TYPES));
-    if (document !== undefined && readFileSync(DOCUMENT, 'utf8') !== document) stale.push(path.relative(root, DOCUMENT));
+    if (readFileSync(DOCUMENT, 'utf8') !== document) stale.push(path.relative(root, DOCUMENT));
     if (stale.length > 0) {
       process.stderr.write(`✖ stale: ${stale.join(', ')} no longer match the API. Run \`npm run generate:client\` and commit the result.\n`);
       process.exit(1);
     }
     process.stdout.write('✔ @careflow/client matches the API document\n');
   } else {
-    if (document !== undefined) writeFileSync(DOCUMENT, document);
+    writeFileSync(DOCUMENT, document);
     writeFileSync(TYPES, types);
     process.stdout.write(`wrote ${path.relative(root, DOCUMENT)} and ${path.relative(root, TYPES)}\n`);
   }
