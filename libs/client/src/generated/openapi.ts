@@ -4501,6 +4501,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description The request body has an unsupported content type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "code": "unsupported-media-type",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "The request body has an unsupported content type."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description The API key exceeded its request budget; retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -9767,6 +9786,31 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["TicketDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/validation-error",
+                     *       "title": "Request validation failed",
+                     *       "status": 400,
+                     *       "code": "validation-error",
+                     *       "detail": "email: email must be an email",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ],
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
             /** @description No API key, or an unknown or revoked one. */

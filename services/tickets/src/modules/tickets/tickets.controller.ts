@@ -70,7 +70,7 @@ export class TicketsController {
 
   @Get('v1/tickets/:id')
   @RequireScopes('tickets:read')
-  @ApiOperationDoc({ operationId: 'getTicket', summary: 'Get a ticket', status: 200, type: TicketDto, example: TICKET_EXAMPLE, errors: [404] })
+  @ApiOperationDoc({ operationId: 'getTicket', summary: 'Get a ticket', status: 200, type: TicketDto, example: TICKET_EXAMPLE, errors: [400, 404] })
   async get(@Param() params: TicketRefParam): Promise<TicketDto> {
     return toTicketDto(await this.tickets.get(params.id));
   }
