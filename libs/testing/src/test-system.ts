@@ -1,3 +1,4 @@
+import { createCareflowClient, type CareflowClient } from '@careflow/client';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
 import { ResponseContract } from './response-contract.js';
@@ -15,6 +16,11 @@ export interface TestSystem {
   readonly contract: ResponseContract;
   /** The Authorization header of the admin API key. */
   admin(): { authorization: string };
+  /**
+   * @careflow/client on the gateway, as an integrator uses it, with the admin key unless given
+   * another; its answers are checked against the OpenAPI document like `api`'s.
+   */
+  client(apiKey?: string): CareflowClient;
 }
 
 /**
@@ -50,5 +56,9 @@ export function useStack(options: TestSystemOptions = {}): TestSystem {
       return started().contract;
     },
     admin: () => ({ authorization: `Bearer ${started().stack.adminKey}` }),
+    client: (apiKey) => {
+      const { stack, contract } = started();
+      return createCareflowClient({ apiKey: apiKey ?? stack.adminKey, baseUrl: stack.gatewayUrl, fetch: contract.checkedFetch() });
+    },
   };
 }
