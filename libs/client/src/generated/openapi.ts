@@ -3381,6 +3381,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getAgent: {
@@ -3509,6 +3528,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -3651,6 +3689,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listApiKeys: {
@@ -3772,6 +3829,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -3918,6 +3994,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     revokeApiKey: {
@@ -4051,6 +4146,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -4206,6 +4320,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getCustomer: {
@@ -4356,6 +4489,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -4539,6 +4691,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     eraseCustomer: {
@@ -4655,6 +4826,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -4825,6 +5015,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listGroups: {
@@ -4942,6 +5151,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -5102,6 +5330,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getGroup: {
@@ -5231,6 +5478,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -5412,6 +5678,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listInboundEmails: {
@@ -5545,6 +5830,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -5701,6 +6005,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getInboundEmail: {
@@ -5848,6 +6171,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getInboundEmailAttachment: {
@@ -5970,6 +6312,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getInboundEmailRaw: {
@@ -6086,6 +6447,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -6225,6 +6605,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -6402,6 +6801,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getMailbox: {
@@ -6553,6 +6971,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     deleteMailbox: {
@@ -6669,6 +7106,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -6867,6 +7323,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     checkMailbox: {
@@ -7012,6 +7487,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -7582,6 +8076,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listOrders: {
@@ -7710,6 +8223,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -7891,6 +8423,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getOrder: {
@@ -8030,6 +8581,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -8209,6 +8779,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -8400,6 +8989,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getSegmentRecompute: {
@@ -8535,6 +9143,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -8715,6 +9342,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     replaceSegmentRules: {
@@ -8866,6 +9512,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getShipment: {
@@ -8998,6 +9663,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -9155,6 +9839,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listSlaPolicies: {
@@ -9241,6 +9944,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -9380,6 +10102,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -9543,6 +10284,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -9730,6 +10490,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     getTicket: {
@@ -9884,6 +10663,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -10112,6 +10910,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listTicketComments: {
@@ -10256,6 +11073,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -10462,6 +11298,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listTicketEvents: {
@@ -10605,6 +11460,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -10899,6 +11773,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     createWebhookEndpoint: {
@@ -11039,6 +11932,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -11186,6 +12098,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     deleteWebhookEndpoint: {
@@ -11302,6 +12233,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -11472,6 +12422,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     listWebhookDeliveries: {
@@ -11634,6 +12603,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     retryWebhookDelivery: {
@@ -11760,6 +12748,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -11896,6 +12903,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     rotateWebhookSecret: {
@@ -12020,6 +13046,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
@@ -12167,6 +13212,25 @@ export interface operations {
                      *       "code": "rate-limited",
                      *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
                      *       "detail": "The API key exceeded its request budget; retry after `Retry-After` seconds."
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description A part of the system is unavailable; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://careflow.dev/problems/unavailable",
+                     *       "title": "Service unavailable",
+                     *       "status": 503,
+                     *       "code": "unavailable",
+                     *       "requestId": "5f0c3c1e-8d1f-4c55-9d0e-2f3f1f7f9a10",
+                     *       "detail": "A part of the system is unavailable; retry later."
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDto"];
