@@ -27,6 +27,23 @@ export class ProblemDto {
   requestId?: string;
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'Per-field problems (validation errors).' })
   errors?: FieldErrorDto[];
+  // The members some problems add (RFC 9457 extensions), each with the code that carries it.
+  @ApiPropertyOptional({ type: [String], example: ['tickets:write'], description: '`forbidden` (403): the scopes that allow the operation, any one of them.' })
+  requiredScopes?: string[];
+  @ApiPropertyOptional({ example: 'closed', description: '`invalid-transition` (409): the ticket\'s status.' })
+  from?: string;
+  @ApiPropertyOptional({ example: 'new', description: '`invalid-transition` (409): the status asked for.' })
+  to?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '`shipment-exists` (409): the shipment already recorded with this carrier and tracking number.' })
+  shipmentId?: string;
+  @ApiPropertyOptional({ example: 'returns@shop.test', description: '`address-taken` (409): the inbound address.' })
+  address?: string;
+  @ApiPropertyOptional({ example: 'returns', description: '`address-taken` (409): the group it already routes to.' })
+  group?: string;
+  @ApiPropertyOptional({ example: 'tickets', description: '`service-unavailable` (503), `upstream-timeout` (504): the service that did not answer.' })
+  service?: string;
+  @ApiPropertyOptional({ type: 'integer', example: 1048576, description: '`payload-too-large` (413): the body limit in bytes.' })
+  limit?: number;
 }
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;

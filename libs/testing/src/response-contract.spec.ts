@@ -46,6 +46,12 @@ describe('ResponseContract', () => {
     expect(contract.check('GET', `/v1/tickets/${ticket.id}`, json(200, { ...ticket, number: 3.5 }))).toMatch(/integer/);
   });
 
+  it('refuses a field the schema does not list, unless told to allow them', () => {
+    const extra = json(404, { status: 404, code: 'ticket-not-found', requiredScopes: ['admin'] }, 'application/problem+json');
+    expect(contract.check('GET', '/v1/tickets/nope', extra)).toMatch(/unevaluated properties/);
+    expect(new ResponseContract(document, { allowUndocumentedFields: true }).check('GET', '/v1/tickets/nope', extra)).toBeUndefined();
+  });
+
   it('refuses a status the operation does not document, and a media type its response does not', () => {
     expect(contract.check('GET', `/v1/tickets/${ticket.id}`, json(400, { status: 400, code: 'x' }, 'application/problem+json'))).toMatch(/answered 400, which it does not document/);
     expect(contract.check('GET', `/v1/tickets/${ticket.id}`, json(404, { status: 404, code: 'x' }))).toMatch(/application\/json, which the 404 response does not document/);

@@ -38,10 +38,13 @@ export class ResponseContract {
   private readonly routes: Array<{ method: string; pattern: RegExp; literal: number; path: string; operation: OpenApiOperation }>;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(document: OpenApiDocument) {
+  constructor(document: OpenApiDocument, options: { allowUndocumentedFields?: boolean } = {}) {
     addFormats.default(this.ajv);
-    // Only the components: $refs in the document (#/components/schemas/…) resolve against it.
-    this.ajv.addSchema({ $id: DOCUMENT_ID, components: document.components ?? {}, paths: document.paths });
+    // Every object schema that lists its properties is closed (unevaluatedProperties: false, which
+    // sees through allOf), so a field the document does not mention is a drift too.
+    const closed = options.allowUndocumentedFields === true ? document : closeObjects(document);
+    // $refs in the document (#/components/schemas/…) resolve against it.
+    this.ajv.addSchema({ $id: DOCUMENT_ID, components: closed.components ?? {}, paths: closed.paths });
     this.routes = Object.entries(document.paths).flatMap(([path, item]) =>
       METHODS.filter((m) => item[m]).map((method) => ({
         method,
@@ -80,7 +83,11 @@ export class ResponseContract {
       this.validators.set(pointer, validate);
     }
     if (validate(res.body)) return undefined;
-    return `${name} with a body its schema refuses: ${this.ajv.errorsText(validate.errors, { separator: '; ' })}\nbody: ${JSON.stringify(res.body).slice(0, 600)}`;
+    const reasons = (validate.errors ?? []).map((e) => {
+      const field = 'unevaluatedProperty' in e.params ? ` (${String(e.params['unevaluatedProperty'])})` : '';
+      return `${e.instancePath || 'body'} ${e.message ?? e.keyword}${field}`;
+    });
+    return `${name} with a body its schema refuses: ${[...new Set(reasons)].join('; ')}\nbody: ${JSON.stringify(res.body).slice(0, 600)}`;
   }
 
   /**
@@ -97,10 +104,19 @@ export class ResponseContract {
       } catch {
         body = undefined;
       }
-      const broken = this.check(request.method, request.url, { status: response.status, contentType: response.headers.get('content-type') ?? undefined, text, body });
-      if (broken) throw new Error(`response contract: ${broken}`);
+      const failure = this.failure(this.check(request.method, request.url, { status: response.status, contentType: response.headers.get('content-type') ?? undefined, text, body }));
+      if (failure) throw failure;
       return response;
     };
+  }
+
+  /** The error a drift raises; none when there is no drift, or when a survey records it instead (CAREFLOW_CONTRACT_REPORT=<file>). */
+  private failure(broken: string | undefined): Error | undefined {
+    if (!broken) return undefined;
+    const report = process.env['CAREFLOW_CONTRACT_REPORT'];
+    if (!report) return new Error(`response contract: ${broken}`);
+    appendFileSync(report, `${broken.split('\n')[0]}\n`);
+    return undefined;
   }
 
   /** The agent, with every request's response checked before the test sees it. */
@@ -118,10 +134,7 @@ export class ResponseContract {
                 err || !res
                   ? undefined
                   : this.check(property === 'del' ? 'delete' : property, url, { status: res.status, contentType: res.headers['content-type'], text: res.text, body: res.body });
-              // A survey of every drift, without stopping at the first: CAREFLOW_CONTRACT_REPORT=<file>.
-              const report = process.env['CAREFLOW_CONTRACT_REPORT'];
-              if (broken && report) appendFileSync(report, `${broken.split('\n')[0]}\n`);
-              fn?.(broken && !report ? new Error(`response contract: ${broken}`) : err, res);
+              fn?.(this.failure(broken) ?? err, res);
             });
           return test;
         };
@@ -130,5 +143,15 @@ export class ResponseContract {
   }
 }
 
+/** A copy of the document whose object schemas refuse properties they do not list. */
+function closeObjects<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((item: unknown) => closeObjects(item)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const copy: Record<string, unknown> = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'example' || key === 'examples' ? value : closeObjects(value)]));
+  if (isRecord(copy['properties']) && !('additionalProperties' in copy) && !('unevaluatedProperties' in copy)) copy['unevaluatedProperties'] = false;
+  return copy as T;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const pointerEscape = (segment: string) => encodeURIComponent(segment.replace(/~/g, '~0').replace(/\//g, '~1'));

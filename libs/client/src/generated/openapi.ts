@@ -1143,6 +1143,48 @@ export interface components {
             requestId?: string;
             /** @description Per-field problems (validation errors). */
             errors?: components["schemas"]["FieldErrorDto"][];
+            /**
+             * @description `forbidden` (403): the scopes that allow the operation, any one of them.
+             * @example [
+             *       "tickets:write"
+             *     ]
+             */
+            requiredScopes?: string[];
+            /**
+             * @description `invalid-transition` (409): the ticket's status.
+             * @example closed
+             */
+            from?: string;
+            /**
+             * @description `invalid-transition` (409): the status asked for.
+             * @example new
+             */
+            to?: string;
+            /**
+             * Format: uuid
+             * @description `shipment-exists` (409): the shipment already recorded with this carrier and tracking number.
+             */
+            shipmentId?: string;
+            /**
+             * @description `address-taken` (409): the inbound address.
+             * @example returns@shop.test
+             */
+            address?: string;
+            /**
+             * @description `address-taken` (409): the group it already routes to.
+             * @example returns
+             */
+            group?: string;
+            /**
+             * @description `service-unavailable` (503), `upstream-timeout` (504): the service that did not answer.
+             * @example tickets
+             */
+            service?: string;
+            /**
+             * @description `payload-too-large` (413): the body limit in bytes.
+             * @example 1048576
+             */
+            limit?: number;
         };
         CreateApiKeyDto: {
             /** @example shop backend (production) */
