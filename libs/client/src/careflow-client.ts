@@ -48,6 +48,8 @@ export function createCareflowClient(options: CareflowClientOptions): CareflowCl
         const { data, error, response } = await lists.GET(path, { params: { path: params?.path, query: { ...params?.query, cursor } } });
         if (data === undefined) throw new CareflowApiError(response.status, error);
         yield data;
+        // A cursor that does not move would page forever: stop rather than spin.
+        if (data.nextCursor === cursor) break;
         cursor = data.nextCursor ?? undefined;
       } while (cursor !== undefined);
     }
