@@ -24,6 +24,7 @@ ENV npm_config_update_notifier=false \
 # (libs/*) needs its package.json here for npm to link it; tools/check-deploy.mjs checks
 # that this list matches libs/*/package.json.
 COPY package.json package-lock.json .npmrc ./
+COPY libs/client/package.json libs/client/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/http/package.json libs/http/
 COPY libs/messaging/package.json libs/messaging/
@@ -70,6 +71,7 @@ ENV NODE_ENV=production \
     SCARF_ANALYTICS=false
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+COPY libs/client/package.json libs/client/
 COPY libs/contracts/package.json libs/contracts/
 COPY libs/http/package.json libs/http/
 COPY libs/messaging/package.json libs/messaging/

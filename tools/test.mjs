@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the whole suite, as CI runs it. Builds (tests run on the build output),
-// lints (module boundaries included), checks the deployment files, then runs the unit,
-// integration and e2e tiers against the real Postgres and Redis.
+// checks @careflow/client's committed types against the API, lints (module boundaries
+// included), checks the deployment files, then runs the unit, integration and e2e tiers
+// against the real Postgres and Redis.
 // Extra arguments go to vitest: `npm test -- --project unit`, `npm test -- services/tickets`.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,6 +14,8 @@ const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: '
 
 const steps = [
   ['build', [bin('typescript', 'bin/tsc'), '-b', 'tsconfig.build.json']],
+  // The client's generated types are committed; this fails when the API moved without them.
+  ['client types', [path.join(root, 'tools/generate-client.mjs'), '--check']],
   ['project graph', [bin('nx', 'dist/bin/nx.js'), 'show', 'projects']],
   ['lint', [bin('eslint', 'bin/eslint.js'), '.', '--max-warnings=0']],
   ['deployment files', [path.join(root, 'tools/check-deploy.mjs')]],

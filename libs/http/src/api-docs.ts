@@ -91,8 +91,8 @@ function problem400(): Record<string, unknown> {
   };
 }
 
-/** Errors every authenticated operation can answer with. */
-const COMMON_ERRORS: ErrorStatus[] = [401, 403, 429];
+/** Errors every authenticated operation can answer with; 503 is the gateway's while the service behind it is down. */
+const COMMON_ERRORS: ErrorStatus[] = [401, 403, 429, 503];
 
 export interface OperationDoc {
   summary: string;

@@ -4,6 +4,7 @@ export * from './redis-keys.js';
 export * from './smtp-sink.js';
 export * from './stack.js';
 export * from './test-system.js';
+export * from './response-contract.js';
 export * from './test-database.js';
 export * from './webhook-receiver.js';
 export * from './routes.js';

@@ -1,5 +1,7 @@
+import { createCareflowClient, type CareflowClient } from '@careflow/client';
 import request from 'supertest';
 import { afterAll, beforeAll } from 'vitest';
+import { ResponseContract } from './response-contract.js';
 import { Stack, type StackOptions } from './stack.js';
 
 /** A function when the options depend on what an earlier hook started (an SMTP sink's URL). */
@@ -8,10 +10,17 @@ export type TestSystemOptions = StackOptions | (() => StackOptions | Promise<Sta
 /** The running system of one e2e file, as its tests reach it. */
 export interface TestSystem {
   readonly stack: Stack;
-  /** Requests through the gateway. */
+  /** Requests through the gateway; every JSON response is checked against the OpenAPI document (ResponseContract). */
   readonly api: ReturnType<typeof request>;
+  /** The merged OpenAPI document the running gateway serves. */
+  readonly contract: ResponseContract;
   /** The Authorization header of the admin API key. */
   admin(): { authorization: string };
+  /**
+   * @careflow/client on the gateway, as an integrator uses it, with the admin key unless given
+   * another; its answers are checked against the OpenAPI document like `api`'s.
+   */
+  client(apiKey?: string): CareflowClient;
 }
 
 /**
@@ -22,7 +31,7 @@ export interface TestSystem {
  * queue client) sees the stack running and is closed before it stops.
  */
 export function useStack(options: TestSystemOptions = {}): TestSystem {
-  let running: { stack: Stack; api: ReturnType<typeof request> } | undefined;
+  let running: { stack: Stack; api: ReturnType<typeof request>; contract: ResponseContract } | undefined;
   // The stack only exists once beforeAll has run: say so rather than fail on undefined.
   const started = () => {
     if (!running) throw new Error('The stack is not running: reach it from a test or from a hook registered after useStack().');
@@ -31,7 +40,8 @@ export function useStack(options: TestSystemOptions = {}): TestSystem {
 
   beforeAll(async () => {
     const stack = await Stack.start(typeof options === 'function' ? await options() : options);
-    running = { stack, api: request(stack.gatewayUrl) };
+    const contract = new ResponseContract((await request(stack.gatewayUrl).get('/docs/openapi.json').expect(200)).body);
+    running = { stack, api: contract.enforce(request(stack.gatewayUrl)), contract };
   });
   afterAll(async () => running?.stack.stop());
 
@@ -42,6 +52,13 @@ export function useStack(options: TestSystemOptions = {}): TestSystem {
     get api() {
       return started().api;
     },
+    get contract() {
+      return started().contract;
+    },
     admin: () => ({ authorization: `Bearer ${started().stack.adminKey}` }),
+    client: (apiKey) => {
+      const { stack, contract } = started();
+      return createCareflowClient({ apiKey: apiKey ?? stack.adminKey, baseUrl: stack.gatewayUrl, fetch: contract.checkedFetch() });
+    },
   };
 }

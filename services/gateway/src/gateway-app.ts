@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import swaggerUi from 'swagger-ui-express';
+import { API_DOCUMENT } from './api-document.js';
 import { AppModule } from './app.module.js';
 import { GatewayConfig } from './config/gateway.config.js';
 import { ApiKeysService } from './modules/api-keys/api-keys.service.js';
@@ -21,7 +22,7 @@ export async function createGatewayApp(config?: GatewayConfig): Promise<INestApp
   takeProxiedRequests(app.getHttpServer() as Server, app.get(ProxyHandler));
 
   const aggregator = app.get(OpenApiAggregator);
-  aggregator.setGatewayDocument(buildOpenApi(app, 'Careflow gateway', 'API keys and system operations.'));
+  aggregator.setGatewayDocument(buildOpenApi(app, API_DOCUMENT.title, API_DOCUMENT.description));
   // Public: the merged document of the gateway and every service.
   app.use('/docs/openapi.json', (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' || (req.path !== '/' && req.path !== '')) return next();

@@ -23,17 +23,18 @@ describe('orders, shipments and outbound mail', () => {
   async function customerWithOrder(opts: { locale?: string; name?: string } = {}): Promise<{ email: string; externalId: string; order: string }> {
     const externalId = `cus_${randomUUID().slice(0, 8)}`;
     const email = `${externalId}@example.com`;
-    await system.api.put(`/v1/customers/${externalId}`).set(system.admin()).send({ email, name: opts.name ?? 'Lan', locale: opts.locale ?? 'en' }).expect(200);
+    const client = system.client();
+    const customer = await client.PUT('/v1/customers/{externalId}', { params: { path: { externalId } }, body: { email, name: opts.name ?? 'Lan', locale: opts.locale ?? 'en' } });
+    expect(customer.response.status).toBe(200);
     await eventually(async () => {
       const { rows } = await system.stack.db.pool.query(`SELECT 1 FROM notifications.customers WHERE external_id = $1`, [externalId]);
       expect(rows).toHaveLength(1);
     });
     const order = `ord_${randomUUID().slice(0, 8)}`;
-    await system.api
-      .post('/v1/orders')
-      .set(system.admin())
-      .send({ externalId: order, customerExternalId: externalId, channel: 'online', total: '250000.00', currency: 'VND', placedAt: '2026-11-20T08:15:00Z', items: [{ sku: 'MUG-01', name: 'Cốc', quantity: 2, price: '125000' }] })
-      .expect(201);
+    const recorded = await client.POST('/v1/orders', {
+      body: { externalId: order, customerExternalId: externalId, channel: 'online', total: '250000.00', currency: 'VND', placedAt: '2026-11-20T08:15:00Z', items: [{ sku: 'MUG-01', name: 'Cốc', quantity: 2, price: '125000' }] },
+    });
+    expect(recorded.response.status).toBe(201);
     return { email, externalId, order };
   }
 

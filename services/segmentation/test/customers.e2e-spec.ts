@@ -11,16 +11,17 @@ describe('customers through the gateway', () => {
   }
 
   it('upserts a customer, reads it back, and the tickets service receives it', async () => {
-    const put = await system.api
-      .put('/v1/customers/cus_1001')
-      .set(system.admin())
-      .send({ email: 'lan.nguyen@example.com', name: 'Nguyễn Thị Lan', locale: 'vi', tags: ['hanoi'], vip: true });
-    expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ externalId: 'cus_1001', email: 'lan.nguyen@example.com', vip: true, tags: ['hanoi'] });
+    const client = system.client();
+    const put = await client.PUT('/v1/customers/{externalId}', {
+      params: { path: { externalId: 'cus_1001' } },
+      body: { email: 'lan.nguyen@example.com', name: 'Nguyễn Thị Lan', locale: 'vi', tags: ['hanoi'], vip: true },
+    });
+    expect(put.response.status).toBe(200);
+    expect(put.data).toMatchObject({ externalId: 'cus_1001', email: 'lan.nguyen@example.com', vip: true, tags: ['hanoi'] });
 
-    const get = await system.api.get('/v1/customers/cus_1001').set(system.admin());
-    expect(get.status).toBe(200);
-    expect(get.body).toEqual(put.body);
+    const get = await client.GET('/v1/customers/{externalId}', { params: { path: { externalId: 'cus_1001' } } });
+    expect(get.response.status).toBe(200);
+    expect(get.data).toEqual(put.data);
 
     const row = await eventually(async () => {
       const r = await projected('cus_1001');

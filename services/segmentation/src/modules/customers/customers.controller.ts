@@ -40,7 +40,7 @@ export class CustomersController {
     status: 200,
     type: CustomerDto,
     example: CUSTOMER_EXAMPLE,
-    errors: [400, 413],
+    errors: [400, 413, 415],
   })
   async upsert(@Param() params: ExternalIdParam, @Body() body: UpsertCustomerDto): Promise<CustomerDto> {
     const { customer } = await this.customers.upsert(params.externalId, body);
