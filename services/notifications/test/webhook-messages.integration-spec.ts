@@ -10,6 +10,7 @@ import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
 import { WebhookReconciler } from '../src/modules/webhook-deliveries/webhook-reconciler.js';
 import { WebhookMessages } from '../src/modules/webhook-messages/webhook-messages.service.js';
+import { WebhookRetention } from '../src/modules/webhook-messages/webhook-retention.js';
 
 /**
  * The webhook fan-in: one message per event, however often the event comes, and one delivery
@@ -122,5 +123,33 @@ describe('webhook messages (real Postgres)', () => {
     expect(await enqueue('customer.upserted', { customer: { externalId: `other-${randomUUID()}`, version: 1 } }, before)).not.toBeNull();
     const [kept] = await db.query(`SELECT count(*)::int AS n FROM notifications.webhook_messages WHERE body::text LIKE '%Kadri%'`);
     expect(kept.n).toBe(0);
+  });
+
+  it('deletes messages past WEBHOOK_RETENTION_DAYS with their deliveries and attempts, keeping one still pending', async () => {
+    const target = await endpoint(['*']);
+    const write = async (createdDaysAgo: number, status: 'succeeded' | 'pending') => {
+      const written = await db.transaction((tx) => messages.enqueue(tx, 'customer.upserted', { externalId: randomUUID() }, { eventId: randomUUID() }));
+      const id = written!.messageId;
+      await db.query(`UPDATE notifications.webhook_messages SET created_at = now() - make_interval(days => $2) WHERE id = $1`, [id, createdDaysAgo]);
+      if (status === 'succeeded') {
+        await db.query(`UPDATE notifications.webhook_deliveries SET status = 'succeeded', next_attempt_at = NULL, attempts = 1 WHERE message_id = $1`, [id]);
+        await db.query(`INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at, status_code) SELECT id, 1, now(), 204 FROM notifications.webhook_deliveries WHERE message_id = $1`, [id]);
+      }
+      return id;
+    };
+    const expired = await write(31, 'succeeded');
+    const stillPending = await write(31, 'pending');
+    const recent = await write(29, 'succeeded');
+    const retention = running.app.get(WebhookRetention);
+    expect(await retention.purge()).toBeGreaterThanOrEqual(1);
+    const left = (await db.query(`SELECT id FROM notifications.webhook_messages WHERE id = ANY($1)`, [[expired, stillPending, recent]])).map((r: { id: string }) => r.id);
+    expect(left.sort()).toEqual([stillPending, recent].sort());
+    const [orphans] = await db.query(
+      `SELECT (SELECT count(*) FROM notifications.webhook_deliveries WHERE message_id = $1)::int AS deliveries,
+              (SELECT count(*) FROM notifications.webhook_attempts a WHERE NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.id = a.delivery_id))::int AS attempts`,
+      [expired],
+    );
+    expect(orphans).toEqual({ deliveries: 0, attempts: 0 });
+    expect((await db.query(`SELECT 1 FROM notifications.webhook_endpoints WHERE id = $1`, [target])).length).toBe(1);
   });
 });

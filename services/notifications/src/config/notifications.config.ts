@@ -79,4 +79,13 @@ export class NotificationsConfig extends ServiceConfig {
   @Min(1)
   @Max(2000)
   WEBHOOK_WORKER_CONCURRENCY: number = 200;
+
+  /**
+   * Days a webhook message is kept with its deliveries and their attempts (the delivery log,
+   * retries and recover reach back this far); one with a delivery still pending stays until it ends.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  WEBHOOK_RETENTION_DAYS: number = 30;
 }

@@ -6,6 +6,7 @@ import { CustomerErasure1764900000000 } from './1764900000000-customer-erasure.j
 import { UndeliverableAddresses1765000000000 } from './1765000000000-undeliverable-addresses.js';
 import { Webhooks1765100000000 } from './1765100000000-webhooks.js';
 import { WebhookDeliveryClaims1765100000100 } from './1765100000100-webhook-delivery-claims.js';
+import { WebhookRetention1765200000000 } from './1765200000000-webhook-retention.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   UndeliverableAddresses1765000000000,
   Webhooks1765100000000,
   WebhookDeliveryClaims1765100000100,
+  WebhookRetention1765200000000,
 ];

@@ -1,6 +1,7 @@
 import { SqlParams } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DueDeliveryRecord } from '../webhook-deliveries/webhook-delivery.record.js';
 
 export interface NewWebhookMessage {
@@ -29,6 +30,8 @@ export interface NewWebhookMessage {
  */
 @Injectable()
 export class WebhookMessagesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
   /**
    * Null when nothing was written: the event has a message already (a redelivered event), no
    * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data),
@@ -63,5 +66,26 @@ export class WebhookMessagesRepository {
     return {
       deliveries: rows.flatMap((r) => (r.id === null ? [] : [{ id: r.id, attempts: 0, nextAttemptAt: r.next_attempt_at!, underWay: false }])),
     };
+  }
+
+  /**
+   * Deletes up to `limit` messages created before `cutoff`, oldest first, with their deliveries
+   * and attempts; a message with a delivery still pending is kept. Returns how many went.
+   */
+  async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
+    const rows: Array<{ n: number }> = await this.db.query(
+      `WITH old AS (
+         SELECT m.id FROM notifications.webhook_messages m
+          WHERE m.created_at < $1
+            AND NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
+          ORDER BY m.created_at LIMIT $2
+          FOR UPDATE SKIP LOCKED
+       ), gone AS (
+         DELETE FROM notifications.webhook_messages m USING old WHERE m.id = old.id RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM gone`,
+      [cutoff, limit],
+    );
+    return rows[0]!.n;
   }
 }
