@@ -103,6 +103,8 @@ export interface OperationDoc {
   type?: Type<unknown> | [Type<unknown>];
   /** Example of the success body. */
   example?: unknown;
+  /** A success body of bytes, not JSON: its media type (`message/rfc822`, `application/octet-stream`). */
+  binary?: string;
   /** Errors specific to this operation, in addition to 401, 403 and 429. */
   errors?: ErrorStatus[];
   /** The route's own problems (an invalid status transition), each documented with its example under its status. */
@@ -137,6 +139,7 @@ export function ApiOperationDoc(doc: OperationDoc): MethodDecorator {
       description: doc.status === 204 ? 'No content' : 'Success',
       ...(doc.type ? { type: doc.type } : {}),
       ...(doc.example !== undefined ? { example: doc.example } : {}),
+      ...(doc.binary ? { content: { [doc.binary]: { schema: { type: 'string', format: 'binary' } } } } : {}),
     }),
     ...errors.map((status) =>
       ApiResponse({

@@ -6677,7 +6677,9 @@ export interface operations {
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                };
             };
             /** @description The request is malformed or a field is invalid; `errors` names each field. */
             400: {
@@ -6837,7 +6839,9 @@ export interface operations {
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "message/rfc822": string;
+                };
             };
             /** @description The request is malformed or a field is invalid; `errors` names each field. */
             400: {

@@ -1,6 +1,6 @@
 import { ApiOperationDoc, RequestValidationError, RequireScopes, UnsupportedMediaTypeError, UuidParam } from '@careflow/http';
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AttachmentParams } from './dto/attachment.params.js';
 import { INBOUND_EMAIL_EXAMPLE, InboundEmailAcceptedDto, InboundEmailDto, InboundEmailPageDto } from './dto/inbound-email.dto.js';
@@ -74,11 +74,11 @@ export class InboundEmailsController {
 
   @Get(':id/raw')
   @RequireScopes('tickets:read', 'inbound:write')
-  @ApiProduces('message/rfc822')
   @ApiOperationDoc({
     operationId: 'getInboundEmailRaw',
     summary: 'Download the raw message as it arrived',
     status: 200,
+    binary: 'message/rfc822',
     errors: [400, 404],
   })
   async raw(@Param() params: UuidParam, @Res() res: Response): Promise<void> {
@@ -89,12 +89,12 @@ export class InboundEmailsController {
 
   @Get(':id/attachments/:attachmentId')
   @RequireScopes('tickets:read', 'inbound:write')
-  @ApiProduces('application/octet-stream')
   @ApiOperationDoc({
     operationId: 'getInboundEmailAttachment',
     summary: 'Download an attachment of an inbound e-mail',
     description: 'Served as `application/octet-stream` with the original name, whatever type the sender declared (the declared type is in the attachment list).',
     status: 200,
+    binary: 'application/octet-stream',
     errors: [400, 404],
   })
   async attachment(@Param() params: AttachmentParams, @Res() res: Response): Promise<void> {
