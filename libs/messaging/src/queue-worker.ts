@@ -44,6 +44,16 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
    */
   protected abstract handle(job: QueueJob<Q>, tx: EntityManager, attempt?: JobAttempt): Promise<void | AfterCommit>;
 
+  /**
+   * True for a job this worker has nothing to do for, decided before any transaction: it is
+   * completed without one (and without a ledger row, so a redelivery decides again). For a
+   * queue most of whose jobs need nothing (events no webhook endpoint subscribes to), where a
+   * transaction per job would cost more than the work.
+   */
+  protected async skip(_job: QueueJob<Q>): Promise<boolean> {
+    return false;
+  }
+
   /** The queue's earlier names, drained as well: jobs published before a rename are not stranded. */
   private get retiredNames(): readonly string[] {
     return RETIRED_QUEUE_NAMES[this.queue] ?? [];
@@ -83,6 +93,10 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     }
     const envelope = await validateEnvelope(name, job.data);
     const typed = { name, envelope } as unknown as QueueJob<Q>;
+    if (await this.skip(typed)) {
+      this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'job needs nothing: completed');
+      return 'handled';
+    }
     if (!this.transactional) {
       await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
         this.handle(typed, this.runtime.dataSource.manager, { attemptsMade: (job as Job).attemptsMade ?? 0, attempts: (job as Job).opts?.attempts ?? 1 }),

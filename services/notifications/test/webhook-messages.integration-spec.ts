@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
 import { WebhookReconciler } from '../src/modules/webhook-deliveries/webhook-reconciler.js';
+import { WebhookEventsProcessor } from '../src/modules/webhook-messages/webhook-events.processor.js';
 import { WebhookMessages } from '../src/modules/webhook-messages/webhook-messages.service.js';
 import { WebhookRetention } from '../src/modules/webhook-messages/webhook-retention.js';
 
@@ -151,5 +152,32 @@ describe('webhook messages (real Postgres)', () => {
     );
     expect(orphans).toEqual({ deliveries: 0, attempts: 0 });
     expect((await db.query(`SELECT 1 FROM notifications.webhook_endpoints WHERE id = $1`, [target])).length).toBe(1);
+  });
+
+  it('completes an event no enabled endpoint wants without a transaction, and writes one that an endpoint wants', async () => {
+    await db.query(`UPDATE notifications.webhook_endpoints SET enabled = false`);
+    const fanIn = running.app.get(WebhookEventsProcessor);
+    const deliver = (externalId: string) => {
+      const eventId = randomUUID();
+      const data = { externalId, emailHashes: [], version: 2, segmentVersion: 2, erasedAt: new Date() };
+      return { eventId, done: fanIn.process({ id: eventId, name: 'customer.erased', data: JSON.parse(JSON.stringify({ eventId, occurredAt: new Date(), data })) }) };
+    };
+    const traces = async (eventId: string) => {
+      const [row] = await db.query(
+        `SELECT (SELECT count(*) FROM notifications.processed_jobs WHERE job_id = $1)::int AS ledger,
+                (SELECT count(*) FROM notifications.webhook_messages WHERE event_id = $1::uuid)::int AS messages`,
+        [eventId],
+      );
+      return row as { ledger: number; messages: number };
+    };
+
+    const unwanted = deliver('c-nobody-listens');
+    expect(await unwanted.done).toBe('handled');
+    expect(await traces(unwanted.eventId)).toEqual({ ledger: 0, messages: 0 });
+
+    await endpoint(['customer.erased']);
+    const wanted = deliver('c-someone-listens');
+    expect(await wanted.done).toBe('handled');
+    expect(await traces(wanted.eventId)).toEqual({ ledger: 1, messages: 1 });
   });
 });

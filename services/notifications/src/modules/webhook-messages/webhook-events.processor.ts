@@ -20,6 +20,11 @@ export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.Webhook
     super(runtime);
   }
 
+  /** An event no enabled endpoint subscribes to needs no transaction (most events, for most shops). */
+  protected override async skip(job: QueueJob<typeof QueueName.WebhookEvents>): Promise<boolean> {
+    return !(await this.messages.wanted(job.name));
+  }
+
   protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void | AfterCommit> {
     switch (job.name) {
       case 'ticket.created':

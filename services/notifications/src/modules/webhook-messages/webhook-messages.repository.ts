@@ -1,4 +1,4 @@
-import { SqlParams } from '@careflow/persistence';
+import { PreparedStatements, SqlParams } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -30,7 +30,10 @@ export interface NewWebhookMessage {
  */
 @Injectable()
 export class WebhookMessagesRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly statements: PreparedStatements,
+  ) {}
 
   /**
    * Null when nothing was written: the event has a message already (a redelivered event), no
@@ -87,5 +90,14 @@ export class WebhookMessagesRepository {
       [cutoff, limit],
     );
     return rows[0]!.n;
+  }
+
+  /** Whether some enabled endpoint subscribes to `type` (or to `*`): one indexed lookup, outside any transaction. */
+  async anySubscribed(type: string): Promise<boolean> {
+    const rows = await this.statements.query<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM notifications.webhook_endpoints WHERE enabled AND events && ARRAY[$1::text, '*']) AS any`,
+      [type],
+    );
+    return rows[0]!.any;
   }
 }

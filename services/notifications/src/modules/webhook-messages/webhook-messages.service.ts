@@ -21,11 +21,27 @@ export interface EnqueueOptions {
  */
 @Injectable()
 export class WebhookMessages {
+  private readonly lookups = new Map<string, Promise<boolean>>();
+
   constructor(
     private readonly messages: WebhookMessagesRepository,
     private readonly schedule: RetrySchedule,
     private readonly jobs: DeliveryJobs,
   ) {}
+
+  /**
+   * Whether any enabled endpoint wants events of `type` now. Concurrent questions about one
+   * type share one lookup. An endpoint created meanwhile gets the events that reach the
+   * fan-in after it is committed, as with the write itself.
+   */
+  wanted(type: string): Promise<boolean> {
+    let answer = this.lookups.get(type);
+    if (!answer) {
+      answer = this.messages.anySubscribed(type).finally(() => this.lookups.delete(type));
+      this.lookups.set(type, answer);
+    }
+    return answer;
+  }
 
   /**
    * Writes the message and its deliveries within `tx`; null when the event has a message
