@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { PreparingClient } from './prepared-statements.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 
 export interface DatabaseOptions {
@@ -27,7 +28,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     namingStrategy: new SnakeNamingStrategy(),
     applicationName: options.applicationName,
     poolSize: options.poolSize ?? 10,
-    extra: { connectionTimeoutMillis: 5_000 },
+    // Every statement with parameters runs prepared (PreparingClient).
+    extra: { connectionTimeoutMillis: 5_000, Client: PreparingClient },
   });
 }
 
