@@ -200,6 +200,11 @@ describe('tickets lifecycle', () => {
       expect(inactiveAgent.status).toBe(422);
       expect(inactiveAgent.body.errors[0].field).toBe('assignee');
 
+      // No agent has an empty id: a 400 naming the field (it once reached the foreign key as a 500).
+      const blankAgent = await system.api.post('/v1/tickets').set(system.admin()).send(ticketBody({ assignee: '' }));
+      expect(blankAgent.status).toBe(400);
+      expect(blankAgent.body.errors[0].field).toBe('assignee');
+
       expect(await ticketCount()).toBe(before);
 
       await agent('agent_busy');

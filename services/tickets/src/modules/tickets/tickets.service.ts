@@ -31,7 +31,7 @@ export class TicketsService {
 
   async create(dto: CreateTicketDto, actor: TicketActor): Promise<TicketRecord> {
     const group = dto.group ? { key: dto.group, ...(await this.groups.resolve(dto.group)) } : null;
-    if (dto.assignee) await this.agents.requireActive(dto.assignee, 'assignee');
+    if (dto.assignee !== undefined) await this.agents.requireActive(dto.assignee, 'assignee');
     // Who the customer is needs no transaction, and the insert is one atomic statement: two
     // round trips in all, no BEGIN/COMMIT.
     const known = await this.customers.find(this.db.manager, dto.customer.externalId, dto.customer.email);

@@ -1,3 +1,4 @@
+import { NotBlank } from '@careflow/http';
 import { applyDecorators } from '@nestjs/common';
 import { ArrayMaxSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 
@@ -25,5 +26,6 @@ export function IsGroupKey(): PropertyDecorator {
 
 /** The id of an agent, as a client names it (an unknown or inactive one is a 422 from the service). */
 export function IsAgentId(): PropertyDecorator {
-  return applyDecorators(IsString(), MaxLength(128));
+  // No agent has an empty id (it is a path segment of PUT /v1/agents/{id}).
+  return applyDecorators(IsString(), NotBlank(), MaxLength(128));
 }
