@@ -60,7 +60,7 @@ export default [
   },
   {
     // The test harness and tests start processes and read the test environment.
-    files: ['libs/testing/**/*.ts', '**/test/**/*.ts', 'libs/platform/src/load-config.ts'],
+    files: ['libs/testing/**/*.ts', '**/test/**/*.ts', '**/*.integration-spec.ts', 'libs/platform/src/load-config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

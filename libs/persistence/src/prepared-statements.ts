@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 
@@ -28,15 +28,33 @@ const plainQuery = pg.Client.prototype.query as unknown as (this: pg.Client, ...
  * per connection rather than on every call (planning was about a third of the statements'
  * time in Postgres on the inbound-mail path). Statements without parameters (DDL, SET,
  * BEGIN) run as they are.
+ *
+ * A prepared statement's result columns are fixed: after a migration changes a table under a
+ * `SELECT *` (a newer replica's, in a rolling deploy) Postgres refuses it ("cached plan must
+ * not change result type"). That call fails; the connection then prepares the text again under
+ * a name of its own, so the retry (the job's, the client's) finds it working.
  */
-export class PreparingClient extends pg.Client {}
-PreparingClient.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, callback?: unknown) {
+export class PreparingClient extends pg.Client {
+  /** Texts this connection prepares under a name of its own (their shared name went stale here). */
+  renamed?: Map<string, string>;
+}
+PreparingClient.prototype.query = function (this: PreparingClient, config: unknown, values?: unknown, callback?: unknown) {
   if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
-    const name = statementName(config);
-    if (name) return plainQuery.call(this, { name, text: config, values });
+    const name = this.renamed?.get(config) ?? statementName(config);
+    if (name) {
+      return (plainQuery.call(this, { name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
+        if (isStaleResultType(error)) (this.renamed ??= new Map()).set(config, `${name}_${randomBytes(4).toString('hex')}`);
+        throw error;
+      });
+    }
   }
   return plainQuery.call(this, config, values, callback);
 } as unknown as typeof pg.Client.prototype.query;
+
+function isStaleResultType(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '0A000' && /cached plan must not change result type/.test(e.message ?? '');
+}
 
 /**
  * Runs a service's hot statements as named prepared statements on its connection pool, so
