@@ -110,6 +110,27 @@ export class ResponseContract {
     };
   }
 
+  /**
+   * The error a drift of one answer raises (none when it keeps the contract, or in a survey),
+   * for callers that make their requests themselves (the fuzz suite): the body is read as JSON
+   * when it is JSON.
+   */
+  verify(method: string, url: string, res: { status: number; contentType: string | undefined; text: string }): Error | undefined {
+    let body: unknown;
+    try {
+      body = res.text === '' ? undefined : JSON.parse(res.text);
+    } catch {
+      body = undefined;
+    }
+    let broken: string | undefined;
+    try {
+      broken = this.check(method, url, { ...res, body });
+    } catch {
+      broken = undefined; // a target no URL parser reads names no operation
+    }
+    return this.failure(broken);
+  }
+
   /** The error a drift raises; none when there is no drift, or when a survey records it instead (CAREFLOW_CONTRACT_REPORT=<file>). */
   private failure(broken: string | undefined): Error | undefined {
     if (!broken) return undefined;

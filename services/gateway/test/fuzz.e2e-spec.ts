@@ -16,6 +16,7 @@ import {
   fetchApiOperations,
   FuzzClient,
   hostileRequest,
+  ResponseContract,
   SmtpSink,
   Stack,
   tableChanges,
@@ -42,10 +43,13 @@ const sink = await SmtpSink.start(0, { parse: false });
 // Bogus keys are among the hostile headers: the failed-authentication limit (tested on its own) would refuse the suite's own requests.
 const stack = await Stack.start({ env: { RATE_LIMIT_PER_MINUTE: '0', AUTH_FAILURES_PER_MINUTE: '0', SMTP_URL: sink.url } });
 let operations: ApiOperation[];
+// Every answer, hostile requests' included, must be one the document describes.
+let contract: ResponseContract;
 let fingerprint: DatabaseFingerprint;
 let background: BackgroundWork;
 try {
   operations = (await fetchApiOperations(stack.gatewayUrl)).filter((op) => !ONLY || `${op.method} ${op.path}`.includes(ONLY));
+  contract = new ResponseContract((await (await fetch(`${stack.gatewayUrl}/docs/openapi.json`)).json()) as ConstructorParameters<typeof ResponseContract>[0]);
   fingerprint = await DatabaseFingerprint.discover(stack.db.pool);
   background = await BackgroundWork.discover(stack.db.pool, TEST_REDIS_URL, stack.queuePrefix);
 } catch (error) {
@@ -95,6 +99,8 @@ describe('hostile input never reaches Postgres', () => {
             if (!response.ok && !refusedMidUpload) throw new Error(`the gateway gave no answer\n${describeResponse(response)}`);
             if (!response.ok) return;
             if (response.status >= 500) throw new Error(`${response.status} for a hostile request\n${describeResponse(response)}${serverLog(response)}`);
+            const drift = contract.verify(request.method, request.target, { status: response.status, contentType: response.contentType, text: response.body });
+            if (drift) throw new Error(`${drift.message}\n${describeResponse(response)}`);
             if (response.status < 400) {
               if (op.method === 'GET') baseline = after;
               return;
