@@ -15,11 +15,11 @@ export interface NewWebhookMessage {
   /** Seconds before the first attempt (the first number of the retry schedule). */
   firstAttemptInSeconds: number;
   /**
-   * The event's values that may be a customer's id, and when it happened: an event about a
-   * customer erased after that (it waited in a queue meanwhile) gets no message, since it
-   * would carry the data the erasure removed.
+   * When the event happened, for an event that may name customers: if any string in its body
+   * is the id of a customer erased after that (the event waited in a queue meanwhile), it gets
+   * no message, since it would carry the data the erasure removed. Null: no such check.
    */
-  aboutCustomers: { ids: readonly string[]; occurredAt: Date } | null;
+  erasureCheckSince: Date | null;
 }
 
 /**
@@ -45,15 +45,19 @@ export class WebhookMessagesRepository {
     const q = new SqlParams();
     const type = q.add(m.type);
     const endpointIds = q.add(m.endpointIds);
+    const body = q.add(m.body);
+    const erasureCheckSince = q.add(m.erasureCheckSince);
     const rows: Array<{ id: string | null; next_attempt_at: Date | null }> = await tx.query(
       `WITH target AS (
          SELECT e.id FROM notifications.webhook_endpoints e
           WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN e.events && ARRAY[${type}::text, '*'] ELSE e.id = ANY(${endpointIds}::uuid[]) END
        ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
-         SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${q.add(m.body)}::jsonb WHERE EXISTS (SELECT 1 FROM target)
+         SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${body}::jsonb WHERE EXISTS (SELECT 1 FROM target)
+            -- Any string value, the rule erasure scrubs messages by (CustomerErasureRepository).
             AND NOT EXISTS (SELECT 1 FROM notifications.customers c
-                             WHERE c.external_id = ANY(${q.add(m.aboutCustomers?.ids ?? [])}::text[]) AND c.erased_at > ${q.add(m.aboutCustomers?.occurredAt ?? null)}::timestamptz)
+                             WHERE ${erasureCheckSince}::timestamptz IS NOT NULL AND c.erased_at > ${erasureCheckSince}::timestamptz
+                               AND c.external_id IN (SELECT v #>> '{}' FROM jsonb_path_query(${body}::jsonb, 'strict $.** ? (@.type() == "string")') v))
          ON CONFLICT (event_id) DO NOTHING RETURNING id
        ), delivery AS (
          INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)

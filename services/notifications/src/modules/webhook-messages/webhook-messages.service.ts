@@ -65,26 +65,9 @@ export class WebhookMessages {
       endpointIds: options.endpointIds ?? null,
       firstAttemptInSeconds: this.schedule.firstDelaySeconds,
       // customer.erased itself carries no personal data (hashes only) and is delivered.
-      aboutCustomers: options.eventId && type !== 'customer.erased' ? { ids: stringsIn(data), occurredAt } : null,
+      erasureCheckSince: options.eventId && type !== 'customer.erased' ? occurredAt : null,
     });
     if (!written) return null;
     return { messageId: id, deliveries: written.deliveries.length, publish: () => this.jobs.schedule(written.deliveries) };
   }
-}
-
-/** The string values in `data`, nearest the top first (at most 100: the ids an event names sit near its top). */
-function stringsIn(data: unknown): string[] {
-  const found = new Set<string>();
-  const queue: unknown[] = [data];
-  for (let i = 0; i < queue.length && found.size < 100; i++) {
-    const value = queue[i];
-    if (typeof value === 'string') {
-      if (value.length <= 255) found.add(value);
-    } else if (Array.isArray(value)) {
-      queue.push(...value);
-    } else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-      queue.push(...Object.values(value));
-    }
-  }
-  return [...found];
 }
