@@ -4,6 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DueDeliveryRecord } from '../webhook-deliveries/webhook-delivery.record.js';
 
+/** An endpoint `e` that wants events of the type in parameter `type`: the one subscription rule of the fan-in. */
+const SUBSCRIBED = (type: string) => `e.events && ARRAY[${type}::text, '*']`;
+
 export interface NewWebhookMessage {
   id: string;
   /** The event it announces; null for messages of no event (`webhook.test`). */
@@ -50,7 +53,7 @@ export class WebhookMessagesRepository {
     const rows: Array<{ id: string | null; next_attempt_at: Date | null }> = await tx.query(
       `WITH target AS (
          SELECT e.id FROM notifications.webhook_endpoints e
-          WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN e.events && ARRAY[${type}::text, '*'] ELSE e.id = ANY(${endpointIds}::uuid[]) END
+          WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN ${SUBSCRIBED(type)} ELSE e.id = ANY(${endpointIds}::uuid[]) END
        ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
          SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${body}::jsonb WHERE EXISTS (SELECT 1 FROM target)
@@ -99,7 +102,7 @@ export class WebhookMessagesRepository {
   /** Whether some enabled endpoint subscribes to `type` (or to `*`): one indexed lookup, outside any transaction. */
   async anySubscribed(type: string): Promise<boolean> {
     const rows = await this.statements.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM notifications.webhook_endpoints WHERE enabled AND events && ARRAY[$1::text, '*']) AS any`,
+      `SELECT EXISTS (SELECT 1 FROM notifications.webhook_endpoints e WHERE e.enabled AND ${SUBSCRIBED('$1')}) AS any`,
       [type],
     );
     return rows[0]!.any;
