@@ -40,4 +40,19 @@ describe('PreparingClient (real Postgres)', () => {
     await expect(client.query(text, [1])).rejects.toMatchObject({ code: '0A000' });
     expect((await client.query(text, [1])).rows).toEqual([{ id: 1, a: 'one', b: 'new' }]);
   });
+
+  it('prepares the pool\'s own queries too (they pass a callback), and recovers them the same way', async () => {
+    const pool = new pg.Pool({ connectionString: URL, max: 1, Client: PreparingClient });
+    try {
+      const text = `SELECT * FROM ${schema}.t WHERE id = $1 AND $2::int = 2`;
+      expect((await pool.query(text, [1, 2])).rows).toEqual([{ id: 1, a: 'one', b: 'new' }]);
+      const names = await pool.query(`SELECT name FROM pg_prepared_statements WHERE statement = $$${text}$$`);
+      expect(names.rows).toEqual([{ name: expect.stringMatching(/^careflow_/) }]);
+      await admin.query(`ALTER TABLE ${schema}.t ADD COLUMN c text DEFAULT 'newer'`);
+      await expect(pool.query(text, [1, 2])).rejects.toMatchObject({ code: '0A000' });
+      expect((await pool.query(text, [1, 2])).rows).toEqual([{ id: 1, a: 'one', b: 'new', c: 'newer' }]);
+    } finally {
+      await pool.end();
+    }
+  });
 });

@@ -10,7 +10,7 @@ const names = new Map<string, string>();
  * The prepared-statement name of a statement text (the same text, the same name, on every
  * connection of the process); undefined once MAX_NAMED texts have names.
  */
-export function statementName(text: string): string | undefined {
+function statementName(text: string): string | undefined {
   let name = names.get(text);
   if (!name && names.size < MAX_NAMED) {
     name = `careflow_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
@@ -39,11 +39,23 @@ export class PreparingClient extends pg.Client {
   renamed?: Map<string, string>;
 }
 PreparingClient.prototype.query = function (this: PreparingClient, config: unknown, values?: unknown, callback?: unknown) {
-  if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined) {
+  if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
     const name = this.renamed?.get(config) ?? statementName(config);
     if (name) {
-      return (plainQuery.call(this, { name, text: config, values }) as Promise<unknown>).catch((error: unknown) => {
+      const named = { name, text: config, values };
+      const noteStale = (error: unknown) => {
         if (isStaleResultType(error)) (this.renamed ??= new Map()).set(config, `${name}_${randomBytes(4).toString('hex')}`);
+      };
+      // The pool's own query passes a callback; TypeORM awaits the promise.
+      if (typeof callback === 'function') {
+        const done = callback as (error: unknown, result: unknown) => void;
+        return plainQuery.call(this, named, (error: unknown, result: unknown) => {
+          if (error) noteStale(error);
+          done(error, result);
+        });
+      }
+      return (plainQuery.call(this, named) as Promise<unknown>).catch((error: unknown) => {
+        noteStale(error);
         throw error;
       });
     }
@@ -67,7 +79,8 @@ export class PreparedStatements {
 
   async query<T>(text: string, values: readonly unknown[]): Promise<T[]> {
     const pool = (this.dataSource.driver as unknown as { master: pg.Pool }).master;
-    const result = await pool.query<T & pg.QueryResultRow>({ name: statementName(text), text, values: values as unknown[] });
+    // Named and prepared by the pool's connections (PreparingClient).
+    const result = await pool.query<T & pg.QueryResultRow>(text, values as unknown[]);
     return result.rows;
   }
 }
