@@ -26,6 +26,27 @@ export interface PublishableEvent {
   delay?: number;
 }
 
+/**
+ * Several events of one name published as one job: its id is the first event's outbox id, its
+ * data `{ batch: [envelope, …] }`. The consumer handles them in one transaction and each
+ * event's id stays its idempotency key, so a batch and the same events one by one (a restore)
+ * never do anything twice.
+ */
+export interface PublishableBatch {
+  id: string;
+  event: JobName;
+  envelopes: JobEnvelope[];
+}
+
+/** The data of a batch job. */
+export interface BatchData {
+  batch: unknown[];
+}
+
+export function isBatchData(data: unknown): data is BatchData {
+  return typeof data === 'object' && data !== null && Array.isArray((data as BatchData).batch);
+}
+
 /** The producer side of BullMQ: one Queue object per queue name, sharing one connection. */
 export class JobQueues {
   private readonly queues = new Map<QueueName, Queue>();
@@ -58,6 +79,23 @@ export class JobQueues {
       for (const queueName of JOB_ROUTES[e.event]) {
         const jobs = byQueue.get(queueName) ?? [];
         jobs.push({ name: e.event, data: e.envelope, opts: { jobId: e.id, ...(e.delay ? { delay: Math.max(0, e.delay) } : {}) } });
+        byQueue.set(queueName, jobs);
+      }
+    }
+    await Promise.all([...byQueue].map(([name, jobs]) => this.queue(name).addBulk(jobs)));
+  }
+
+  /**
+   * Adds one job per destination queue of each batch (a batch of one is a plain job, as
+   * `publish` adds it). Idempotent like `publish`: the job id is the batch's id.
+   */
+  async publishBatches(batches: readonly PublishableBatch[]): Promise<void> {
+    const byQueue = new Map<QueueName, Array<{ name: string; data: JobEnvelope | BatchData; opts: JobsOptions }>>();
+    for (const b of batches) {
+      const data = b.envelopes.length === 1 ? b.envelopes[0]! : { batch: b.envelopes };
+      for (const queueName of JOB_ROUTES[b.event]) {
+        const jobs = byQueue.get(queueName) ?? [];
+        jobs.push({ name: b.event, data, opts: { jobId: b.id } });
         byQueue.set(queueName, jobs);
       }
     }

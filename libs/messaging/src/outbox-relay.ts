@@ -3,13 +3,16 @@ import { outboxChannel } from '@careflow/persistence';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { JobQueues, PublishableEvent } from './job-queues.js';
+import type { JobQueues, PublishableBatch, PublishableEvent } from './job-queues.js';
 
 /** How long a woken relay waits for more commits before publishing (latency it adds at most). */
 const COALESCE_MS = 15;
 
 /** Batches one confirm pass looks at, at most (see `confirmPass`). */
 const MAX_CONFIRM_BATCHES = 50;
+
+/** Events of one name carried by one job, at most. */
+const MAX_EVENTS_PER_JOB = 100;
 
 export interface OutboxRelayOptions {
   schema: string;
@@ -22,6 +25,7 @@ export interface OutboxRelayOptions {
 interface RawOutboxRow {
   id: string;
   seq: string;
+  job_id?: string | null;
   event: string;
   payload: Record<string, unknown>;
   request_id: string | null;
@@ -39,14 +43,20 @@ export interface ConfirmResult {
  * Moves committed outbox rows of one schema to BullMQ.
  *
  * Publishing: rows are claimed with FOR UPDATE SKIP LOCKED (so replicas share the work),
- * added to their queues with the outbox id as job id, then marked published in the same
- * transaction. A crash after the add and before the commit leaves the rows unpublished; the
- * next pass adds them again and BullMQ ignores the known job ids.
+ * added to their queues, then marked published in the same transaction. The rows of one pass
+ * that carry the same event go as one job (up to MAX_EVENTS_PER_JOB), whose id is the outbox
+ * id of its first row; each row records that id (`job_id`). A consumer handles a job's events
+ * in one transaction, so a busy pipeline pays its per-job and per-transaction costs once per
+ * batch rather than once per event; under light load a job carries one event, as before. A
+ * crash after the add and before the commit leaves the rows unpublished; the next pass adds
+ * them again (grouped as it finds them) and the consumers' ledgers, keyed by event id, make
+ * whatever was handled already a no-op.
  *
  * Confirming: Redis may lose jobs (no persistence, failover), so a published row is only
- * deleted once its jobs are seen completed. Rows unconfirmed after `confirmAfterMs` are
- * looked up: completed → deleted; failed → marked failed (a dead letter for an operator);
- * missing → published again; still waiting or running → looked at again later.
+ * deleted once its job is seen completed. Rows unconfirmed after `confirmAfterMs` are looked
+ * up by their job: completed → deleted; failed → marked failed (a dead letter for an
+ * operator); missing → published again, one job per row; still waiting or running → looked
+ * at again later.
  */
 export class OutboxRelay {
   private readonly table: string;
@@ -96,10 +106,12 @@ export class OutboxRelay {
       );
       if (rows.length === 0) return 0;
       const { publishable, invalid } = this.toEvents(rows);
-      await this.queues.publish(publishable);
+      const batches = batchesOf(publishable);
+      await this.queues.publishBatches(batches);
       await this.markPublished(
         tx,
-        publishable.map((e) => e.id),
+        batches.flatMap((b) => b.envelopes.map((e) => e.eventId)),
+        batches.flatMap((b) => b.envelopes.map(() => b.id)),
       );
       await this.markFailed(tx, invalid, 'unknown event name: no queue is routed for it');
       return rows.length;
@@ -112,36 +124,48 @@ export class OutboxRelay {
       await this.planForQueueScans(tx);
       const result: ConfirmResult = { confirmed: 0, republished: 0, failed: 0, pending: 0 };
       const rows: RawOutboxRow[] = await tx.query(
-        `SELECT id, seq, event, payload, request_id, created_at FROM ${this.table}
+        `SELECT id, seq, job_id, event, payload, request_id, created_at FROM ${this.table}
           WHERE published_at IS NOT NULL AND failed_at IS NULL
             AND published_at < now() - ($1::int * interval '1 millisecond')
           ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [this.options.confirmAfterMs, this.batchSize],
       );
       const { publishable } = this.toEvents(rows);
+      const jobOf = new Map(rows.map((r) => [r.id, r.job_id ?? r.id]));
+      // The rows of one job (a batch may be split over two passes: each part is judged by the same job).
+      const jobs = new Map<string, PublishableEvent[]>();
+      for (const e of publishable) {
+        const job = jobOf.get(e.id)!;
+        const events = jobs.get(job);
+        if (events) events.push(e);
+        else jobs.set(job, [e]);
+      }
       const done: string[] = [];
       const lost: PublishableEvent[] = [];
       const waiting: string[] = [];
-      // One lookup per row, all in flight together (the rows of a busy minute number thousands).
-      const states = await Promise.all(publishable.map((e) => this.queues.statesOf(e.id, e.event)));
-      for (const [i, e] of publishable.entries()) {
+      // One lookup per job, all in flight together (the jobs of a busy minute number thousands).
+      const entries = [...jobs];
+      const states = await Promise.all(entries.map(([job, events]) => this.queues.statesOf(job, events[0]!.event)));
+      for (const [i, [job, events]] of entries.entries()) {
         const jobStates = states[i]!;
+        const ids = events.map((e) => e.id);
         if (jobStates.every((s) => s === 'completed')) {
-          done.push(e.id);
+          done.push(...ids);
         } else if (jobStates.includes('failed')) {
-          const reason = (await this.queues.failureOf(e.id, e.event)) ?? 'job failed';
-          await this.markFailed(tx, [e.id], reason);
-          result.failed++;
+          const reason = (await this.queues.failureOf(job, events[0]!.event)) ?? 'job failed';
+          await this.markFailed(tx, ids, reason);
+          result.failed += ids.length;
         } else if (jobStates.includes('unknown')) {
-          lost.push(e);
+          lost.push(...events);
         } else {
-          waiting.push(e.id);
+          waiting.push(...ids);
         }
       }
       if (lost.length > 0) {
+        // One job per row: a batch's rows may be split between passes, and a job id is added once.
         this.logger.warn({ count: lost.length, schema: this.options.schema }, 'outbox: jobs missing in Redis, publishing again');
         await this.queues.restore(lost);
-        await this.markPublished(tx, lost.map((e) => e.id));
+        await this.markPublished(tx, lost.map((e) => e.id), lost.map((e) => e.id));
       }
       // Still queued or running: look again after another confirmAfterMs.
       if (waiting.length > 0) {
@@ -184,12 +208,16 @@ export class OutboxRelay {
     return total;
   }
 
-  /** Overridable seam: the crash tests kill the process here, between add and commit. */
-  protected async markPublished(tx: EntityManager, ids: string[]): Promise<void> {
+  /**
+   * Marks rows published, each with the id of the job that carries it. Overridable seam: the
+   * crash tests kill the process here, between add and commit.
+   */
+  protected async markPublished(tx: EntityManager, ids: string[], jobIds: string[]): Promise<void> {
     if (ids.length === 0) return;
     await tx.query(
-      `UPDATE ${this.table} SET published_at = now(), publish_count = publish_count + 1 WHERE id = ANY($1::uuid[])`,
-      [ids],
+      `UPDATE ${this.table} o SET published_at = now(), publish_count = publish_count + 1, job_id = j.job_id
+         FROM unnest($1::uuid[], $2::uuid[]) AS j(id, job_id) WHERE o.id = j.id`,
+      [ids, jobIds],
     );
   }
 
@@ -301,4 +329,25 @@ export class OutboxRelay {
       }
     }
   }
+}
+
+/**
+ * The jobs of one publishing pass: the events of each name, in outbox order, cut into batches
+ * of at most MAX_EVENTS_PER_JOB, each named by its first event's outbox id.
+ */
+function batchesOf(events: readonly PublishableEvent[]): PublishableBatch[] {
+  const byName = new Map<string, PublishableEvent[]>();
+  for (const e of events) {
+    const group = byName.get(e.event);
+    if (group) group.push(e);
+    else byName.set(e.event, [e]);
+  }
+  const batches: PublishableBatch[] = [];
+  for (const group of byName.values()) {
+    for (let i = 0; i < group.length; i += MAX_EVENTS_PER_JOB) {
+      const part = group.slice(i, i + MAX_EVENTS_PER_JOB);
+      batches.push({ id: part[0]!.id, event: part[0]!.event, envelopes: part.map((e) => e.envelope) });
+    }
+  }
+  return batches;
 }

@@ -4,6 +4,7 @@ import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/comm
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
+import { isBatchData } from './job-queues.js';
 import { validateEnvelope } from './job-validation.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
@@ -85,42 +86,112 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     await Promise.all(this.workers.map((worker) => worker.close()));
   }
 
-  /** Exposed for tests that drive a worker directly. */
+  /**
+   * Handles a batch of jobs (events of one name that arrived as one job) inside `tx`. By
+   * default each is handled in turn, in the context of its own request; a feature whose work
+   * is cheaper per batch (one statement for all its rows) overrides this. What it returns runs
+   * after the commit.
+   */
+  protected async handleBatch(jobs: ReadonlyArray<QueueJob<Q>>, tx: EntityManager): Promise<void | AfterCommit> {
+    const after: AfterCommit[] = [];
+    for (const job of jobs) {
+      const pending = await RequestContext.run({ requestId: requestIdOf(job.envelope) }, () => this.handle(job, tx));
+      if (pending) after.push(pending);
+    }
+    if (after.length === 0) return;
+    return async () => {
+      for (const run of after) await run();
+    };
+  }
+
+  /**
+   * Exposed for tests that drive a worker directly. A job carries one event or, published
+   * together by the outbox relay, several of one name (`{ batch: [...] }`): they are handled
+   * in one transaction with one ledger statement. Should that transaction fail, each event is
+   * tried again in a transaction of its own, so one bad event holds back no other: the job
+   * then fails for BullMQ to retry, and the retry finds the others in the ledger.
+   */
   async process(job: Pick<Job, 'id' | 'name' | 'data'> & Partial<Pick<Job, 'attemptsMade' | 'opts'>>): Promise<'handled' | 'duplicate'> {
     const name = job.name;
     if (!isJobName(name) || !(JOB_ROUTES[name] as readonly string[]).includes(this.queue)) {
       throw new UnrecoverableError(`job ${name} is not routed to queue ${this.queue}`);
     }
-    const envelope = await validateEnvelope(name, job.data);
-    const typed = { name, envelope } as unknown as QueueJob<Q>;
-    if (await this.skip(typed)) {
-      this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'job needs nothing: completed');
-      return 'handled';
+    const attempt: JobAttempt = { attemptsMade: (job as Job).attemptsMade ?? 0, attempts: (job as Job).opts?.attempts ?? 1 };
+    if (!isBatchData(job.data)) {
+      const typed = { name, envelope: await validateEnvelope(name, job.data) } as unknown as QueueJob<Q>;
+      if (await this.skip(typed)) {
+        this.runtime.logger.debug({ queue: this.queue, eventId: typed.envelope.eventId, job: name }, 'job needs nothing: completed');
+        return 'handled';
+      }
+      return this.run([typed], attempt);
     }
+
+    // A batch: an event that breaks its contract fails alone, after the others are handled.
+    const settled = await Promise.allSettled(job.data.batch.map((raw) => validateEnvelope(name, raw)));
+    const invalid = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    const valid = settled.flatMap((r) => (r.status === 'fulfilled' ? [{ name, envelope: r.value } as unknown as QueueJob<Q>] : []));
+    const skipped = await Promise.all(valid.map((j) => this.skip(j)));
+    const wanted = valid.filter((_, i) => !skipped[i]);
+    let outcome: 'handled' | 'duplicate' = 'handled';
+    if (wanted.length > 0) {
+      try {
+        outcome = await this.run(wanted, attempt);
+      } catch (error) {
+        if (wanted.length === 1) throw error;
+        this.runtime.logger.warn({ queue: this.queue, job: name, events: wanted.length, err: error }, 'batch failed: handling its events one by one');
+        let first: unknown;
+        for (const one of wanted) {
+          await this.run([one], attempt).catch((e: unknown) => {
+            this.runtime.logger.error({ queue: this.queue, eventId: one.envelope.eventId, job: name, err: e }, 'event of a batch failed');
+            first ??= e;
+          });
+        }
+        if (first !== undefined) throw first;
+      }
+    }
+    if (invalid.length > 0) throw new UnrecoverableError(invalid.map((e) => e.message).join(' | '));
+    return outcome;
+  }
+
+  /**
+   * Handles jobs in one transaction guarded by the ledger; a non-transactional worker (which
+   * keeps its own state per item) handles them side by side.
+   */
+  private async run(jobs: Array<QueueJob<Q>>, attempt: JobAttempt): Promise<'handled' | 'duplicate'> {
+    const first = jobs[0]!;
     if (!this.transactional) {
-      await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
-        this.handle(typed, this.runtime.dataSource.manager, { attemptsMade: (job as Job).attemptsMade ?? 0, attempts: (job as Job).opts?.attempts ?? 1 }),
+      const settled = await Promise.allSettled(
+        jobs.map((job) => RequestContext.run({ requestId: requestIdOf(job.envelope) }, () => this.handle(job, this.runtime.dataSource.manager, attempt))),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       return 'handled';
     }
     const ledger = `${pg.escapeIdentifier(this.runtime.schema)}.processed_jobs`;
     let afterCommit: AfterCommit | undefined;
-    const outcome = await RequestContext.run({ requestId: envelope.requestId ?? `job:${envelope.eventId}` }, () =>
+    const context = jobs.length === 1 ? requestIdOf(first.envelope) : `batch:${first.envelope.eventId}`;
+    const outcome = await RequestContext.run({ requestId: context }, () =>
       this.runtime.dataSource.transaction(async (tx) => {
         // A job counts once whichever name of its queue it came under (a retired one, or the
-        // outbox re-publishing it under the current name).
-        const claimed: unknown[] = await tx.query(
+        // outbox re-publishing it under the current name), and whether alone or in a batch.
+        const claimed: Array<{ job_id: string }> = await tx.query(
           `INSERT INTO ${ledger} (queue, job_id, job_name)
-           SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM ${ledger} WHERE queue = ANY($4::text[]) AND job_id = $2)
-           ON CONFLICT DO NOTHING RETURNING 1`,
-          [this.queue, envelope.eventId, name, this.retiredNames],
+           SELECT $1, j.id, $3 FROM unnest($2::text[]) AS j(id)
+            WHERE NOT EXISTS (SELECT 1 FROM ${ledger} WHERE queue = ANY($4::text[]) AND job_id = j.id)
+           ON CONFLICT DO NOTHING RETURNING job_id`,
+          [this.queue, jobs.map((j) => j.envelope.eventId), first.name, this.retiredNames],
         );
-        if (claimed.length === 0) {
-          this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'duplicate job skipped');
-          return 'duplicate' as const;
+        const mine = new Set(claimed.map((r) => r.job_id));
+        const todo = jobs.filter((j) => mine.has(j.envelope.eventId));
+        if (todo.length < jobs.length) {
+          this.runtime.logger.debug({ queue: this.queue, duplicates: jobs.length - todo.length, job: first.name }, 'duplicate jobs skipped');
         }
-        afterCommit = (await this.handle(typed, tx)) ?? undefined;
-        this.runtime.logger.debug({ queue: this.queue, eventId: envelope.eventId, job: name }, 'job handled');
+        if (todo.length === 0) return 'duplicate' as const;
+        afterCommit =
+          (todo.length === 1
+            ? await RequestContext.run({ requestId: requestIdOf(todo[0]!.envelope) }, () => this.handle(todo[0]!, tx))
+            : await this.handleBatch(todo, tx)) ?? undefined;
+        this.runtime.logger.debug({ queue: this.queue, job: first.name, events: todo.length }, 'job handled');
         return 'handled' as const;
       }),
     );
@@ -131,4 +202,8 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     if (pending) await pending();
     return outcome;
   }
+}
+
+function requestIdOf(envelope: { eventId: string; requestId?: string }): string {
+  return envelope.requestId ?? `job:${envelope.eventId}`;
 }

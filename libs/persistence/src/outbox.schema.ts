@@ -45,6 +45,18 @@ export function outboxSchemaSqlV1(schema: string): string[] {
   ];
 }
 
+/**
+ * The outbox's second version: each row records the job that carries it (the relay publishes
+ * the rows of one event name together, as one job named by the first row's id).
+ */
+export function outboxSchemaSqlV2(schema: string): string[] {
+  return [`ALTER TABLE ${pg.escapeIdentifier(schema)}.outbox ADD COLUMN job_id uuid`];
+}
+
+export function dropOutboxSchemaSqlV2(schema: string): string[] {
+  return [`ALTER TABLE ${pg.escapeIdentifier(schema)}.outbox DROP COLUMN job_id`];
+}
+
 export function dropOutboxSchemaSqlV1(schema: string): string[] {
   const s = pg.escapeIdentifier(schema);
   return [

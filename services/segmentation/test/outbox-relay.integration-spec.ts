@@ -107,13 +107,15 @@ describe('outbox relay', () => {
 
     await relay.start();
     try {
-      await expect.poll(() => incoming.getJobCountByTypes('waiting'), { timeout: 5_000 }).toBe(3);
+      // The three, of one name, found by one pass: one job carrying them.
+      await expect.poll(() => incoming.getJobCountByTypes('waiting'), { timeout: 5_000 }).toBe(1);
     } finally {
       await relay.stop();
     }
-    const jobs = await incoming.getJobs(['waiting']);
+    const [job] = await incoming.getJobs(['waiting']);
     // In commit order.
-    expect(jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
+    expect(job!.id).toBe(ids[0]);
+    expect((job!.data as { batch: Array<{ eventId: string }> }).batch.map((e) => e.eventId)).toEqual(ids);
   });
 
   it('repairs a job Redis lost in part (its hash kept, its place in the queue gone)', async () => {
@@ -187,14 +189,45 @@ describe('outbox relay', () => {
     }
     const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
     try {
+      // Each pass's two events of one name went as one job: 2 + 2 + 1.
       for (const queue of JOB_ROUTES['customer.upserted']) {
-        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(5);
+        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(3);
       }
     } finally {
       await Promise.all(workers.map((w) => w.close()));
     }
 
     expect(await small.confirmPass()).toMatchObject({ confirmed: 5, pending: 0 });
+    for (const id of ids) expect(await outboxRow(id)).toBeUndefined();
+  });
+
+  it('carries the events of one name published together as one job, and publishes each alone again when Redis lost it', async () => {
+    await freshQueues();
+    const ids: string[] = [];
+    for (const c of ['cus_b1', 'cus_b2', 'cus_b3']) ids.push(await announce(c));
+    expect(await relay.publishBatch()).toBe(3);
+
+    // One job named by the first row, carrying the three envelopes in outbox order; every row knows it.
+    const job = await incoming.getJob(ids[0]!);
+    expect((job?.data as { batch: Array<{ eventId: string }> }).batch.map((e) => e.eventId)).toEqual(ids);
+    expect(await incoming.getJob(ids[1]!)).toBeFalsy();
+    const rows: Array<{ job_id: string }> = await dataSource.query('SELECT job_id FROM segmentation.outbox WHERE id = ANY($1::uuid[])', [ids]);
+    expect(rows.map((r) => r.job_id)).toEqual([ids[0], ids[0], ids[0]]);
+    expect(await relay.confirmBatch()).toMatchObject({ confirmed: 0, pending: 3 });
+
+    await deleteKeys(prefix);
+    expect(await relay.confirmBatch()).toMatchObject({ republished: 3 });
+    for (const id of ids) expect(await incoming.getJobState(id)).toBe('waiting');
+
+    const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
+    try {
+      for (const queue of JOB_ROUTES['customer.upserted']) {
+        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(3);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+    expect(await relay.confirmPass()).toMatchObject({ confirmed: 3, pending: 0 });
     for (const id of ids) expect(await outboxRow(id)).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { UndeliverableAddresses1765000000000 } from './1765000000000-undeliverab
 import { Webhooks1765100000000 } from './1765100000000-webhooks.js';
 import { WebhookDeliveryClaims1765100000100 } from './1765100000100-webhook-delivery-claims.js';
 import { WebhookRetention1765200000000 } from './1765200000000-webhook-retention.js';
+import { OutboxJobIds1765300000000 } from './1765300000000-outbox-job-ids.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Webhooks1765100000000,
   WebhookDeliveryClaims1765100000100,
   WebhookRetention1765200000000,
+  OutboxJobIds1765300000000,
 ];
