@@ -2,7 +2,7 @@ import type { JobName, JobPayload } from '@careflow/contracts';
 import { RequestContext } from '@careflow/platform';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
-import type { SqlParams } from './sql-params.js';
+import { SqlParams } from './sql-params.js';
 
 /**
  * An event and its payload, typed by the event's name; `requestId` when the event belongs to
@@ -41,6 +41,16 @@ export class Outbox {
       [event, JSON.stringify(payload), RequestContext.requestId() ?? null],
     );
     return rows[0]!.id;
+  }
+
+  /** `enqueue` for many events at once: one statement, each event with its own request id. */
+  async enqueueMany(tx: EntityManager, events: readonly OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (!tx.queryRunner?.isTransactionActive) {
+      throw new Error(`Outbox.enqueueMany(${events[0]!.event}, …) outside a transaction would break atomicity`);
+    }
+    const q = new SqlParams();
+    await tx.query(this.insertSql(q, events), q.values);
   }
 
   /**

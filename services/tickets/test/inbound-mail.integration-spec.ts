@@ -257,4 +257,43 @@ describe('inbound mail routing', () => {
     await deliver('inbound_email.bounced', { ...bounce, inboundEmailId: randomUUID(), originalMessageId: null });
     expect(await thread(opened.id)).toHaveLength(1);
   });
+
+  it('routes the messages of one batch job as it routes them one by one, each once, in one transaction', async () => {
+    await groups.create({ key: 'batch', name: 'Batch desk', inboundAddresses: ['batch@shop.test'] });
+    const earlier = mail({ fromAddress: 'binh@example.com' });
+    const { ticket: open } = await route(earlier);
+    const before = mail({ fromAddress: 'before@example.com' });
+    await route(before);
+
+    const plain = mail({ fromAddress: 'an@example.com' });
+    const grouped = mail({ fromAddress: 'bao@example.com', recipients: ['batch+vip@shop.test'], ccAddresses: ['batch@shop.test', 'Wife@Example.com'] });
+    const withFile = mail({ fromAddress: 'chi@example.com', attachments: [{ name: 'a.pdf', contentType: 'application/pdf', size: 10, contentRef: 'inbound:x:1' }] });
+    const reply = mail({ fromAddress: 'binh@example.com', replyTo: [earlier.messageId], subject: 'Re: Where is my parcel?' });
+    const batch = [plain, grouped, withFile, reply, before].map((data) => ({ eventId: randomUUID(), occurredAt: new Date(), requestId: `req-${data.inboundEmailId}`, data }));
+    // `before` was routed already (its own job came first): the batch leaves it alone.
+    expect(await worker.process({ id: batch[0]!.eventId, name: 'inbound_email.parsed', data: JSON.parse(JSON.stringify({ batch })) })).toBe('handled');
+
+    const answers = await Promise.all([plain, grouped, withFile, reply, before].map((m) => routed(m.inboundEmailId)));
+    expect(answers.map((a) => a.length)).toEqual([1, 1, 1, 1, 1]);
+    const [[a], [b], [c], [d]] = answers;
+    expect(a).toMatchObject({ outcome: 'ticket_created', commentId: null, reason: 'new ticket' });
+    expect(b).toMatchObject({ outcome: 'ticket_created', reason: 'new ticket (group batch: recipient batch@shop.test)' });
+    expect(c).toMatchObject({ outcome: 'ticket_created', reason: 'new ticket' });
+    expect(c!.commentId).not.toBeNull();
+    expect(d).toMatchObject({ outcome: 'appended', ticketId: open.id, reason: `reply to #${open.number} (In-Reply-To)` });
+    expect(await tickets.find(b!.ticketId)).toMatchObject({ groupKey: 'batch', customerEmail: 'bao@example.com', channel: 'email' });
+    expect((await thread(c!.ticketId)).map((x) => x.attachments)).toEqual([withFile.attachments]);
+    // Each event in the context of its own request; the Message-ID and the thread's people recorded (not the shop's own address).
+    const [{ request_id }] = await db.query(`SELECT request_id FROM tickets.outbox WHERE event = 'inbound_email.routed' AND payload ->> 'inboundEmailId' = $1`, [grouped.inboundEmailId]);
+    expect(request_id).toBe(`req-${grouped.inboundEmailId}`);
+    const participants: Array<{ address: string }> = await db.query(`SELECT address FROM tickets.ticket_mail_participants WHERE ticket_id = $1 ORDER BY address`, [b!.ticketId]);
+    expect(participants.map((p) => p.address)).toEqual(['bao@example.com', 'wife@example.com']);
+    const wife = mail({ fromAddress: 'wife@example.com', replyTo: [grouped.messageId] });
+    expect((await route(wife)).routed).toMatchObject({ outcome: 'appended', ticketId: b!.ticketId });
+
+    // The whole batch again (a redelivered job): nothing twice.
+    expect(await worker.process({ id: randomUUID(), name: 'inbound_email.parsed', data: JSON.parse(JSON.stringify({ batch: batch.map((e) => ({ ...e, eventId: randomUUID() })) })) })).toBe('handled');
+    for (const m of [plain, grouped, withFile, reply, before]) expect(await routed(m.inboundEmailId)).toHaveLength(1);
+  });
 });
+

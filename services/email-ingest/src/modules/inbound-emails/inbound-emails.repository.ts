@@ -135,14 +135,17 @@ export class InboundEmailsRepository {
     return toPage(rows, f.limit, (r) => [r.received_cursor, r.id], toRecord);
   }
 
-  /** The raw message, for processing: locked, so two deliveries of its job do not process it twice at once. */
-  async lockForProcessing(tx: EntityManager, id: string): Promise<LockedMessage | null> {
+  /**
+   * The raw messages, for processing: locked (in id order, so two batches never wait on each
+   * other), so two deliveries of a job do not process a message twice at once.
+   */
+  async lockForProcessing(tx: EntityManager, ids: readonly string[]): Promise<LockedMessage[]> {
     const rows: Array<{ id: string; mailbox_id: string | null; raw: Buffer; status: InboundEmailRecord['status']; parsed: boolean; received_at: Date }> = await tx.query(
-      `SELECT id, mailbox_id, raw, status, parsed_at IS NOT NULL AS parsed, received_at FROM email_ingest.inbound_emails WHERE id = $1 FOR UPDATE`,
-      [id],
+      `SELECT id, mailbox_id, raw, status, parsed_at IS NOT NULL AS parsed, received_at FROM email_ingest.inbound_emails
+        WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
     );
-    const r = rows[0];
-    return r ? { id: r.id, mailboxId: r.mailbox_id, raw: r.raw, status: r.status, parsed: r.parsed, receivedAt: r.received_at } : null;
+    return rows.map((r) => ({ id: r.id, mailboxId: r.mailbox_id, raw: r.raw, status: r.status, parsed: r.parsed, receivedAt: r.received_at }));
   }
 
   async raw(id: string): Promise<Buffer | null> {
@@ -161,56 +164,96 @@ export class InboundEmailsRepository {
   }
 
   /**
-   * Claims a message's duplicate key for it. A concurrent copy blocks on the key until the
-   * first commits and then finds it taken; returns the id of the message that holds the key
-   * when it is another one.
+   * Claims each message's duplicate key for it, in one statement. A concurrent copy blocks on
+   * the key until the first commits and then finds it taken; of two copies in one call the
+   * first claims it. Returns, per message id, the id of the message that holds its key.
    */
-  async claimKey(tx: EntityManager, key: string, id: string): Promise<{ claimed: true } | { claimed: false; by: string }> {
-    const rows: Array<{ inbound_email_id: string; claimed: boolean }> = await tx.query(
-      `WITH ins AS (
-         INSERT INTO email_ingest.message_keys (key, inbound_email_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING inbound_email_id
+  async claimKeys(tx: EntityManager, claims: ReadonlyArray<{ key: string; id: string }>): Promise<Map<string, string>> {
+    if (claims.length === 0) return new Map();
+    const rows: Array<{ id: string; holder: string | null }> = await tx.query(
+      `WITH k AS (SELECT * FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS k(key, id, n)),
+       ins AS (
+         INSERT INTO email_ingest.message_keys (key, inbound_email_id)
+         SELECT key, id FROM k ORDER BY n ON CONFLICT (key) DO NOTHING RETURNING key, inbound_email_id
        )
-       SELECT inbound_email_id, true AS claimed FROM ins
-       UNION ALL
-       SELECT inbound_email_id, false FROM email_ingest.message_keys WHERE key = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
-      [key, id],
+       SELECT k.id, coalesce(ins.inbound_email_id, m.inbound_email_id) AS holder
+         FROM k LEFT JOIN ins ON ins.key = k.key LEFT JOIN email_ingest.message_keys m ON m.key = k.key`,
+      [claims.map((c) => c.key), claims.map((c) => c.id)],
     );
-    const r = rows[0]!;
-    return r.claimed || r.inbound_email_id === id ? { claimed: true } : { claimed: false, by: r.inbound_email_id };
+    const holders = new Map(rows.filter((r) => r.holder !== null).map((r) => [r.id, r.holder!]));
+    // A key another transaction committed while this statement ran is not in its snapshot: read it again.
+    const unseen = claims.filter((c) => !holders.has(c.id));
+    if (unseen.length > 0) {
+      const later: Array<{ key: string; inbound_email_id: string }> = await tx.query(
+        `SELECT key, inbound_email_id FROM email_ingest.message_keys WHERE key = ANY($1::text[])`,
+        [unseen.map((c) => c.key)],
+      );
+      const byKey = new Map(later.map((r) => [r.key, r.inbound_email_id]));
+      for (const c of unseen) {
+        const holder = byKey.get(c.key);
+        if (!holder) throw new Error(`duplicate key of ${c.id} neither claimed nor held`);
+        holders.set(c.id, holder);
+      }
+    }
+    return holders;
   }
 
   /**
-   * Messages from `address` received within the last hour that became or are becoming tickets
-   * or comments. Takes a lock on the sender first (until the caller's transaction ends), so
-   * concurrent messages of one sender are counted one after the other and the limit is exact.
+   * Per sender address, the messages received from it within the last hour that became or
+   * are becoming tickets or comments (`excludeIds`, the messages being decided, left out).
+   * Takes a lock on each sender first (until the caller's transaction ends, in address order),
+   * so concurrent messages of one sender are counted one after the other and the limit is
+   * exact; the count is a statement of its own, so it sees what the previous holder committed.
    */
-  async recentFrom(tx: EntityManager, address: string, excludeId: string): Promise<number> {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended('email_ingest.sender:' || $1, 0))`, [address]);
-    const rows: Array<{ n: number }> = await tx.query(
-      `SELECT count(*)::int AS n FROM email_ingest.inbound_emails
-        WHERE from_address = $1 AND received_at > now() - interval '1 hour' AND id <> $2
-          AND parsed_at IS NOT NULL AND status IN ('queued', 'ticket_created', 'appended')`,
-      [address, excludeId],
+  async recentFrom(tx: EntityManager, addresses: readonly string[], excludeIds: readonly string[]): Promise<Map<string, number>> {
+    const senders = [...new Set(addresses)].sort();
+    if (senders.length === 0) return new Map();
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended('email_ingest.sender:' || s.address, 0))
+         FROM (SELECT a AS address FROM unnest($1::text[]) AS a ORDER BY a) s`,
+      [senders],
     );
-    return rows[0]!.n;
+    const rows: Array<{ address: string; n: number }> = await tx.query(
+      `SELECT from_address AS address, count(*)::int AS n FROM email_ingest.inbound_emails
+        WHERE from_address = ANY($1::text[]) AND received_at > now() - interval '1 hour' AND id <> ALL($2::uuid[])
+          AND parsed_at IS NOT NULL AND status IN ('queued', 'ticket_created', 'appended')
+        GROUP BY from_address`,
+      [senders, excludeIds],
+    );
+    return new Map(rows.map((r) => [r.address, r.n]));
   }
 
-  /** Writes what parsing found, and the message's attachments. */
-  async recordParsed(tx: EntityManager, id: string, fields: ParsedFields, attachments: readonly NewAttachment[]): Promise<void> {
+  /** Writes what parsing found for each message, and their attachments: two statements for any number. */
+  async recordParsed(tx: EntityManager, parsed: ReadonlyArray<{ id: string; fields: ParsedFields; attachments: readonly NewAttachment[] }>): Promise<void> {
+    if (parsed.length === 0) return;
+    const column = <T>(f: (p: ParsedFields) => T) => parsed.map((p) => f(p.fields));
     await tx.query(
-      `UPDATE email_ingest.inbound_emails SET message_id = $2, from_address = $3, from_name = $4, subject = $5, text_body = $6,
-         stripped_text = $7, html_body = $8, parsed_at = now() WHERE id = $1`,
-      [id, fields.messageId, fields.fromAddress, fields.fromName, fields.subject, fields.textBody, fields.strippedText, fields.htmlBody],
+      `UPDATE email_ingest.inbound_emails e SET message_id = p.message_id, from_address = p.from_address, from_name = p.from_name,
+         subject = p.subject, text_body = p.text_body, stripped_text = p.stripped_text, html_body = p.html_body, parsed_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           AS p(id, message_id, from_address, from_name, subject, text_body, stripped_text, html_body)
+        WHERE e.id = p.id`,
+      [
+        parsed.map((p) => p.id),
+        column((f) => f.messageId),
+        column((f) => f.fromAddress),
+        column((f) => f.fromName),
+        column((f) => f.subject),
+        column((f) => f.textBody),
+        column((f) => f.strippedText),
+        column((f) => f.htmlBody),
+      ],
     );
+    const attachments = parsed.flatMap((p) => p.attachments.map((a) => ({ ...a, inboundEmailId: p.id })));
     if (attachments.length === 0) return;
     await tx.query(
       `INSERT INTO email_ingest.attachments (id, inbound_email_id, position, filename, content_type, size, content_id, inline, content, omitted)
-       SELECT a.id, $1, a.position, a.filename, a.content_type, a.size, a.content_id, a.inline, a.content, a.omitted
-         FROM unnest($2::uuid[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::bytea[], $10::text[])
-           AS a(id, position, filename, content_type, size, content_id, inline, content, omitted)`,
+       SELECT a.id, a.inbound_email_id, a.position, a.filename, a.content_type, a.size, a.content_id, a.inline, a.content, a.omitted
+         FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::bool[], $9::bytea[], $10::text[])
+           AS a(id, inbound_email_id, position, filename, content_type, size, content_id, inline, content, omitted)`,
       [
-        id,
         attachments.map((a) => a.id),
+        attachments.map((a) => a.inboundEmailId),
         attachments.map((a) => a.position),
         attachments.map((a) => a.filename),
         attachments.map((a) => a.contentType),
@@ -269,8 +312,43 @@ export class InboundEmailsRepository {
     return rows.length > 0;
   }
 
-  /** Announces the parsed message to tickets (it stays `queued` until tickets answers). */
+  /** Announces parsed messages to tickets (they stay `queued` until tickets answers), in one statement. */
   async announce(tx: EntityManager, events: readonly OutboxEvent[]): Promise<void> {
-    for (const e of events) await this.outbox.enqueue(tx, e.event, e.payload as never);
+    await this.outbox.enqueueMany(tx, events);
+  }
+
+  /**
+   * Tickets' answers for many messages at once: each moves from `queued` to its outcome and is
+   * announced (`inbound_email.processed`, in the context of the request it came from), in one
+   * statement. A message no longer `queued` (a redelivered answer) changes nothing.
+   */
+  async finishRouted(tx: EntityManager, outcomes: ReadonlyArray<{ id: string; outcome: Outcome; requestId: string | null }>): Promise<void> {
+    if (outcomes.length === 0) return;
+    await tx.query(
+      `WITH o AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::int[], $6::uuid[], $7::text[])
+           AS o(id, status, reason, ticket_id, ticket_number, comment_id, request_id)
+       ), done AS (
+         UPDATE email_ingest.inbound_emails e SET status = o.status, reason = o.reason, duplicate_of = NULL, ticket_id = o.ticket_id,
+           ticket_number = o.ticket_number, comment_id = o.comment_id, processed_at = now()
+           FROM o WHERE e.id = o.id AND e.status = 'queued'
+         RETURNING e.id, e.status, e.reason, e.ticket_id, e.comment_id, e.message_id, e.from_address, e.subject, e.received_at,
+           e.processed_at, o.request_id
+       )
+       INSERT INTO ${this.outbox.table} (event, payload, request_id)
+       SELECT 'inbound_email.processed', jsonb_build_object('id', id, 'status', status, 'ticketId', ticket_id, 'commentId', comment_id,
+           'reason', reason, 'messageId', message_id, 'from', from_address, 'subject', subject, 'receivedAt', received_at,
+           'processedAt', processed_at), request_id
+         FROM done`,
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.outcome.status),
+        outcomes.map((o) => o.outcome.reason),
+        outcomes.map((o) => o.outcome.ticketId ?? null),
+        outcomes.map((o) => o.outcome.ticketNumber ?? null),
+        outcomes.map((o) => o.outcome.commentId ?? null),
+        outcomes.map((o) => o.requestId),
+      ],
+    );
   }
 }

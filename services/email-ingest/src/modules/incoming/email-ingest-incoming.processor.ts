@@ -17,20 +17,27 @@ export class EmailIngestIncomingProcessor extends QueueWorker<typeof QueueName.E
   }
 
   protected async handle(job: QueueJob<typeof QueueName.EmailIngestIncoming>, tx: EntityManager): Promise<void> {
-    switch (job.name) {
-      case 'inbound_email.routed': {
-        const r = job.envelope.data;
-        await this.emails.finish(tx, r.inboundEmailId, {
-          status: r.outcome,
-          reason: r.reason,
-          ticketId: r.ticketId,
-          ticketNumber: r.ticketNumber,
-          commentId: r.commentId,
-        });
-        return;
-      }
-      default:
-        assertNever(job.name);
-    }
+    return this.handleBatch([job], tx);
+  }
+
+  /** Tickets' answers, however many arrived together, written by one statement. */
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.EmailIngestIncoming>>, tx: EntityManager): Promise<void> {
+    await this.emails.finishRouted(
+      tx,
+      jobs.map((job) => {
+        switch (job.name) {
+          case 'inbound_email.routed': {
+            const r = job.envelope.data;
+            return {
+              id: r.inboundEmailId,
+              outcome: { status: r.outcome, reason: r.reason, ticketId: r.ticketId, ticketNumber: r.ticketNumber, commentId: r.commentId },
+              requestId: job.envelope.requestId ?? null,
+            };
+          }
+          default:
+            return assertNever(job.name);
+        }
+      }),
+    );
   }
 }

@@ -17,11 +17,19 @@ export class EmailIngestProcessingProcessor extends QueueWorker<typeof QueueName
   }
 
   protected async handle(job: QueueJob<typeof QueueName.EmailIngestProcessing>, tx: EntityManager): Promise<void> {
-    switch (job.name) {
-      case 'inbound_email.received':
-        return this.processing.process(tx, job.envelope.data.inboundEmailId);
-      default:
-        assertNever(job.name);
-    }
+    return this.handleBatch([job], tx);
+  }
+
+  /** The messages of a batch share their statements (see MessageProcessing). */
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.EmailIngestProcessing>>, tx: EntityManager): Promise<void> {
+    const requests = jobs.map((job) => {
+      switch (job.name) {
+        case 'inbound_email.received':
+          return { inboundEmailId: job.envelope.data.inboundEmailId, requestId: job.envelope.requestId ?? null };
+        default:
+          return assertNever(job.name);
+      }
+    });
+    await this.processing.process(tx, requests);
   }
 }

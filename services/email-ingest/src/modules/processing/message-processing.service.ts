@@ -1,12 +1,13 @@
 import { senderMailbox, type AttachmentRef, type InboundEmailBouncedPayload } from '@careflow/contracts';
 import { LOGGER, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import type { OutboxEvent } from '@careflow/persistence';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { EmailIngestConfig } from '../../config/email-ingest.config.js';
 import { attachmentPath } from '../inbound-emails/dto/inbound-email.dto.js';
 import type { NewAttachment, ParsedFields } from '../inbound-emails/inbound-email.record.js';
-import { InboundEmailsRepository } from '../inbound-emails/inbound-emails.repository.js';
+import { InboundEmailsRepository, type LockedMessage } from '../inbound-emails/inbound-emails.repository.js';
 import { MailboxesRepository } from '../mailboxes/mailboxes.repository.js';
 import { classify } from '../parsing/classify.js';
 import { dedupeKey } from '../parsing/dedupe-key.js';
@@ -36,84 +37,114 @@ export class MessageProcessing {
     this.ownAddresses = [senderMailbox(config.MAIL_FROM).address.toLowerCase()];
   }
 
-  async process(tx: EntityManager, inboundEmailId: string): Promise<void> {
-    const message = await this.emails.lockForProcessing(tx, inboundEmailId);
-    // Gone, or processed by an earlier delivery of the job.
-    if (!message || message.status !== 'queued' || message.parsed) return;
-    const id = message.id;
+  /**
+   * Processes stored messages (one job's worth) in the caller's transaction. Each is decided on
+   * its own, but the statements are shared: one lock for all, one duplicate-key claim, one
+   * per-sender count, one write of what was parsed and one announcement; only the rarer final
+   * outcomes (rejected, duplicate, bounce, automatic reply) are written one by one.
+   */
+  async process(tx: EntityManager, requests: ReadonlyArray<{ inboundEmailId: string; requestId: string | null }>): Promise<void> {
+    const requestIds = new Map(requests.map((r) => [r.inboundEmailId, r.requestId]));
+    // Gone, or processed by an earlier delivery of the job: left out.
+    const messages = (await this.emails.lockForProcessing(tx, requests.map((r) => r.inboundEmailId))).filter((m) => m.status === 'queued' && !m.parsed);
 
-    let parsed: ParsedMessage;
-    try {
-      parsed = await parseMessage(message.raw, this.limits);
-    } catch (error) {
-      if (!(error instanceof RejectedMessageError)) {
-        // The parser is meant to turn every bad input into a RejectedMessageError; anything else is
-        // logged as the bug it is, and the message is still given a final status rather than retried forever.
-        this.logger.error({ err: error, inboundEmailId: id }, 'parser failed on a message');
+    const parsed: Array<{ message: LockedMessage; parsed: ParsedMessage }> = [];
+    for (const message of messages) {
+      try {
+        parsed.push({ message, parsed: await parseMessage(message.raw, this.limits) });
+      } catch (error) {
+        if (!(error instanceof RejectedMessageError)) {
+          // The parser is meant to turn every bad input into a RejectedMessageError; anything else is
+          // logged as the bug it is, and the message is still given a final status rather than retried forever.
+          this.logger.error({ err: error, inboundEmailId: message.id }, 'parser failed on a message');
+        }
+        const reason = error instanceof RejectedMessageError ? error.reason : 'unparseable';
+        await this.emails.finish(tx, message.id, { status: 'rejected', reason });
       }
-      const reason = error instanceof RejectedMessageError ? error.reason : 'unparseable';
-      await this.emails.finish(tx, id, { status: 'rejected', reason });
-      return;
     }
 
-    const fields = parsedFields(parsed);
-    const claim = await this.emails.claimKey(tx, dedupeKey(parsed), id);
-    if (!claim.claimed) {
-      await this.emails.finish(tx, id, { status: 'duplicate', reason: `repeats ${claim.by}`, duplicateOf: claim.by }, [], fields);
-      return;
+    const holders = await this.emails.claimKeys(tx, parsed.map((p) => ({ key: dedupeKey(p.parsed), id: p.message.id })));
+    const candidates: Array<{ message: LockedMessage; parsed: ParsedMessage; fields: ParsedFields; mailingList: boolean }> = [];
+    for (const { message, parsed: p } of parsed) {
+      const id = message.id;
+      const fields = parsedFields(p);
+      const holder = holders.get(id)!;
+      if (holder !== id) {
+        await this.emails.finish(tx, id, { status: 'duplicate', reason: `repeats ${holder}`, duplicateOf: holder }, [], fields);
+        continue;
+      }
+      const kind = classify(p, { ownAddresses: this.ownAddresses });
+      if (kind.kind === 'bounce') {
+        const bounced: InboundEmailBouncedPayload = {
+          inboundEmailId: id,
+          originalMessageId: kind.report.originalMessageId,
+          recipients: kind.report.recipients,
+          receivedAt: message.receivedAt,
+        };
+        const failed = kind.report.recipients.filter((r) => r.permanent).map((r) => r.address);
+        await this.emails.finish(tx, id, { status: 'bounce', reason: failed.length ? `permanent failure for ${failed.join(', ')}` : 'transient failure or delay' }, [
+          { event: 'inbound_email.bounced', payload: bounced },
+        ], fields);
+        continue;
+      }
+      if (kind.kind === 'auto_reply') {
+        await this.emails.finish(tx, id, { status: 'ignored_auto_reply', reason: kind.reason }, [], fields);
+        continue;
+      }
+      candidates.push({ message, parsed: p, fields, mailingList: kind.mailingList });
     }
 
-    const kind = classify(parsed, { ownAddresses: this.ownAddresses });
-    if (kind.kind === 'bounce') {
-      const bounced: InboundEmailBouncedPayload = {
-        inboundEmailId: id,
-        originalMessageId: kind.report.originalMessageId,
-        recipients: kind.report.recipients,
-        receivedAt: message.receivedAt,
-      };
-      const failed = kind.report.recipients.filter((r) => r.permanent).map((r) => r.address);
-      await this.emails.finish(tx, id, { status: 'bounce', reason: failed.length ? `permanent failure for ${failed.join(', ')}` : 'transient failure or delay' }, [
-        { event: 'inbound_email.bounced', payload: bounced },
-      ], fields);
-      return;
-    }
-    if (kind.kind === 'auto_reply') {
-      await this.emails.finish(tx, id, { status: 'ignored_auto_reply', reason: kind.reason }, [], fields);
-      return;
+    // The per-sender limit, counting what this call accepts too, in order.
+    const recent = await this.emails.recentFrom(tx, candidates.map((c) => c.parsed.from.address), candidates.map((c) => c.message.id));
+    const accepted: typeof candidates = [];
+    for (const c of candidates) {
+      const sender = c.parsed.from.address;
+      const count = recent.get(sender) ?? 0;
+      if (count >= this.config.INBOUND_SENDER_LIMIT_PER_HOUR) {
+        await this.emails.finish(tx, c.message.id, { status: 'rejected', reason: 'sender-rate-limited' }, [], c.fields);
+        continue;
+      }
+      recent.set(sender, count + 1);
+      accepted.push(c);
     }
 
-    const from = parsed.from;
-    if ((await this.emails.recentFrom(tx, from.address, id)) >= this.config.INBOUND_SENDER_LIMIT_PER_HOUR) {
-      await this.emails.finish(tx, id, { status: 'rejected', reason: 'sender-rate-limited' }, [], fields);
-      return;
-    }
-
-    const attachments = keptAttachments(parsed);
-    await this.emails.recordParsed(tx, id, fields, attachments);
+    const withAttachments = accepted.map((c) => ({ ...c, attachments: keptAttachments(c.parsed) }));
+    await this.emails.recordParsed(tx, withAttachments.map((c) => ({ id: c.message.id, fields: c.fields, attachments: c.attachments })));
+    const groupKeys = new Map<string, string | null>();
     const own = new Set(this.ownAddresses);
-    const cc = unique([...parsed.to, ...parsed.cc]).filter((a) => a !== from.address && !own.has(a));
-    await this.emails.announce(tx, [
-      {
+    const events: OutboxEvent[] = [];
+    for (const { message, parsed: p, attachments, mailingList } of withAttachments) {
+      const id = message.id;
+      const from = p.from;
+      const cc = unique([...p.to, ...p.cc]).filter((a) => a !== from.address && !own.has(a));
+      // Mail fetched from a mailbox goes to the mailbox's group; tickets routes the rest by recipient.
+      let groupKey: string | null = null;
+      if (message.mailboxId) {
+        if (!groupKeys.has(message.mailboxId)) groupKeys.set(message.mailboxId, await this.mailboxes.groupKeyOf(message.mailboxId));
+        groupKey = groupKeys.get(message.mailboxId)!;
+      }
+      events.push({
         event: 'inbound_email.parsed',
+        requestId: requestIds.get(id) ?? null,
         payload: {
           inboundEmailId: id,
-          messageId: parsed.messageId ?? `<${id}@inbound.careflow.invalid>`,
-          replyTo: unique([...(parsed.inReplyTo ? [parsed.inReplyTo] : []), ...[...parsed.references].reverse()]).slice(0, 200),
+          messageId: p.messageId ?? `<${id}@inbound.careflow.invalid>`,
+          replyTo: unique([...(p.inReplyTo ? [p.inReplyTo] : []), ...[...p.references].reverse()]).slice(0, 200),
           fromAddress: from.address,
           fromName: from.name,
           ccAddresses: cc.slice(0, 100),
-          recipients: unique([...parsed.deliveredTo, ...parsed.originalTo, ...parsed.to, ...parsed.cc]).slice(0, 100),
-          subject: parsed.subject,
-          text: parsed.strippedText || parsed.text,
-          html: parsed.html,
-          // Mail fetched from a mailbox goes to the mailbox's group; tickets routes the rest by recipient.
-          groupKey: message.mailboxId ? await this.mailboxes.groupKeyOf(message.mailboxId) : null,
-          acknowledge: !kind.mailingList,
+          recipients: unique([...p.deliveredTo, ...p.originalTo, ...p.to, ...p.cc]).slice(0, 100),
+          subject: p.subject,
+          text: p.strippedText || p.text,
+          html: p.html,
+          groupKey,
+          acknowledge: !mailingList,
           attachments: attachments.filter((a) => a.content).map((a): AttachmentRef => ({ name: a.filename, contentType: a.contentType, size: a.size, contentRef: attachmentPath(id, a.id) })),
           receivedAt: message.receivedAt,
         },
-      },
-    ]);
+      });
+    }
+    await this.emails.announce(tx, events);
   }
 }
 

@@ -40,14 +40,24 @@ export class CustomerProjectionRepository {
    * of order (retries, re-publishes), and the version makes applying them order-independent.
    * An erased customer's tombstone carries the erasure's version, so only a later upsert (the
    * shop creating the customer again) applies, and it ends the erasure.
+   * Many upserts go as one statement (of several for one customer, the newest; rows in key order).
    */
   async apply(
     tx: EntityManager,
-    c: Pick<CustomerUpsertedPayload, 'externalId' | 'email' | 'name' | 'locale' | 'version' | 'updatedAt'>,
+    customers: ReadonlyArray<Pick<CustomerUpsertedPayload, 'externalId' | 'email' | 'name' | 'locale' | 'version' | 'updatedAt'>>,
   ): Promise<void> {
+    const newest = new Map<string, (typeof customers)[number]>();
+    for (const c of customers) {
+      const seen = newest.get(c.externalId);
+      if (!seen || seen.version < c.version) newest.set(c.externalId, c);
+    }
+    const list = [...newest.values()];
+    if (list.length === 0) return;
     await tx.query(
       `INSERT INTO notifications.customers AS p (external_id, email, name, locale, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[])
+           AS c(external_id, email, name, locale, version, updated_at)
+        ORDER BY 1
        ON CONFLICT (external_id) DO UPDATE SET email = excluded.email, name = excluded.name, locale = excluded.locale,
          version = excluded.version, updated_at = excluded.updated_at,
          -- a new address may deliver again
@@ -55,7 +65,7 @@ export class CustomerProjectionRepository {
          undeliverable_reason = CASE WHEN lower(p.email) IS DISTINCT FROM lower(excluded.email) THEN NULL ELSE p.undeliverable_reason END,
          erased_at = NULL
        WHERE p.version < excluded.version`,
-      [c.externalId, c.email, c.name, c.locale, c.version, c.updatedAt],
+      [list.map((c) => c.externalId), list.map((c) => c.email), list.map((c) => c.name), list.map((c) => c.locale), list.map((c) => c.version), list.map((c) => c.updatedAt)],
     );
   }
 

@@ -7,7 +7,8 @@ import { CustomerErasure } from '../customer-erasure/customer-erasure.service.js
 import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { addressOf } from '../mail/mail-composer.js';
-import { OutboundMailService, recipientFor } from '../mail/outbound-mail.service.js';
+import { OutboundMailService, recipientFor, type MailRequest } from '../mail/outbound-mail.service.js';
+import type { MailKind } from '../mail/templates.js';
 import { OutboundMessagesRepository } from '../mail/outbound-messages.repository.js';
 import { UndeliverableAddresses } from '../undeliverable-addresses/undeliverable-addresses.service.js';
 
@@ -31,14 +32,14 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   protected async handle(job: QueueJob<typeof QueueName.NotificationsIncoming>, tx: EntityManager): Promise<void> {
     switch (job.name) {
       case 'customer.upserted':
-        return this.customers.apply(tx, job.envelope.data);
+        return this.customers.apply(tx, [job.envelope.data]);
       case 'customer.erased': {
         const scrubbed = await this.erasure.erase(tx, job.envelope.data);
         this.runtime.logger.info({ customer: job.envelope.data.externalId, messages: scrubbed }, 'customer erased');
         return;
       }
       case 'ticket.created':
-        return this.acknowledge(tx, job.envelope.data);
+        return this.handleBatch([job], tx);
       case 'inbound_email.bounced': {
         const { undeliverable, transient } = await this.undeliverable.applyBounce(tx, job.envelope.data);
         this.runtime.logger.info({ inboundEmailId: job.envelope.data.inboundEmailId, undeliverable, transient }, 'bounce recorded');
@@ -52,15 +53,31 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
   }
 
   /**
-   * Every request is acknowledged at once, with its number and the promised response time; one
-   * that came by e-mail in the thread of the customer's message. Mailing-list mail is not
-   * answered automatically: the acknowledgement is logged as suppressed, saying why.
+   * Customers upserted together are projected by one statement. Tickets opened together are
+   * acknowledged by one (each mail in the context of its request): every request is
+   * acknowledged at once, with its number and the promised response time; one that came by
+   * e-mail in the thread of the customer's message. Mailing-list mail is not answered
+   * automatically: the acknowledgement is logged as suppressed, saying why.
    */
-  private async acknowledge(tx: EntityManager, { ticket, inboundMail }: TicketChangedPayload): Promise<void> {
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.NotificationsIncoming>>, tx: EntityManager): Promise<void> {
+    const upserted = jobs.flatMap((job) => (job.name === 'customer.upserted' ? [job.envelope.data] : []));
+    if (upserted.length === jobs.length) return this.customers.apply(tx, upserted);
+    const created = jobs.flatMap((job) => (job.name === 'ticket.created' ? [job] : []));
+    if (created.length < jobs.length) return super.handleBatch(jobs, tx) as Promise<void>;
+    const mails: Array<{ mail: MailRequest<MailKind>; requestId: string | null }> = [];
+    for (const job of created) {
+      const mail = await this.acknowledgement(tx, job.envelope.data);
+      if (mail) mails.push({ mail, requestId: job.envelope.requestId ?? null });
+    }
+    await this.mail.queueMany(tx, mails);
+  }
+
+  /** The acknowledgement of a new ticket; null when its customer was erased since. */
+  private async acknowledgement(tx: EntityManager, { ticket, inboundMail }: TicketChangedPayload): Promise<MailRequest<'ticket_acknowledged'> | null> {
     const customer = await this.customers.find(tx, ticket.customer.externalId);
-    if (erasedSince(customer, ticket)) return;
+    if (erasedSince(customer, ticket)) return null;
     const recipient = recipientFor(customer, ticket.customer);
-    await this.mail.queue(tx, {
+    return {
       kind: 'ticket_acknowledged',
       dedupeKey: `ticket:${ticket.id}:acknowledged`,
       ...recipient,
@@ -75,7 +92,7 @@ export class NotificationsIncomingProcessor extends QueueWorker<typeof QueueName
         subject: ticket.subject,
         firstResponseDueAt: ticket.firstResponseDueAt ?? ticket.createdAt,
       },
-    });
+    };
   }
 
   /** A public agent comment goes to the customer, threaded under the ticket's earlier mail. */

@@ -63,6 +63,11 @@ export class OutboundMailService {
     return status ? { id: mail.id, queued: status === 'queued' } : null;
   }
 
+  /** Records messages (each in the context of its own request) and their send job, in one statement. */
+  async queueMany(db: EntityManager, requests: ReadonlyArray<{ mail: MailRequest<MailKind>; requestId: string | null }>): Promise<void> {
+    await this.messages.insertMany(db, requests.map((r) => ({ mail: this.prepare(r.mail), requestId: r.requestId })));
+  }
+
   /**
    * Renders the message in the customer's language and gives it its ids; nothing is written
    * (statements that decide whether a notice is due write it: `OutboundMessagesRepository.insertSql`).

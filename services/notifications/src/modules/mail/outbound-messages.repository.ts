@@ -126,6 +126,14 @@ export class OutboundMessagesRepository {
     return rows[0]?.status ?? null;
   }
 
+  /** `insert` for many messages (each with the request it belongs to): one statement per MAIL_SEND_MAX_MESSAGES. */
+  async insertMany(db: EntityManager, mails: ReadonlyArray<{ mail: NewOutboundMessage; requestId: string | null }>): Promise<void> {
+    for (let i = 0; i < mails.length; i += MAIL_SEND_MAX_MESSAGES) {
+      const q = new SqlParams();
+      await db.query(`WITH ${this.insertSql(q, mails.slice(i, i + MAIL_SEND_MAX_MESSAGES))} SELECT count(*) FROM message`, q.values);
+    }
+  }
+
   /**
    * CTEs for a larger statement: `message` inserts the messages, and `message_job` one
    * `mail.send` outbox row for all of them that were inserted to be sent (none when there are

@@ -1,6 +1,6 @@
 import type { CustomerObservedPayload } from '@careflow/contracts';
 import type { Page } from '@careflow/http';
-import { Outbox } from '@careflow/persistence';
+import { Outbox, type OutboxEvent } from '@careflow/persistence';
 import { NotFoundError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -42,17 +42,27 @@ export class CustomersService {
     });
   }
 
-  /** A customer met on a ticket or in a mail (see CustomersRepository.observe). */
-  async observe(tx: EntityManager, o: CustomerObservedPayload): Promise<void> {
-    const result = await this.customers.observe(tx, {
-      externalId: o.externalId,
-      email: o.email,
-      name: o.name,
-      origin: o.source,
-    });
-    if (!result || result.outcome === 'unchanged') return;
-    await this.announce(tx, result.customer);
-    if (result.outcome === 'created') await this.segments.evaluate(tx, [result.customer.id]);
+  /**
+   * Customers met on tickets or in mail (see CustomersRepository.observe), each in the context
+   * of the request that met them: the changed ones announced by one statement, the new ones
+   * segmented by one evaluation.
+   */
+  async observe(tx: EntityManager, observations: ReadonlyArray<{ observation: CustomerObservedPayload; requestId: string | null }>): Promise<void> {
+    const announcements: OutboxEvent[] = [];
+    const created: string[] = [];
+    for (const { observation: o, requestId } of observations) {
+      const result = await this.customers.observe(tx, {
+        externalId: o.externalId,
+        email: o.email,
+        name: o.name,
+        origin: o.source,
+      });
+      if (!result || result.outcome === 'unchanged') continue;
+      announcements.push({ ...upserted(result.customer), requestId });
+      if (result.outcome === 'created') created.push(result.customer.id);
+    }
+    await this.outbox.enqueueMany(tx, announcements);
+    if (created.length > 0) await this.segments.evaluate(tx, created);
   }
 
   async get(externalId: string): Promise<CustomerRecord> {
@@ -92,7 +102,15 @@ export class CustomersService {
   }
 
   private async announce(tx: EntityManager, c: CustomerRecord): Promise<void> {
-    await this.outbox.enqueue(tx, 'customer.upserted', {
+    await this.outbox.enqueueMany(tx, [upserted(c)]);
+  }
+}
+
+/** `customer.upserted` for the customer as recorded. */
+function upserted(c: CustomerRecord): OutboxEvent {
+  return {
+    event: 'customer.upserted',
+    payload: {
       externalId: c.externalId,
       email: c.email,
       name: c.name,
@@ -102,6 +120,6 @@ export class CustomersService {
       vip: c.vip,
       version: c.version,
       updatedAt: c.updatedAt,
-    });
-  }
+    },
+  };
 }

@@ -23,9 +23,16 @@ export class SegmentationIncomingProcessor extends QueueWorker<typeof QueueName.
       case 'order.recorded':
         return this.orders.record(tx, job.envelope.data);
       case 'customer.observed':
-        return this.customers.observe(tx, job.envelope.data);
+        return this.customers.observe(tx, [{ observation: job.envelope.data, requestId: job.envelope.requestId ?? null }]);
       default:
         assertNever(job);
     }
+  }
+
+  /** Customers observed together are recorded, announced and segmented together (CustomersService.observe). */
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.SegmentationIncoming>>, tx: EntityManager): Promise<void> {
+    const observed = jobs.flatMap((job) => (job.name === 'customer.observed' ? [{ observation: job.envelope.data, requestId: job.envelope.requestId ?? null }] : []));
+    if (observed.length < jobs.length) return super.handleBatch(jobs, tx) as Promise<void>;
+    await this.customers.observe(tx, observed);
   }
 }

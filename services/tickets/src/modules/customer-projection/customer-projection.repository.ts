@@ -15,20 +15,34 @@ export class CustomerProjectionRepository {
    * out of order (retries, re-publishes); the version makes applying them order-independent.
    * An erased customer's tombstone carries the erasure's version, so only a later upsert (the
    * shop creating the customer again) applies, and it ends the erasure.
+   * Many upserts go as one statement (of several for one customer, the newest; rows in key order).
    */
-  async apply(tx: EntityManager, c: CustomerUpsertedPayload): Promise<boolean> {
-    const rows: unknown[] = await tx.query(
+  async apply(tx: EntityManager, customers: readonly CustomerUpsertedPayload[]): Promise<void> {
+    const list = newestPerCustomer(customers);
+    if (list.length === 0) return;
+    await tx.query(
       `INSERT INTO tickets.customers AS p (external_id, email, name, phone, locale, tags, vip, version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       SELECT c.external_id, c.email, c.name, c.phone, c.locale, ARRAY(SELECT jsonb_array_elements_text(c.tags)), c.vip, c.version, c.updated_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bool[], $8::bigint[], $9::timestamptz[])
+           AS c(external_id, email, name, phone, locale, tags, vip, version, updated_at)
+        ORDER BY c.external_id
        ON CONFLICT (external_id) DO UPDATE SET
          email = excluded.email, name = excluded.name, phone = excluded.phone, locale = excluded.locale,
          tags = excluded.tags, vip = excluded.vip, version = excluded.version, updated_at = excluded.updated_at,
          erased_at = NULL
-       WHERE p.version < excluded.version
-       RETURNING 1`,
-      [c.externalId, c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.version, c.updatedAt],
+       WHERE p.version < excluded.version`,
+      [
+        list.map((c) => c.externalId),
+        list.map((c) => c.email),
+        list.map((c) => c.name),
+        list.map((c) => c.phone),
+        list.map((c) => c.locale),
+        list.map((c) => JSON.stringify(c.tags)),
+        list.map((c) => c.vip),
+        list.map((c) => c.version),
+        list.map((c) => c.updatedAt),
+      ],
     );
-    return rows.length > 0;
   }
 
   /**
@@ -94,32 +108,63 @@ export class CustomerProjectionRepository {
 
   /** The customer a ticket is about: by the shop's id, else by e-mail when that is unambiguous. */
   async find(tx: EntityManager, externalId: string | undefined | null, email: string | null): Promise<CustomerProjectionRecord | null> {
-    type Row = {
-      external_id: string;
-      email: string | null;
-      name: string | null;
-      locale: string | null;
-      segment: Segment | null;
-      priority_bump: number | null;
-      sla_policy: Segment | null;
-      erased_at: Date | null;
-    };
-    const columns = `external_id, email, name, locale, segment, priority_bump, sla_policy, erased_at`;
-    const rows: Row[] = externalId
-      ? await tx.query(`SELECT ${columns} FROM tickets.customers WHERE external_id = $1`, [externalId])
+    const rows: ProjectionRow[] = externalId
+      ? await tx.query(`SELECT ${PROJECTION_COLUMNS} FROM tickets.customers WHERE external_id = $1`, [externalId])
       : email
-        ? await tx.query(`SELECT ${columns} FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
+        ? await tx.query(`SELECT ${PROJECTION_COLUMNS} FROM tickets.customers WHERE lower(email) = lower($1) LIMIT 2`, [email])
         : [];
-    if (rows.length !== 1) return null;
-    const r = rows[0]!;
-    return {
-      externalId: r.external_id,
-      email: r.email,
-      name: r.name,
-      locale: r.locale,
-      segment: r.segment,
-      carePolicy: storedCarePolicy(r.priority_bump, r.sla_policy),
-      erasedAt: r.erased_at,
-    };
+    return rows.length === 1 ? toProjection(rows[0]!) : null;
   }
+
+  /**
+   * `find` by address for many addresses at once: per lower-cased address, the one customer
+   * with it, or null when none or several have it.
+   */
+  async findByEmails(tx: EntityManager, emails: readonly string[]): Promise<Map<string, CustomerProjectionRecord | null>> {
+    const keys = [...new Set(emails.map((e) => e.toLowerCase()))];
+    const found = new Map<string, CustomerProjectionRecord | null>(keys.map((k) => [k, null]));
+    if (keys.length === 0) return found;
+    const rows: Array<ProjectionRow & { key: string; n: number }> = await tx.query(
+      `SELECT lower(email) AS key, count(*) OVER (PARTITION BY lower(email))::int AS n, ${PROJECTION_COLUMNS}
+         FROM tickets.customers WHERE lower(email) = ANY($1::text[])`,
+      [keys],
+    );
+    for (const r of rows) if (r.n === 1) found.set(r.key, toProjection(r));
+    return found;
+  }
+}
+
+type ProjectionRow = {
+  external_id: string;
+  email: string | null;
+  name: string | null;
+  locale: string | null;
+  segment: Segment | null;
+  priority_bump: number | null;
+  sla_policy: Segment | null;
+  erased_at: Date | null;
+};
+
+const PROJECTION_COLUMNS = `external_id, email, name, locale, segment, priority_bump, sla_policy, erased_at`;
+
+function toProjection(r: ProjectionRow): CustomerProjectionRecord {
+  return {
+    externalId: r.external_id,
+    email: r.email,
+    name: r.name,
+    locale: r.locale,
+    segment: r.segment,
+    carePolicy: storedCarePolicy(r.priority_bump, r.sla_policy),
+    erasedAt: r.erased_at,
+  };
+}
+
+/** Of several upserts of one customer, the newest (one statement may change a row once). */
+function newestPerCustomer<T extends { externalId: string; version: number }>(customers: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const c of customers) {
+    const seen = newest.get(c.externalId);
+    if (!seen || seen.version < c.version) newest.set(c.externalId, c);
+  }
+  return [...newest.values()];
 }

@@ -79,20 +79,18 @@ export class GroupsService {
    * The group whose inbound address comes first in `addresses` (in the caller's order), with
    * its id and reply address; null when none is a group's.
    */
-  async routeOfFirstAddress(addresses: readonly string[], tx?: EntityManager): Promise<(GroupRoute & { key: string; inboundAddress: string }) | null> {
-    if (addresses.length === 0) return null;
-    const held = await this.groups.routesOfAddresses(addresses, tx);
-    for (const address of addresses) {
-      const route = held.find((r) => r.inboundAddress === address);
-      if (route) return route;
-    }
-    return null;
+  async routeOfFirstAddress(addresses: readonly string[], tx?: EntityManager): Promise<AddressedRoute | null> {
+    return (await this.addressBook(addresses, tx)).firstRoute(addresses);
   }
 
   /** Those of `addresses` that are a group's inbound address. */
   async inboundAddressesAmong(addresses: readonly string[], tx?: EntityManager): Promise<Set<string>> {
-    if (addresses.length === 0) return new Set();
-    return new Set((await this.groups.routesOfAddresses(addresses, tx)).map((r) => r.inboundAddress));
+    return (await this.addressBook(addresses, tx)).inbound(addresses);
+  }
+
+  /** The groups' inbound addresses among `addresses`, looked up once, to route many messages by. */
+  async addressBook(addresses: readonly string[], tx?: EntityManager): Promise<GroupAddressBook> {
+    return new GroupAddressBook(addresses.length === 0 ? [] : await this.groups.routesOfAddresses([...new Set(addresses)], tx));
   }
 
   /** A concurrent request that took an address first makes this one a 409 naming it, never a 201 without it. */
@@ -101,5 +99,26 @@ export class GroupsService {
       const { claimed, ownerKey } = await this.groups.claimAddress(tx, groupId, address);
       if (!claimed) throw new AddressTakenError(address, ownerKey ?? 'another group');
     }
+  }
+}
+
+type AddressedRoute = GroupRoute & { key: string; inboundAddress: string };
+
+/** Which of a set of addresses are groups' inbound addresses, and of which group. */
+export class GroupAddressBook {
+  constructor(private readonly routes: readonly AddressedRoute[]) {}
+
+  /** The route of the first of `addresses` (in their order) that is a group's inbound address. */
+  firstRoute(addresses: readonly string[]): AddressedRoute | null {
+    for (const address of addresses) {
+      const route = this.routes.find((r) => r.inboundAddress === address);
+      if (route) return route;
+    }
+    return null;
+  }
+
+  inbound(addresses: readonly string[]): Set<string> {
+    const held = new Set(this.routes.map((r) => r.inboundAddress));
+    return new Set(addresses.filter((a) => held.has(a)));
   }
 }

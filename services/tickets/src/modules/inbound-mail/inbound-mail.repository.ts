@@ -14,6 +14,37 @@ export class InboundMailRepository {
     return new Map(rows.map((r) => [r.message_id, r.ticket_id]));
   }
 
+  /** Those of these inbound messages that became a ticket or a comment already (a redelivered message). */
+  async routedAmong(tx: EntityManager, inboundEmailIds: readonly string[]): Promise<Set<string>> {
+    if (inboundEmailIds.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await tx.query(
+      `SELECT source_inbound_email_id AS id FROM tickets.tickets WHERE source_inbound_email_id = ANY($1::uuid[])
+       UNION SELECT source_inbound_email_id FROM tickets.comments WHERE source_inbound_email_id = ANY($1::uuid[])`,
+      [inboundEmailIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The Message-IDs tickets received, and who was on each thread, for many messages in two statements. */
+  async recordMessages(
+    tx: EntityManager,
+    messages: ReadonlyArray<{ messageId: string; ticketId: string; inboundEmailId: string; participants: readonly string[] }>,
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    await tx.query(
+      `INSERT INTO tickets.ticket_mail_messages (message_id, ticket_id, inbound_email_id)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[]) ON CONFLICT (message_id) DO NOTHING`,
+      [messages.map((m) => m.messageId), messages.map((m) => m.ticketId), messages.map((m) => m.inboundEmailId)],
+    );
+    const participants = messages.flatMap((m) => m.participants.map((address) => ({ ticketId: m.ticketId, address })));
+    if (participants.length === 0) return;
+    await tx.query(
+      `INSERT INTO tickets.ticket_mail_participants (ticket_id, address)
+       SELECT * FROM unnest($1::uuid[], $2::text[]) ON CONFLICT DO NOTHING`,
+      [participants.map((p) => p.ticketId), participants.map((p) => p.address)],
+    );
+  }
+
   /** A Message-ID the ticket received; the first ticket to receive an id keeps it. */
   async recordMessage(tx: EntityManager, messageId: string, ticketId: string, inboundEmailId: string): Promise<void> {
     await tx.query(

@@ -4,14 +4,17 @@ import {
   type InboundEmailBouncedPayload,
   type InboundEmailParsedPayload,
   type InboundEmailRoutedPayload,
+  type InboundMailContext,
   type TicketActor,
 } from '@careflow/contracts';
-import { Outbox } from '@careflow/persistence';
-import { NotFoundError, UnprocessableError } from '@careflow/platform';
+import { Outbox, type OutboxEvent } from '@careflow/persistence';
+import { NotFoundError, RequestContext, UnprocessableError } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NewComment } from '../comments/comment.record.js';
 import { CommentsService } from '../comments/comments.service.js';
+import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
+import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import { TicketChanges } from '../tickets/ticket-changes.js';
@@ -59,6 +62,7 @@ export class InboundMailService {
     private readonly groups: GroupsService,
     private readonly mail: InboundMailRepository,
     private readonly outbox: Outbox,
+    private readonly customers: CustomerProjectionRepository,
   ) {}
 
   /** Routes the message; returns the ticket it went to, or null when it was routed before. */
@@ -88,32 +92,7 @@ export class InboundMailService {
       };
     } else {
       const group = await this.groupOf(tx, m);
-      let ticket = await this.changes.open(
-        tx,
-        {
-          subject: m.subject || '(no subject)',
-          description: m.text || '(empty message)',
-          customer: { email: m.fromAddress, name: m.fromName },
-          channel: 'email',
-          group: group?.route ?? null,
-          sourceInboundEmailId: m.inboundEmailId,
-          inboundMail,
-        },
-        CUSTOMER,
-      );
-      // A ticket's description has no attachments: the message, as received, is also its first
-      // comment when it brought some, so they are shown (and the HTML body is kept with them).
-      let commentId: string | null = null;
-      if (m.attachments.length > 0) {
-        const added = await this.comments.addTo(
-          tx,
-          ticket,
-          customerComment(m),
-          CUSTOMER,
-        );
-        ticket = added.ticket;
-        commentId = added.comment.id;
-      }
+      const { ticket, commentId } = await this.openFrom(tx, m, group, inboundMail);
       const reason = match ? `sender is not a participant of #${match.ticket.number}: new ticket` : 'new ticket';
       routed = { ticket, outcome: 'ticket_created', commentId, reason: group ? `${reason} (group ${group.route.key}: ${group.why})` : reason };
     }
@@ -123,6 +102,104 @@ export class InboundMailService {
     const { ticket, ...decision } = routed;
     await this.outbox.enqueue(tx, 'inbound_email.routed', { inboundEmailId: m.inboundEmailId, ticketId: ticket.id, ticketNumber: ticket.number, ...decision });
     return ticket;
+  }
+
+  /**
+   * Routes the messages of one job. A message that names something (Message-IDs it answers, a
+   * ticket number in its subject, a mailbox's group) goes through `route`, one by one; the
+   * others are new tickets for certain, and share their lookups and writes: one statement
+   * finds those routed before, one the groups of every recipient and participant, one their
+   * customers; each ticket is one INSERT; the Message-IDs, participants and `inbound_email.routed`
+   * events of all are three. Returns the tickets written (for their timers).
+   */
+  async routeMany(tx: EntityManager, items: ReadonlyArray<{ message: InboundEmailParsedPayload; requestId: string }>): Promise<TicketRecord[]> {
+    const routedBefore = await this.mail.routedAmong(tx, items.map((i) => i.message.inboundEmailId));
+    const written: TicketRecord[] = [];
+    const fresh: Array<(typeof items)[number]> = [];
+    for (const item of items) {
+      const m = item.message;
+      if (routedBefore.has(m.inboundEmailId)) continue;
+      if (m.replyTo.length > 0 || subjectTicketNumber(m.subject) !== null || m.groupKey) {
+        const ticket = await RequestContext.run({ requestId: item.requestId }, () => this.route(tx, m));
+        if (ticket) written.push(ticket);
+      } else {
+        fresh.push(item);
+      }
+    }
+    if (fresh.length === 0) return written;
+
+    const onThread = new Map(fresh.map(({ message: m }) => [m.inboundEmailId, addressesOn(m)]));
+    const book = await this.groups.addressBook(
+      [...new Set(fresh.flatMap(({ message: m }) => [...routingAddresses(m.recipients), ...routingAddresses(onThread.get(m.inboundEmailId)!)]))],
+      tx,
+    );
+    const known = await this.customers.findByEmails(tx, fresh.map(({ message: m }) => m.fromAddress.trim()));
+    const messages: Array<{ messageId: string; ticketId: string; inboundEmailId: string; participants: string[] }> = [];
+    const events: OutboxEvent[] = [];
+    for (const { message: m, requestId } of fresh) {
+      await RequestContext.run({ requestId }, async () => {
+        const route = book.firstRoute(routingAddresses(m.recipients));
+        const inboundMail = { messageId: normalizeMessageId(m.messageId) ?? m.messageId, acknowledge: m.acknowledge };
+        const { ticket, commentId } = await this.openFrom(tx, m, route ? { route, why: `recipient ${route.inboundAddress}` } : null, inboundMail, known.get(m.fromAddress.trim().toLowerCase()) ?? null);
+        const all = onThread.get(m.inboundEmailId)!;
+        const own = book.inbound(routingAddresses(all));
+        messages.push({
+          messageId: inboundMail.messageId,
+          ticketId: ticket.id,
+          inboundEmailId: m.inboundEmailId,
+          participants: all.filter((a) => !own.has(a) && !own.has(withoutSubaddress(a))),
+        });
+        events.push({
+          event: 'inbound_email.routed',
+          requestId,
+          payload: {
+            inboundEmailId: m.inboundEmailId,
+            ticketId: ticket.id,
+            ticketNumber: ticket.number,
+            outcome: 'ticket_created',
+            commentId,
+            reason: route ? `new ticket (group ${route.key}: recipient ${route.inboundAddress})` : 'new ticket',
+          },
+        });
+        written.push(ticket);
+      });
+    }
+    await this.mail.recordMessages(tx, messages);
+    await this.outbox.enqueueMany(tx, events);
+    return written;
+  }
+
+  /**
+   * A new ticket from the message (its group decided by the caller); a message with
+   * attachments is also the ticket's first comment, so they are shown.
+   */
+  private async openFrom(
+    tx: EntityManager,
+    m: InboundEmailParsedPayload,
+    group: { route: { key: string; id: string; address: string | null }; why: string } | null,
+    inboundMail: InboundMailContext,
+    known?: CustomerProjectionRecord | null,
+  ): Promise<{ ticket: TicketRecord; commentId: string | null }> {
+    let ticket = await this.changes.open(
+      tx,
+      {
+        subject: m.subject || '(no subject)',
+        description: m.text || '(empty message)',
+        customer: { email: m.fromAddress, name: m.fromName },
+        channel: 'email',
+        group: group?.route ?? null,
+        sourceInboundEmailId: m.inboundEmailId,
+        inboundMail,
+      },
+      CUSTOMER,
+      known,
+    );
+    // A ticket's description has no attachments: the message, as received, is also its first
+    // comment when it brought some, so they are shown (and the HTML body is kept with them).
+    if (m.attachments.length === 0) return { ticket, commentId: null };
+    const added = await this.comments.addTo(tx, ticket, customerComment(m), CUSTOMER);
+    ticket = added.ticket;
+    return { ticket, commentId: added.comment.id };
   }
 
   /**
@@ -193,7 +270,7 @@ export class InboundMailService {
 
   /** Who was on the message (From, To, Cc), lower-case, without the shop's own group addresses. */
   private async participants(tx: EntityManager, m: InboundEmailParsedPayload): Promise<string[]> {
-    const all = [...new Set([m.fromAddress, ...m.ccAddresses].map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@')))];
+    const all = addressesOn(m);
     const own = await this.groups.inboundAddressesAmong(routingAddresses(all), tx);
     return all.filter((a) => !own.has(a) && !own.has(withoutSubaddress(a)));
   }
@@ -206,4 +283,9 @@ export class InboundMailService {
       throw error;
     }
   }
+}
+
+/** Every address on the message (From, To, Cc), lower-case. */
+function addressesOn(m: InboundEmailParsedPayload): string[] {
+  return [...new Set([m.fromAddress, ...m.ccAddresses].map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@')))];
 }

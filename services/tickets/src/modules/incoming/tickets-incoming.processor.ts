@@ -26,10 +26,20 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
     super(runtime);
   }
 
+  /** Customer upserts and inbound mail share their statements across a batch (one statement for the projection, InboundMailService.routeMany); the rest is handled one by one. */
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.TicketsIncoming>>, tx: EntityManager): Promise<void | AfterCommit> {
+    const upserted = jobs.flatMap((job) => (job.name === 'customer.upserted' ? [job.envelope.data] : []));
+    if (upserted.length === jobs.length) return this.customers.apply(tx, upserted);
+    const parsed = jobs.flatMap((job) => (job.name === 'inbound_email.parsed' ? [{ message: job.envelope.data, requestId: job.envelope.requestId ?? `job:${job.envelope.eventId}` }] : []));
+    if (parsed.length < jobs.length) return super.handleBatch(jobs, tx);
+    const tickets = await this.inboundMail.routeMany(tx, parsed);
+    return tickets.length > 0 ? () => this.timers.afterWrite(tickets) : undefined;
+  }
+
   protected async handle(job: QueueJob<typeof QueueName.TicketsIncoming>, tx: EntityManager): Promise<void | AfterCommit> {
     switch (job.name) {
       case 'customer.upserted':
-        await this.customers.apply(tx, job.envelope.data);
+        await this.customers.apply(tx, [job.envelope.data]);
         return;
       case 'customer.erased': {
         const scrubbed = await this.erasure.erase(tx, job.envelope.data);
@@ -45,8 +55,8 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
         return () => this.timers.afterWrite([ticket]);
       }
       case 'inbound_email.parsed': {
-        const ticket = await this.inboundMail.route(tx, job.envelope.data);
-        return ticket ? () => this.timers.afterWrite([ticket]) : undefined;
+        const tickets = await this.inboundMail.routeMany(tx, [{ message: job.envelope.data, requestId: job.envelope.requestId ?? `job:${job.envelope.eventId}` }]);
+        return tickets.length > 0 ? () => this.timers.afterWrite(tickets) : undefined;
       }
       case 'inbound_email.bounced': {
         const ticket = await this.inboundMail.bounced(tx, job.envelope.data);
