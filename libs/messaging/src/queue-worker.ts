@@ -46,12 +46,13 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
   protected abstract handle(job: QueueJob<Q>, tx: EntityManager, attempt?: JobAttempt): Promise<void | AfterCommit>;
 
   /**
-   * True for a job this worker has nothing to do for, decided before any transaction: it is
-   * completed without one (and without a ledger row, so a redelivery decides again). For a
-   * queue most of whose jobs need nothing (events no webhook endpoint subscribes to), where a
-   * transaction per job would cost more than the work.
+   * True when no job named `name` needs anything now, decided from the name alone before its
+   * events are even validated: such a job (all its events) is completed at once, without a
+   * transaction or a ledger row (so a redelivery decides again). For a queue most of whose
+   * traffic needs nothing (the webhook fan-in, for event types no endpoint subscribes to),
+   * where a transaction per job would cost more than the work.
    */
-  protected async skip(_job: QueueJob<Q>): Promise<boolean> {
+  protected async skipName(_name: QueueJob<Q>['name']): Promise<boolean> {
     return false;
   }
 
@@ -117,12 +118,12 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
       throw new UnrecoverableError(`job ${name} is not routed to queue ${this.queue}`);
     }
     const attempt: JobAttempt = { attemptsMade: (job as Job).attemptsMade ?? 0, attempts: (job as Job).opts?.attempts ?? 1 };
+    if (await this.skipName(name as QueueJob<Q>['name'])) {
+      this.runtime.logger.debug({ queue: this.queue, jobId: job.id, job: name }, 'no job of this name needs anything: completed');
+      return 'handled';
+    }
     if (!isBatchData(job.data)) {
       const typed = { name, envelope: await validateEnvelope(name, job.data) } as unknown as QueueJob<Q>;
-      if (await this.skip(typed)) {
-        this.runtime.logger.debug({ queue: this.queue, eventId: typed.envelope.eventId, job: name }, 'job needs nothing: completed');
-        return 'handled';
-      }
       return this.run([typed], attempt);
     }
 
@@ -130,17 +131,15 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
     const settled = await Promise.allSettled(job.data.batch.map((raw) => validateEnvelope(name, raw)));
     const invalid = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     const valid = settled.flatMap((r) => (r.status === 'fulfilled' ? [{ name, envelope: r.value } as unknown as QueueJob<Q>] : []));
-    const skipped = await Promise.all(valid.map((j) => this.skip(j)));
-    const wanted = valid.filter((_, i) => !skipped[i]);
     let outcome: 'handled' | 'duplicate' = 'handled';
-    if (wanted.length > 0) {
+    if (valid.length > 0) {
       try {
-        outcome = await this.run(wanted, attempt);
+        outcome = await this.run(valid, attempt);
       } catch (error) {
-        if (wanted.length === 1) throw error;
-        this.runtime.logger.warn({ queue: this.queue, job: name, events: wanted.length, err: error }, 'batch failed: handling its events one by one');
+        if (valid.length === 1) throw error;
+        this.runtime.logger.warn({ queue: this.queue, job: name, events: valid.length, err: error }, 'batch failed: handling its events one by one');
         let first: unknown;
-        for (const one of wanted) {
+        for (const one of valid) {
           await this.run([one], attempt).catch((e: unknown) => {
             this.runtime.logger.error({ queue: this.queue, eventId: one.envelope.eventId, job: name, err: e }, 'event of a batch failed');
             first ??= e;

@@ -1,6 +1,7 @@
 import type { InboundEmailProcessedPayload } from '@careflow/contracts';
 import { decodeCursor, toPage, type Page } from '@careflow/http';
-import { Outbox, SqlParams, type OutboxEvent } from '@careflow/persistence';
+import { Outbox, SqlParams, StatementBatcher, type OutboxEvent } from '@careflow/persistence';
+import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -76,6 +77,15 @@ function toRecord(r: InboundEmailRow): InboundEmailRecord {
   };
 }
 
+/** A message as it arrived, waiting for the statement that stores it. */
+interface ReceivedMessage {
+  id: string;
+  raw: Uint8Array;
+  source: InboundSource;
+  mailboxId: string | null;
+  requestId: string | null;
+}
+
 /** A message taken for processing: its raw bytes and whether it was processed already. */
 export interface LockedMessage {
   id: string;
@@ -96,21 +106,44 @@ export class InboundEmailsRepository {
 
   /**
    * Stores a message as it arrived and announces it for processing, in one statement: once
-   * this returns, the message is safe whatever happens to parsing, workers or Redis.
+   * this returns, the message is safe whatever happens to parsing, workers or Redis. Messages
+   * arriving together (concurrent requests, a mailbox fetch) share that statement: each caller
+   * still waits for its own row to be committed.
    */
-  async insertReceived(raw: Uint8Array, source: InboundSource, mailboxId: string | null, db: DataSource | EntityManager = this.db): Promise<{ id: string; receivedAt: Date }> {
-    const id = randomUUID();
-    const q = new SqlParams();
-    const rows: Array<{ id: string; received_at: Date }> = await db.query(
-      `WITH e AS (
+  async insertReceived(raw: Uint8Array, source: InboundSource, mailboxId: string | null): Promise<{ id: string; receivedAt: Date }> {
+    return this.received.submit({ id: randomUUID(), raw, source, mailboxId, requestId: RequestContext.requestId() ?? null });
+  }
+
+  private readonly received = new StatementBatcher<ReceivedMessage, { id: string; receivedAt: Date }>((messages) => this.insertAllReceived(messages), {
+    // 10 kB each, typically; a batch of large messages stays well below Postgres' 1 GB message limit.
+    maxBatch: 50,
+  });
+
+  private async insertAllReceived(messages: ReceivedMessage[]): Promise<Array<{ id: string; receivedAt: Date }>> {
+    const rows: Array<{ id: string; received_at: Date }> = await this.db.query(
+      `WITH r AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bytea[], $5::int[], $6::text[])
+           AS r(id, source, mailbox_id, raw, raw_size, request_id)
+       ), e AS (
          INSERT INTO email_ingest.inbound_emails (id, source, mailbox_id, raw, raw_size)
-         VALUES (${q.add(id)}, ${q.add(source)}, ${q.add(mailboxId)}, ${q.add(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength))}, ${q.add(raw.byteLength)})
+         SELECT id, source, mailbox_id, raw, raw_size FROM r
          RETURNING id, received_at
-       ), announced AS (${this.outbox.insertSql(q, [{ event: 'inbound_email.received', payload: { inboundEmailId: id } }])})
+       ), announced AS (
+         INSERT INTO ${this.outbox.table} (event, payload, request_id)
+         SELECT 'inbound_email.received', jsonb_build_object('inboundEmailId', e.id), r.request_id FROM e JOIN r USING (id)
+       )
        SELECT id, received_at FROM e`,
-      q.values,
+      [
+        messages.map((m) => m.id),
+        messages.map((m) => m.source),
+        messages.map((m) => m.mailboxId),
+        messages.map((m) => Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)),
+        messages.map((m) => m.raw.byteLength),
+        messages.map((m) => m.requestId),
+      ],
     );
-    return { id: rows[0]!.id, receivedAt: rows[0]!.received_at };
+    const byId = new Map(rows.map((r) => [r.id, r.received_at]));
+    return messages.map((m) => ({ id: m.id, receivedAt: byId.get(m.id)! }));
   }
 
   async find(id: string, db: DataSource | EntityManager = this.db): Promise<InboundEmailRecord | null> {

@@ -20,9 +20,12 @@ export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.Webhook
     super(runtime);
   }
 
-  /** An event no enabled endpoint subscribes to needs no transaction (most events, for most shops). */
-  protected override async skip(job: QueueJob<typeof QueueName.WebhookEvents>): Promise<boolean> {
-    return !(await this.messages.wanted(job.name));
+  /**
+   * An event no enabled endpoint subscribes to needs no transaction (most events, for most
+   * shops), nor even the validation of its payload: decided by its name alone.
+   */
+  protected override async skipName(name: QueueJob<typeof QueueName.WebhookEvents>['name']): Promise<boolean> {
+    return !(await this.messages.wanted(name));
   }
 
   protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void | AfterCommit> {
