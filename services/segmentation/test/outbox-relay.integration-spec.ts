@@ -66,6 +66,18 @@ describe('outbox relay', () => {
     );
   }
 
+  /** Consumers in every queue customer.upserted goes to, until each has completed `jobs` jobs. */
+  async function completeEverywhere(jobs: number): Promise<void> {
+    const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
+    try {
+      for (const queue of JOB_ROUTES['customer.upserted']) {
+        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(jobs);
+      }
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+    }
+  }
+
   async function outboxRow(id: string): Promise<{ published_at: Date | null; publish_count: number } | undefined> {
     const rows = await dataSource.query('SELECT published_at, publish_count FROM segmentation.outbox WHERE id = $1', [id]);
     return rows[0];
@@ -187,15 +199,8 @@ describe('outbox relay', () => {
     while ((await small.publishBatch()) > 0) {
       /* all five, two at a time */
     }
-    const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
-    try {
-      // Each pass's two events of one name went as one job: 2 + 2 + 1.
-      for (const queue of JOB_ROUTES['customer.upserted']) {
-        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(3);
-      }
-    } finally {
-      await Promise.all(workers.map((w) => w.close()));
-    }
+    // Each pass's two events of one name went as one job: 2 + 2 + 1.
+    await completeEverywhere(3);
 
     expect(await small.confirmPass()).toMatchObject({ confirmed: 5, pending: 0 });
     for (const id of ids) expect(await outboxRow(id)).toBeUndefined();
@@ -219,14 +224,7 @@ describe('outbox relay', () => {
     expect(await relay.confirmBatch()).toMatchObject({ republished: 3 });
     for (const id of ids) expect(await incoming.getJobState(id)).toBe('waiting');
 
-    const workers = JOB_ROUTES['customer.upserted'].map((queue) => new Worker(queue, async () => 'handled', { connection: redis.duplicate(), prefix }));
-    try {
-      for (const queue of JOB_ROUTES['customer.upserted']) {
-        await expect.poll(() => queues.queue(queue).getJobCountByTypes('completed'), { timeout: 5_000 }).toBe(3);
-      }
-    } finally {
-      await Promise.all(workers.map((w) => w.close()));
-    }
+    await completeEverywhere(3);
     expect(await relay.confirmPass()).toMatchObject({ confirmed: 3, pending: 0 });
     for (const id of ids) expect(await outboxRow(id)).toBeUndefined();
   });
