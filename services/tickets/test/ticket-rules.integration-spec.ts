@@ -157,6 +157,29 @@ describe('ticket rules', () => {
       ]);
       expect(await tickets.find(chosen.id)).toMatchObject({ segment: 'vip', priority: 'low', priorityExplicit: true });
     });
+
+    it('applies a batch of changes as one by one: two changes of one customer in order, a stale one not at all', async () => {
+      const a = await open({ customer: { externalId: 'cus_batch_a', email: 'a@example.com' } });
+      const b = await open({ customer: { externalId: 'cus_batch_b', email: 'b@example.com' } });
+      const reevaluation = running.app.get(SegmentReevaluation);
+      const changed = await db.transaction((tx) =>
+        reevaluation.applyMany(tx, [
+          { externalId: 'cus_batch_a', previousSegment: null, segment: 'vip', segments: ['vip'], version: 1 },
+          { externalId: 'cus_batch_b', previousSegment: null, segment: 'vip', segments: ['vip'], version: 1 },
+          { externalId: 'cus_batch_a', previousSegment: 'vip', segment: 'regular', segments: ['regular'], version: 2 },
+        ]),
+      );
+      // a: VIP, then regular (two re-targetings); b: VIP.
+      expect(changed.map((t) => t.id)).toEqual([a.id, b.id, a.id]);
+      expect(await tickets.find(a.id)).toMatchObject({ segment: 'regular' });
+      expect(await tickets.find(b.id)).toMatchObject({ segment: 'vip', priority: 'high' });
+      // A change older than what the projection holds changes nothing.
+      const stale = await db.transaction((tx) =>
+        reevaluation.applyMany(tx, [{ externalId: 'cus_batch_b', previousSegment: null, segment: 'online', segments: ['online'], version: 1 }]),
+      );
+      expect(stale).toEqual([]);
+      expect(await tickets.find(b.id)).toMatchObject({ segment: 'vip' });
+    });
   });
 
   describe('timers for a state', () => {

@@ -1,5 +1,5 @@
 import { senderMailbox, type AttachmentRef, type InboundEmailBouncedPayload } from '@careflow/contracts';
-import { LOGGER, type Logger } from '@careflow/platform';
+import { LOGGER, RequestContext, type Logger } from '@careflow/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { OutboxEvent } from '@careflow/persistence';
 import { randomUUID } from 'node:crypto';
@@ -45,6 +45,9 @@ export class MessageProcessing {
    */
   async process(tx: EntityManager, requests: ReadonlyArray<{ inboundEmailId: string; requestId: string | null }>): Promise<void> {
     const requestIds = new Map(requests.map((r) => [r.inboundEmailId, r.requestId]));
+    // A final outcome decided here is announced in the context of the message's own request.
+    const finish = (id: string, ...rest: FinishArguments) =>
+      RequestContext.run({ requestId: requestIds.get(id) ?? RequestContext.requestId() ?? `inbound:${id}` }, () => this.emails.finish(tx, id, ...rest));
     // Gone, or processed by an earlier delivery of the job: left out.
     const messages = (await this.emails.lockForProcessing(tx, requests.map((r) => r.inboundEmailId))).filter((m) => m.status === 'queued' && !m.parsed);
 
@@ -59,7 +62,7 @@ export class MessageProcessing {
           this.logger.error({ err: error, inboundEmailId: message.id }, 'parser failed on a message');
         }
         const reason = error instanceof RejectedMessageError ? error.reason : 'unparseable';
-        await this.emails.finish(tx, message.id, { status: 'rejected', reason });
+        await finish(message.id, { status: 'rejected', reason });
       }
     }
 
@@ -70,7 +73,7 @@ export class MessageProcessing {
       const fields = parsedFields(p);
       const holder = holders.get(id)!;
       if (holder !== id) {
-        await this.emails.finish(tx, id, { status: 'duplicate', reason: `repeats ${holder}`, duplicateOf: holder }, [], fields);
+        await finish(id, { status: 'duplicate', reason: `repeats ${holder}`, duplicateOf: holder }, [], fields);
         continue;
       }
       const kind = classify(p, { ownAddresses: this.ownAddresses });
@@ -82,13 +85,13 @@ export class MessageProcessing {
           receivedAt: message.receivedAt,
         };
         const failed = kind.report.recipients.filter((r) => r.permanent).map((r) => r.address);
-        await this.emails.finish(tx, id, { status: 'bounce', reason: failed.length ? `permanent failure for ${failed.join(', ')}` : 'transient failure or delay' }, [
+        await finish(id, { status: 'bounce', reason: failed.length ? `permanent failure for ${failed.join(', ')}` : 'transient failure or delay' }, [
           { event: 'inbound_email.bounced', payload: bounced },
         ], fields);
         continue;
       }
       if (kind.kind === 'auto_reply') {
-        await this.emails.finish(tx, id, { status: 'ignored_auto_reply', reason: kind.reason }, [], fields);
+        await finish(id, { status: 'ignored_auto_reply', reason: kind.reason }, [], fields);
         continue;
       }
       candidates.push({ message, parsed: p, fields, mailingList: kind.mailingList });
@@ -101,7 +104,7 @@ export class MessageProcessing {
       const sender = c.parsed.from.address;
       const count = recent.get(sender) ?? 0;
       if (count >= this.config.INBOUND_SENDER_LIMIT_PER_HOUR) {
-        await this.emails.finish(tx, c.message.id, { status: 'rejected', reason: 'sender-rate-limited' }, [], c.fields);
+        await finish(c.message.id, { status: 'rejected', reason: 'sender-rate-limited' }, [], c.fields);
         continue;
       }
       recent.set(sender, count + 1);
@@ -147,6 +150,9 @@ export class MessageProcessing {
     await this.emails.announce(tx, events);
   }
 }
+
+/** What `finish` takes after the transaction and the message id. */
+type FinishArguments = Parameters<InboundEmailsRepository['finish']> extends [unknown, unknown, ...infer R] ? R : never;
 
 function parsedFields(p: ParsedMessage): ParsedFields {
   return {

@@ -46,33 +46,49 @@ export class CustomerProjectionRepository {
   }
 
   /**
-   * Applies a segment change (with its care policy) if newer; returns whether it applied, and
-   * the primary segment and care policy before it.
+   * Applies segment changes (with their care policies) where newer, at most one per customer,
+   * in two statements however many: the customers' rows locked (in key order) and read, then
+   * written. Returns, per customer, whether it applied, and the primary segment and care policy
+   * before it.
    */
-  async applySegment(
+  async applySegments(
     tx: EntityManager,
-    s: CustomerSegmentChangedPayload,
-  ): Promise<{ applied: boolean; previous: Segment | null; previousPolicy: TicketCarePolicy | null }> {
-    const before: Array<{ segment: Segment | null; priority_bump: number | null; sla_policy: Segment | null }> = await tx.query(
-      `SELECT segment, priority_bump, sla_policy FROM tickets.customers WHERE external_id = $1 FOR UPDATE`,
-      [s.externalId],
+    changes: readonly CustomerSegmentChangedPayload[],
+  ): Promise<Map<string, { applied: boolean; previous: Segment | null; previousPolicy: TicketCarePolicy | null }>> {
+    const ids = changes.map((s) => s.externalId);
+    if (new Set(ids).size !== ids.length) throw new Error('applySegments takes one change per customer');
+    const before: Array<{ external_id: string; segment: Segment | null; priority_bump: number | null; sla_policy: Segment | null }> = await tx.query(
+      `SELECT external_id, segment, priority_bump, sla_policy FROM tickets.customers WHERE external_id = ANY($1::text[]) ORDER BY external_id FOR UPDATE`,
+      [ids],
     );
-    const policy = ticketCarePolicy(s.policy);
-    const rows: unknown[] = await tx.query(
+    const policies = changes.map((s) => ticketCarePolicy(s.policy));
+    const applied: Array<{ external_id: string }> = await tx.query(
       `INSERT INTO tickets.customers AS p (external_id, tags, version, updated_at, segment, segments, segment_version, priority_bump, sla_policy)
-       VALUES ($1, '{}', 0, now(), $2, $3, $4, $5, $6)
+       SELECT s.external_id, '{}', 0, now(), s.segment, ARRAY(SELECT jsonb_array_elements_text(s.segments)), s.version, s.priority_bump, s.sla_policy
+         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bigint[], $5::int[], $6::text[])
+           AS s(external_id, segment, segments, version, priority_bump, sla_policy)
+        ORDER BY s.external_id
        ON CONFLICT (external_id) DO UPDATE SET segment = excluded.segment, segments = excluded.segments, segment_version = excluded.segment_version,
          priority_bump = excluded.priority_bump, sla_policy = excluded.sla_policy
        WHERE p.segment_version < excluded.segment_version
-       RETURNING 1`,
-      [s.externalId, s.segment, s.segments, s.version, policy?.priorityBump ?? null, policy?.slaPolicy ?? null],
+       RETURNING external_id`,
+      [
+        ids,
+        changes.map((s) => s.segment),
+        changes.map((s) => JSON.stringify(s.segments)),
+        changes.map((s) => s.version),
+        policies.map((p) => p?.priorityBump ?? null),
+        policies.map((p) => p?.slaPolicy ?? null),
+      ],
     );
-    const previous = before[0];
-    return {
-      applied: rows.length > 0,
-      previous: previous?.segment ?? null,
-      previousPolicy: storedCarePolicy(previous?.priority_bump ?? null, previous?.sla_policy ?? null),
-    };
+    const was = new Map(before.map((r) => [r.external_id, r]));
+    const done = new Set(applied.map((r) => r.external_id));
+    return new Map(
+      ids.map((id) => {
+        const previous = was.get(id);
+        return [id, { applied: done.has(id), previous: previous?.segment ?? null, previousPolicy: storedCarePolicy(previous?.priority_bump ?? null, previous?.sla_policy ?? null) }];
+      }),
+    );
   }
 
   /**

@@ -13,11 +13,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { NewComment } from '../comments/comment.record.js';
 import { CommentsService } from '../comments/comments.service.js';
-import type { CustomerProjectionRecord } from '../customer-projection/customer-projection.record.js';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
 import { GroupsService } from '../groups/groups.service.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
-import { TicketChanges } from '../tickets/ticket-changes.js';
+import { TicketChanges, type TicketDraft } from '../tickets/ticket-changes.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
 import { InboundMailRepository } from './inbound-mail.repository.js';
 import { normalizeMessageId, routingAddresses, subjectTicketNumber } from './mail-threading.js';
@@ -134,13 +133,26 @@ export class InboundMailService {
       tx,
     );
     const known = await this.customers.findByEmails(tx, fresh.map(({ message: m }) => m.fromAddress.trim()));
+    const decided = fresh.map(({ message: m, requestId }) => ({
+      m,
+      requestId,
+      route: book.firstRoute(routingAddresses(m.recipients)),
+      inboundMail: { messageId: normalizeMessageId(m.messageId) ?? m.messageId, acknowledge: m.acknowledge },
+    }));
+    const opened = await this.changes.openMany(
+      tx,
+      decided.map(({ m, requestId, route, inboundMail }) => ({
+        draft: newTicketDraft(m, route, inboundMail),
+        actor: CUSTOMER,
+        known: known.get(m.fromAddress.trim().toLowerCase()) ?? null,
+        requestId,
+      })),
+    );
     const messages: Array<{ messageId: string; ticketId: string; inboundEmailId: string; participants: string[] }> = [];
     const events: OutboxEvent[] = [];
-    for (const { message: m, requestId } of fresh) {
+    for (const [i, { m, requestId, route, inboundMail }] of decided.entries()) {
       await RequestContext.run({ requestId }, async () => {
-        const route = book.firstRoute(routingAddresses(m.recipients));
-        const inboundMail = { messageId: normalizeMessageId(m.messageId) ?? m.messageId, acknowledge: m.acknowledge };
-        const { ticket, commentId } = await this.openFrom(tx, m, route ? { route, why: `recipient ${route.inboundAddress}` } : null, inboundMail, known.get(m.fromAddress.trim().toLowerCase()) ?? null);
+        const { ticket, commentId } = await this.withAttachments(tx, m, opened[i]!);
         const all = onThread.get(m.inboundEmailId)!;
         const own = book.inbound(routingAddresses(all));
         messages.push({
@@ -169,37 +181,24 @@ export class InboundMailService {
     return written;
   }
 
-  /**
-   * A new ticket from the message (its group decided by the caller); a message with
-   * attachments is also the ticket's first comment, so they are shown.
-   */
+  /** A new ticket from the message (its group decided by the caller), and its first comment when it brought attachments. */
   private async openFrom(
     tx: EntityManager,
     m: InboundEmailParsedPayload,
     group: { route: { key: string; id: string; address: string | null }; why: string } | null,
     inboundMail: InboundMailContext,
-    known?: CustomerProjectionRecord | null,
   ): Promise<{ ticket: TicketRecord; commentId: string | null }> {
-    let ticket = await this.changes.open(
-      tx,
-      {
-        subject: m.subject || '(no subject)',
-        description: m.text || '(empty message)',
-        customer: { email: m.fromAddress, name: m.fromName },
-        channel: 'email',
-        group: group?.route ?? null,
-        sourceInboundEmailId: m.inboundEmailId,
-        inboundMail,
-      },
-      CUSTOMER,
-      known,
-    );
-    // A ticket's description has no attachments: the message, as received, is also its first
-    // comment when it brought some, so they are shown (and the HTML body is kept with them).
+    return this.withAttachments(tx, m, await this.changes.open(tx, newTicketDraft(m, group?.route ?? null, inboundMail), CUSTOMER));
+  }
+
+  /**
+   * A ticket's description has no attachments: the message, as received, is also its first
+   * comment when it brought some, so they are shown (and the HTML body is kept with them).
+   */
+  private async withAttachments(tx: EntityManager, m: InboundEmailParsedPayload, ticket: TicketRecord): Promise<{ ticket: TicketRecord; commentId: string | null }> {
     if (m.attachments.length === 0) return { ticket, commentId: null };
     const added = await this.comments.addTo(tx, ticket, customerComment(m), CUSTOMER);
-    ticket = added.ticket;
-    return { ticket, commentId: added.comment.id };
+    return { ticket: added.ticket, commentId: added.comment.id };
   }
 
   /**
@@ -288,4 +287,17 @@ export class InboundMailService {
 /** Every address on the message (From, To, Cc), lower-case. */
 function addressesOn(m: InboundEmailParsedPayload): string[] {
   return [...new Set([m.fromAddress, ...m.ccAddresses].map((a) => a.trim().toLowerCase()).filter((a) => a.includes('@')))];
+}
+
+/** The ticket a message opens. */
+function newTicketDraft(m: InboundEmailParsedPayload, group: { key: string; id: string; address: string | null } | null, inboundMail: InboundMailContext): TicketDraft {
+  return {
+    subject: m.subject || '(no subject)',
+    description: m.text || '(empty message)',
+    customer: { email: m.fromAddress, name: m.fromName },
+    channel: 'email',
+    group,
+    sourceInboundEmailId: m.inboundEmailId,
+    inboundMail,
+  };
 }

@@ -26,10 +26,19 @@ export class TicketsIncomingProcessor extends QueueWorker<typeof QueueName.Ticke
     super(runtime);
   }
 
-  /** Customer upserts and inbound mail share their statements across a batch (one statement for the projection, InboundMailService.routeMany); the rest is handled one by one. */
+  /**
+   * Customer upserts, segment changes and inbound mail share their statements across a batch
+   * (the projection, SegmentReevaluation.applyMany, InboundMailService.routeMany); the rest is
+   * handled one by one.
+   */
   protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.TicketsIncoming>>, tx: EntityManager): Promise<void | AfterCommit> {
     const upserted = jobs.flatMap((job) => (job.name === 'customer.upserted' ? [job.envelope.data] : []));
     if (upserted.length === jobs.length) return this.customers.apply(tx, upserted);
+    const segments = jobs.flatMap((job) => (job.name === 'customer.segment_changed' ? [job.envelope.data] : []));
+    if (segments.length === jobs.length) {
+      const changed = await this.segments.applyMany(tx, segments);
+      return changed.length > 0 ? () => this.timers.afterWrite(changed) : undefined;
+    }
     const parsed = jobs.flatMap((job) => (job.name === 'inbound_email.parsed' ? [{ message: job.envelope.data, requestId: job.envelope.requestId ?? `job:${job.envelope.eventId}` }] : []));
     if (parsed.length < jobs.length) return super.handleBatch(jobs, tx);
     const tickets = await this.inboundMail.routeMany(tx, parsed);

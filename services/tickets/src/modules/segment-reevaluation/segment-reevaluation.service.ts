@@ -1,8 +1,8 @@
-import type { CustomerSegmentChangedPayload, TicketActor } from '@careflow/contracts';
+import type { CustomerSegmentChangedPayload, Segment, TicketActor } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CustomerProjectionRepository } from '../customer-projection/customer-projection.repository.js';
-import { priorityBump, sameCarePolicy, ticketCarePolicy } from '../sla/priority-policy.js';
+import { priorityBump, sameCarePolicy, ticketCarePolicy, type TicketCarePolicy } from '../sla/priority-policy.js';
 import { TicketChanges, type TicketChange } from '../tickets/ticket-changes.js';
 import { TicketsRepository } from '../tickets/tickets.repository.js';
 import type { TicketRecord } from '../tickets/ticket.record.js';
@@ -24,7 +24,32 @@ export class SegmentReevaluation {
   ) {}
 
   async apply(tx: EntityManager, s: CustomerSegmentChangedPayload): Promise<TicketRecord[]> {
-    const { applied, previous, previousPolicy } = await this.customers.applySegment(tx, s);
+    return this.applyMany(tx, [s]);
+  }
+
+  /**
+   * Several changes at once (a batch job): the customers' projections in two statements, then
+   * the running tickets of those whose change matters. Two changes of one customer in a batch
+   * are applied one after the other.
+   */
+  async applyMany(tx: EntityManager, changes: readonly CustomerSegmentChangedPayload[]): Promise<TicketRecord[]> {
+    const changed: TicketRecord[] = [];
+    let rest = [...changes];
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const now = rest.filter((s) => !seen.has(s.externalId) && seen.add(s.externalId));
+      rest = rest.filter((s) => !now.includes(s));
+      const outcomes = await this.customers.applySegments(tx, now);
+      for (const s of now) changed.push(...(await this.retarget(tx, s, outcomes.get(s.externalId)!)));
+    }
+    return changed;
+  }
+
+  private async retarget(
+    tx: EntityManager,
+    s: CustomerSegmentChangedPayload,
+    { applied, previous, previousPolicy }: { applied: boolean; previous: Segment | null; previousPolicy: TicketCarePolicy | null },
+  ): Promise<TicketRecord[]> {
     if (!applied) return [];
     // The first segment learned for a customer (typically the one segmentation gave a customer
     // it first met on this very ticket) leaves the tickets already opened with the response

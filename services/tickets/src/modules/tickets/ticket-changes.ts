@@ -13,7 +13,7 @@ import { SlaPoliciesService } from '../sla/sla-policies.service.js';
 import { customerObservation } from './customer-observation.js';
 import { canTransition } from './status-machine.js';
 import { InvalidTransitionError } from './tickets.exceptions.js';
-import { afterNow, NOW, TicketsRepository, type TicketPatch } from './tickets.repository.js';
+import { afterNow, NOW, TicketsRepository, type NewTicket, type TicketPatch } from './tickets.repository.js';
 import { toTicketSnapshot, type TicketRecord } from './ticket.record.js';
 
 /** What changed, field by field, as `ticket.updated` announces it. */
@@ -109,6 +109,22 @@ export class TicketChanges {
    * looked them up already.
    */
   async open(tx: EntityManager, d: TicketDraft, actor: TicketActor, known?: CustomerProjectionRecord | null): Promise<TicketRecord> {
+    const [ticket] = await this.openMany(tx, [{ draft: d, actor, known }]);
+    return ticket!;
+  }
+
+  /** `open` for many tickets (a batch of inbound mail), written by one statement; each ticket's events in the context of `requestId` when given. */
+  async openMany(
+    tx: EntityManager,
+    items: ReadonlyArray<{ draft: TicketDraft; actor: TicketActor; known?: CustomerProjectionRecord | null; requestId?: string | null }>,
+  ): Promise<TicketRecord[]> {
+    const drafted: NewTicket[] = [];
+    for (const item of items) drafted.push({ ...(await this.draft(tx, item.draft, item.actor, item.known)), requestId: item.requestId });
+    return this.tickets.insertAnnounced(tx, drafted);
+  }
+
+  /** The row and events of a new ticket, decided in memory (see `open`). */
+  private async draft(tx: EntityManager, d: TicketDraft, actor: TicketActor, known?: CustomerProjectionRecord | null): Promise<NewTicket> {
     if (known === undefined) known = await this.customers.find(tx, d.customer.externalId, d.customer.email);
     const type = d.type ?? 'question';
     const segment = known?.segment ?? null;
@@ -157,13 +173,12 @@ export class TicketChanges {
       createdCursor: now.toISOString(),
       updatedCursor: now.toISOString(),
     };
-    return this.tickets.insertAnnounced(
-      tx,
-      record,
-      { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null }, sourceInboundEmailId: d.sourceInboundEmailId ?? null },
-      { ticket: toTicketSnapshot(record), changes: {}, actor, ...(d.inboundMail ? { inboundMail: d.inboundMail } : {}) },
-      customerObservation(d.customer, known, now),
-    );
+    return {
+      ticket: record,
+      created: { actor, data: { channel: d.channel, priority, segment, type, followUpOf: d.followUpOf ?? null }, sourceInboundEmailId: d.sourceInboundEmailId ?? null },
+      payload: { ticket: toTicketSnapshot(record), changes: {}, actor, ...(d.inboundMail ? { inboundMail: d.inboundMail } : {}) },
+      observed: customerObservation(d.customer, known, now),
+    };
   }
 
   /**

@@ -77,6 +77,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A ticket number in its one canonical form: no sign, no leading zeros (`01000` is not ticket 1000). */
 const NUMBER = /^[1-9][0-9]{0,14}$/;
 
+/** A ticket to insert with what announces it (see `insertAnnounced`). */
+export interface NewTicket {
+  ticket: TicketRecord;
+  created: CreatedEvent;
+  payload: object;
+  observed: CustomerObservedPayload | null;
+  /** The request the ticket belongs to, when not the current one. */
+  requestId?: string | null;
+}
+
 export interface CreatedEvent {
   actor: TicketActor;
   data: Record<string, unknown>;
@@ -124,44 +134,78 @@ export class TicketsRepository {
   }
 
   /**
-   * Inserts the ticket, its `created` audit event and its `ticket.created` outbox event in ONE
-   * statement: atomic without BEGIN/COMMIT, and one round trip. Under load a ticket's cost is
-   * mostly the number of round trips to Postgres, so the hot path makes two (customer lookup,
-   * this). The caller builds the record and the event payload; Postgres adds only the number.
-   * `observed`, when the ticket tells segmentation about its customer, is a second row of the
-   * same outbox INSERT: no round trip, no second statement trigger.
+   * Inserts tickets, their `created` audit events and their `ticket.created` outbox events in ONE
+   * statement: atomic without BEGIN/COMMIT, and one round trip however many tickets (a batch of
+   * inbound mail opens many). Under load a ticket's cost is mostly the number of round trips to
+   * Postgres, so the hot path makes two (customer lookup, this). The caller builds each record
+   * and event payload; Postgres adds only the numbers, in the order given. `observed`, when a
+   * ticket tells segmentation about its customer, is a second outbox row of the same INSERT.
+   * Each ticket's events carry its own request id (default: the current request's).
    */
-  async insertAnnounced(
-    tx: EntityManager,
-    t: TicketRecord,
-    created: CreatedEvent,
-    payload: object,
-    observed: CustomerObservedPayload | null = null,
-  ): Promise<TicketRecord> {
-    const rows: Array<{ number: string }> = await tx.query(
-      `WITH t AS (
+  async insertAnnounced(tx: EntityManager, items: readonly NewTicket[]): Promise<TicketRecord[]> {
+    const rows: Array<{ id: string; number: string }> = await tx.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[],
+           $9::text[], $10::text[], $11::text[], $12::uuid[], $13::text[], $14::jsonb[], $15::text[], $16::uuid[], $17::uuid[],
+           $18::uuid[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[], $22::text[], $23::text[], $24::jsonb[],
+           $25::jsonb[], $26::text[], $27::jsonb[])
+           WITH ORDINALITY AS v(id, subject, description, priority, priority_explicit, type, channel, segment,
+             customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
+             shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at,
+             actor_type, actor_id, created_data, payload, request_id, observed, n)
+       ), t AS (
          INSERT INTO tickets.tickets (id, subject, description, priority, priority_explicit, type, channel, segment,
            customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
            shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)
-         RETURNING id, number),
-       e AS (INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data, created_at)
-             SELECT t.id, 'created', $22, $23, $24::jsonb, $21 FROM t),
-       o AS (INSERT INTO tickets.outbox (event, payload, request_id)
-             SELECT ev.event, ev.payload, $26 FROM t CROSS JOIN LATERAL (VALUES
-               (1, 'ticket.created', jsonb_set($25::jsonb, '{ticket,number}', to_jsonb(t.number))),
-               (2, 'customer.observed', $27::jsonb)) AS ev(n, event, payload)
-              WHERE ev.payload IS NOT NULL ORDER BY ev.n)
-       SELECT number FROM t`,
+         SELECT id, subject, description, priority, priority_explicit, type, channel, segment,
+           customer_external_id, customer_email, customer_name, group_id, assignee_id, ARRAY(SELECT jsonb_array_elements_text(tags)),
+           order_external_id, shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at,
+           created_at, created_at
+           FROM v ORDER BY n
+         RETURNING id, number
+       ), e AS (
+         INSERT INTO tickets.ticket_events (ticket_id, type, actor_type, actor_id, data, created_at)
+         SELECT t.id, 'created', v.actor_type, v.actor_id, v.created_data, v.created_at FROM t JOIN v USING (id) ORDER BY v.n
+       ), o AS (
+         INSERT INTO tickets.outbox (event, payload, request_id)
+         SELECT ev.event, ev.payload, v.request_id FROM t JOIN v USING (id) CROSS JOIN LATERAL (VALUES
+             (1, 'ticket.created', jsonb_set(v.payload, '{ticket,number}', to_jsonb(t.number))),
+             (2, 'customer.observed', v.observed)) AS ev(k, event, payload)
+          WHERE ev.payload IS NOT NULL ORDER BY v.n, ev.k
+       )
+       SELECT id, number FROM t`,
       [
-        t.id, t.subject, t.description, t.priority, t.priorityExplicit, t.type, t.channel, t.segment,
-        t.customerExternalId, t.customerEmail, t.customerName, t.groupId, t.assigneeId, t.tags, t.orderExternalId,
-        t.shipmentId, t.followUpOf, created.sourceInboundEmailId, t.firstResponseDueAt, t.resolutionDueAt, t.createdAt,
-        created.actor.type, created.actor.id, JSON.stringify(created.data), JSON.stringify(payload), RequestContext.requestId() ?? null,
-        observed ? JSON.stringify(observed) : null,
+        items.map((i) => i.ticket.id),
+        items.map((i) => i.ticket.subject),
+        items.map((i) => i.ticket.description),
+        items.map((i) => i.ticket.priority),
+        items.map((i) => i.ticket.priorityExplicit),
+        items.map((i) => i.ticket.type),
+        items.map((i) => i.ticket.channel),
+        items.map((i) => i.ticket.segment),
+        items.map((i) => i.ticket.customerExternalId),
+        items.map((i) => i.ticket.customerEmail),
+        items.map((i) => i.ticket.customerName),
+        items.map((i) => i.ticket.groupId),
+        items.map((i) => i.ticket.assigneeId),
+        items.map((i) => JSON.stringify(i.ticket.tags)),
+        items.map((i) => i.ticket.orderExternalId),
+        items.map((i) => i.ticket.shipmentId),
+        items.map((i) => i.ticket.followUpOf),
+        items.map((i) => i.created.sourceInboundEmailId),
+        items.map((i) => i.ticket.firstResponseDueAt),
+        items.map((i) => i.ticket.resolutionDueAt),
+        items.map((i) => i.ticket.createdAt),
+        items.map((i) => i.created.actor.type),
+        items.map((i) => i.created.actor.id),
+        items.map((i) => JSON.stringify(i.created.data)),
+        items.map((i) => JSON.stringify(i.payload)),
+        items.map((i) => (i.requestId === undefined ? (RequestContext.requestId() ?? null) : i.requestId)),
+        items.map((i) => (i.observed ? JSON.stringify(i.observed) : null)),
       ],
     );
-    return { ...t, number: Number(rows[0]!.number) };
+    const numbers = new Map(rows.map((r) => [r.id, Number(r.number)]));
+    return items.map((i) => ({ ...i.ticket, number: numbers.get(i.ticket.id)! }));
   }
 
   async update(tx: EntityManager, id: string, patch: TicketPatch): Promise<TicketRecord> {
