@@ -154,20 +154,24 @@ export class CustomersRepository {
       : await tx.query(`SELECT id FROM segmentation.customers WHERE lower(email) = lower($1) ORDER BY created_at LIMIT 2 FOR UPDATE`, [o.email]);
     if (matches.length > 1) return null;
     if (matches.length === 1) {
-      const rows: unknown[] = await tx.query(
-        `UPDATE segmentation.customers c
-            SET email = coalesce(c.email, $2), name = coalesce(c.name, $3), version = c.version + 1, updated_at = now()
-          WHERE c.id = $1 AND ((c.email IS NULL AND $2::text IS NOT NULL) OR (c.name IS NULL AND $3::text IS NOT NULL))
-          RETURNING 1`,
+      // A bare UPDATE answers [rows, count] through TypeORM, never an empty list: the count is read in SQL.
+      const [{ updated }]: Array<{ updated: boolean }> = await tx.query(
+        `WITH u AS (
+           UPDATE segmentation.customers c
+              SET email = coalesce(c.email, $2), name = coalesce(c.name, $3), version = c.version + 1, updated_at = now()
+            WHERE c.id = $1 AND ((c.email IS NULL AND $2::text IS NOT NULL) OR (c.name IS NULL AND $3::text IS NOT NULL))
+            RETURNING 1
+         )
+         SELECT EXISTS (SELECT 1 FROM u) AS updated`,
         [matches[0]!.id, o.email, o.name],
       );
       const customer = await this.findById(tx, matches[0]!.id);
-      return customer ? { customer, outcome: rows.length ? 'updated' : 'unchanged' } : null;
+      return customer ? { customer, outcome: updated ? 'updated' : 'unchanged' } : null;
     }
     // Without the shop's id, one is derived from the address: the same for every ticket of that
     // address (so concurrent observations create one customer), with no personal data in it
     // (ids outlive an erasure in tombstones). The shop finds such customers by `?email=`.
-    const externalId = o.externalId ?? `cf_${createHash('sha256').update(`careflow-customer:${o.email!.trim().toLowerCase()}`).digest('hex').slice(0, 32)}`;
+    const externalId = o.externalId ?? derivedExternalId(o.email!.trim().toLowerCase());
     const rows: Array<{ id: string }> = await tx.query(
       `WITH erased AS (
          -- only reached for a derived id: the person wrote again after an erasure
@@ -183,6 +187,65 @@ export class CustomersRepository {
     if (created) return { customer: created, outcome: 'created' };
     const existing = await this.findByExternalId(externalId, tx);
     return existing ? { customer: existing, outcome: 'unchanged' } : null;
+  }
+
+  /**
+   * `observe` for many customers at once (a batch of tickets or mail). Customers met by address
+   * alone whom nobody holds yet (the common case: a new sender) are created by one statement,
+   * after one locked lookup of all their addresses; every other observation (the shop's id, an
+   * address someone holds, two observations of one new address) goes through `observe`, one by
+   * one, after them. Results in the order given.
+   */
+  async observeMany(
+    tx: EntityManager,
+    observations: ReadonlyArray<{ externalId: string | null; email: string | null; name: string | null; origin: CustomerOrigin }>,
+  ): Promise<Array<{ customer: CustomerRecord; outcome: UpsertOutcome } | null>> {
+    const results: Array<{ customer: CustomerRecord; outcome: UpsertOutcome } | null> = observations.map(() => null);
+    const byAddress = observations.flatMap((o, i) => (!o.externalId && o.email ? [{ o, i, key: o.email.trim().toLowerCase() }] : []));
+    const held: Array<{ key: string }> = byAddress.length
+      ? await tx.query(
+          `SELECT lower(email) AS key FROM segmentation.customers WHERE lower(email) = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+          [[...new Set(byAddress.map((a) => a.key))]],
+        )
+      : [];
+    const taken = new Set(held.map((h) => h.key));
+    const fresh: typeof byAddress = [];
+    for (const a of byAddress) {
+      if (taken.has(a.key)) continue;
+      taken.add(a.key);
+      fresh.push(a);
+    }
+    if (fresh.length > 0) {
+      const rows: Array<{ id: string; external_id: string }> = await tx.query(
+        `WITH v AS (
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(external_id, email, name, origin, n)
+         ), erased AS (
+           -- a derived id meets a tombstone when the person wrote again after an erasure
+           DELETE FROM segmentation.erased_customers e USING v WHERE e.external_id = v.external_id RETURNING e.external_id, e.version, e.segment_version
+         )
+         INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version_base)
+         SELECT v.external_id, v.email, v.name, v.origin, coalesce(er.version, 0) + 1, coalesce(er.segment_version, 0)
+           FROM v LEFT JOIN erased er USING (external_id) ORDER BY v.n
+         ON CONFLICT (external_id) DO NOTHING
+         RETURNING c.id, c.external_id`,
+        [fresh.map((a) => derivedExternalId(a.key)), fresh.map((a) => a.o.email), fresh.map((a) => a.o.name), fresh.map((a) => a.o.origin)],
+      );
+      const created = await this.findByIds(tx, rows.map((r) => r.id));
+      const byExternalId = new Map(created.map((c) => [c.externalId, c]));
+      for (const a of fresh) {
+        const customer = byExternalId.get(derivedExternalId(a.key));
+        if (customer) results[a.i] = { customer, outcome: 'created' };
+      }
+    }
+    const done = new Set(results.flatMap((r, i) => (r ? [i] : [])));
+    for (const [i, o] of observations.entries()) if (!done.has(i)) results[i] = await this.observe(tx, o);
+    return results;
+  }
+
+  async findByIds(tx: EntityManager, ids: readonly string[]): Promise<CustomerRecord[]> {
+    if (ids.length === 0) return [];
+    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = ANY($1::uuid[])`, [ids]);
+    return rows.map(toRecord);
   }
 
   /**
@@ -304,4 +367,13 @@ export class CustomersRepository {
       personalData: [row.email, row.name, row.phone].filter((v): v is string => v !== null && v.length >= 3),
     };
   }
+}
+
+/**
+ * The id of a customer known by address alone: the same for every ticket of that address (so
+ * concurrent observations create one customer), with no personal data in it (ids outlive an
+ * erasure in tombstones). `address` is trimmed and lower-cased.
+ */
+function derivedExternalId(address: string): string {
+  return `cf_${createHash('sha256').update(`careflow-customer:${address}`).digest('hex').slice(0, 32)}`;
 }

@@ -50,15 +50,13 @@ export class CustomersService {
   async observe(tx: EntityManager, observations: ReadonlyArray<{ observation: CustomerObservedPayload; requestId: string | null }>): Promise<void> {
     const announcements: OutboxEvent[] = [];
     const created: string[] = [];
-    for (const { observation: o, requestId } of observations) {
-      const result = await this.customers.observe(tx, {
-        externalId: o.externalId,
-        email: o.email,
-        name: o.name,
-        origin: o.source,
-      });
+    const results = await this.customers.observeMany(
+      tx,
+      observations.map(({ observation: o }) => ({ externalId: o.externalId, email: o.email, name: o.name, origin: o.source })),
+    );
+    for (const [i, result] of results.entries()) {
       if (!result || result.outcome === 'unchanged') continue;
-      announcements.push({ ...upserted(result.customer), requestId });
+      announcements.push({ ...upserted(result.customer), requestId: observations[i]!.requestId });
       if (result.outcome === 'created') created.push(result.customer.id);
     }
     await this.outbox.enqueueMany(tx, announcements);
