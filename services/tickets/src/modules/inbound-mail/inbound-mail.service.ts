@@ -108,8 +108,9 @@ export class InboundMailService {
    * ticket number in its subject, a mailbox's group) goes through `route`, one by one; the
    * others are new tickets for certain, and share their lookups and writes: one statement
    * finds those routed before, one the groups of every recipient and participant, one their
-   * customers; each ticket is one INSERT; the Message-IDs, participants and `inbound_email.routed`
-   * events of all are three. Returns the tickets written (for their timers).
+   * customers, one INSERT their tickets (TicketChanges.openMany); the Message-IDs, participants
+   * and `inbound_email.routed` events of all are three more. Returns the tickets written (for
+   * their timers).
    */
   async routeMany(tx: EntityManager, items: ReadonlyArray<{ message: InboundEmailParsedPayload; requestId: string }>): Promise<TicketRecord[]> {
     const routedBefore = await this.mail.routedAmong(tx, items.map((i) => i.message.inboundEmailId));
