@@ -45,24 +45,6 @@ export class InboundMailRepository {
     );
   }
 
-  /** A Message-ID the ticket received; the first ticket to receive an id keeps it. */
-  async recordMessage(tx: EntityManager, messageId: string, ticketId: string, inboundEmailId: string): Promise<void> {
-    await tx.query(
-      `INSERT INTO tickets.ticket_mail_messages (message_id, ticket_id, inbound_email_id) VALUES ($1, $2, $3) ON CONFLICT (message_id) DO NOTHING`,
-      [messageId, ticketId, inboundEmailId],
-    );
-  }
-
-  /** Addresses (lower-case) that were on the ticket's mail thread. */
-  async recordParticipants(tx: EntityManager, ticketId: string, addresses: readonly string[]): Promise<void> {
-    if (addresses.length === 0) return;
-    await tx.query(
-      `INSERT INTO tickets.ticket_mail_participants (ticket_id, address)
-       SELECT $1, a FROM unnest($2::text[]) AS a ON CONFLICT DO NOTHING`,
-      [ticketId, addresses],
-    );
-  }
-
   /**
    * Whether `address` (lower-case) may write to the ticket: its customer's address (on the
    * ticket or in the customer projection), or one that was on its thread or on the thread of

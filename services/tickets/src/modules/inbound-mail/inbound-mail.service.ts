@@ -64,11 +64,8 @@ export class InboundMailService {
     private readonly customers: CustomerProjectionRepository,
   ) {}
 
-  /** Routes the message; returns the ticket it went to, or null when it was routed before. */
-  async route(tx: EntityManager, m: InboundEmailParsedPayload): Promise<TicketRecord | null> {
-    if (await this.tickets.findBySourceEmail(tx, m.inboundEmailId)) return null;
-    if (await this.comments.existsFromInboundEmail(tx, m.inboundEmailId)) return null;
-
+  /** Routes a message that names something, one by one (see `routeMany`, which found it not routed before); returns the ticket it went to. */
+  private async route(tx: EntityManager, m: InboundEmailParsedPayload): Promise<TicketRecord> {
     const from = m.fromAddress.trim().toLowerCase();
     const inboundMail = { messageId: normalizeMessageId(m.messageId) ?? m.messageId, acknowledge: m.acknowledge };
     const match = await this.thread(tx, m);
@@ -96,8 +93,9 @@ export class InboundMailService {
       routed = { ticket, outcome: 'ticket_created', commentId, reason: group ? `${reason} (group ${group.route.key}: ${group.why})` : reason };
     }
 
-    await this.mail.recordMessage(tx, inboundMail.messageId, routed.ticket.id, m.inboundEmailId);
-    await this.mail.recordParticipants(tx, routed.ticket.id, await this.participants(tx, m));
+    await this.mail.recordMessages(tx, [
+      { messageId: inboundMail.messageId, ticketId: routed.ticket.id, inboundEmailId: m.inboundEmailId, participants: await this.participants(tx, m) },
+    ]);
     const { ticket, ...decision } = routed;
     await this.outbox.enqueue(tx, 'inbound_email.routed', { inboundEmailId: m.inboundEmailId, ticketId: ticket.id, ticketNumber: ticket.number, ...decision });
     return ticket;
@@ -120,8 +118,7 @@ export class InboundMailService {
       const m = item.message;
       if (routedBefore.has(m.inboundEmailId)) continue;
       if (m.replyTo.length > 0 || subjectTicketNumber(m.subject) !== null || m.groupKey) {
-        const ticket = await RequestContext.run({ requestId: item.requestId }, () => this.route(tx, m));
-        if (ticket) written.push(ticket);
+        written.push(await RequestContext.run({ requestId: item.requestId }, () => this.route(tx, m)));
       } else {
         fresh.push(item);
       }

@@ -239,11 +239,6 @@ export class TicketsRepository {
     return rows[0] ? toTicketRecord(rows[0]) : null;
   }
 
-  async findBySourceEmail(tx: EntityManager, inboundEmailId: string): Promise<TicketRecord | null> {
-    const rows: TicketRow[] = await tx.query(`SELECT ${TICKET_COLUMNS} FROM ${TICKET_FROM} WHERE t.source_inbound_email_id = $1`, [inboundEmailId]);
-    return rows[0] ? toTicketRecord(rows[0]) : null;
-  }
-
   /** Tickets of a customer whose clocks still run, locked for re-evaluation. */
   async lockRunningForCustomer(tx: EntityManager, externalId: string): Promise<TicketRecord[]> {
     const rows: TicketRow[] = await tx.query(
