@@ -122,13 +122,9 @@ export abstract class QueueWorker<Q extends QueueName> implements OnApplicationB
       this.runtime.logger.debug({ queue: this.queue, jobId: job.id, job: name }, 'no job of this name needs anything: completed');
       return 'handled';
     }
-    if (!isBatchData(job.data)) {
-      const typed = { name, envelope: await validateEnvelope(name, job.data) } as unknown as QueueJob<Q>;
-      return this.run([typed], attempt);
-    }
-
-    // A batch: an event that breaks its contract fails alone, after the others are handled.
-    const settled = await Promise.allSettled(job.data.batch.map((raw) => validateEnvelope(name, raw)));
+    // One event is a batch of one. An event that breaks its contract fails alone, after the others are handled.
+    const raws = isBatchData(job.data) ? job.data.batch : [job.data];
+    const settled = await Promise.allSettled(raws.map((raw) => validateEnvelope(name, raw)));
     const invalid = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     const valid = settled.flatMap((r) => (r.status === 'fulfilled' ? [{ name, envelope: r.value } as unknown as QueueJob<Q>] : []));
     let outcome: 'handled' | 'duplicate' = 'handled';
