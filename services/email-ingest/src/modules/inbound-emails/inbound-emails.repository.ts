@@ -77,6 +77,16 @@ function toRecord(r: InboundEmailRow): InboundEmailRecord {
   };
 }
 
+/** The columns a final status is announced from (`processedPayload`). */
+const PROCESSED_COLUMNS = ['id', 'status', 'reason', 'ticket_id', 'comment_id', 'message_id', 'from_address', 'subject', 'received_at', 'processed_at'];
+
+/** `inbound_email.processed` of a message row (`row` carries PROCESSED_COLUMNS), as every statement that gives a final status writes it. */
+function processedPayload(row: string): string {
+  return `jsonb_build_object('id', ${row}.id, 'status', ${row}.status, 'ticketId', ${row}.ticket_id, 'commentId', ${row}.comment_id,
+    'reason', ${row}.reason, 'messageId', ${row}.message_id, 'from', ${row}.from_address, 'subject', ${row}.subject,
+    'receivedAt', ${row}.received_at, 'processedAt', ${row}.processed_at)`;
+}
+
 /** A message as it arrived, waiting for the statement that stores it. */
 interface ReceivedMessage {
   id: string;
@@ -313,30 +323,18 @@ export class InboundEmailsRepository {
          subject = ${q.add(parsed.subject)}, text_body = ${q.add(parsed.textBody)}, stripped_text = ${q.add(parsed.strippedText)},
          html_body = ${q.add(parsed.htmlBody)}, parsed_at = now(),`
       : '';
-    // receivedAt and processedAt are added by the statement (see `payload` below).
-    const processed: Omit<InboundEmailProcessedPayload, 'receivedAt' | 'processedAt'> = {
-      id,
-      status: outcome.status,
-      ticketId: outcome.ticketId ?? null,
-      commentId: outcome.commentId ?? null,
-      reason: outcome.reason,
-      messageId: null,
-      from: null,
-      subject: null,
-    };
     const rows: Array<{ id: string }> = await tx.query(
       `WITH done AS (
          UPDATE email_ingest.inbound_emails SET ${parsedColumns} status = ${q.add(outcome.status)}, reason = ${q.add(outcome.reason)},
            duplicate_of = ${q.add(outcome.duplicateOf ?? null)}, ticket_id = ${q.add(outcome.ticketId ?? null)},
            ticket_number = ${q.add(outcome.ticketNumber ?? null)}, comment_id = ${q.add(outcome.commentId ?? null)}, processed_at = now()
          WHERE id = ${q.add(id)} AND status = 'queued'
-         RETURNING id, message_id, from_address, subject, received_at, processed_at
+         RETURNING ${PROCESSED_COLUMNS.join(', ')}
        ), announced AS (
-         ${this.outbox.insertSql(q, [{ event: 'inbound_email.processed', payload: processed as InboundEmailProcessedPayload, key: 'processed' }, ...events], {
+         ${this.outbox.insertSql(q, [{ event: 'inbound_email.processed', payload: {} as InboundEmailProcessedPayload, key: 'processed' }, ...events], {
            from: 'done',
-           // the processed event completes its payload with what the row knows
-           payload: (p) => `CASE WHEN e.key = 'processed' THEN ${p} || jsonb_build_object('messageId', done.message_id, 'from', done.from_address,
-             'subject', done.subject, 'receivedAt', done.received_at, 'processedAt', done.processed_at) ELSE ${p} END`,
+           // the processed event's payload is the row as the statement left it
+           payload: (p) => `CASE WHEN e.key = 'processed' THEN ${processedPayload('done')} ELSE ${p} END`,
          })}
        )
        SELECT id FROM done`,
@@ -365,14 +363,10 @@ export class InboundEmailsRepository {
          UPDATE email_ingest.inbound_emails e SET status = o.status, reason = o.reason, duplicate_of = NULL, ticket_id = o.ticket_id,
            ticket_number = o.ticket_number, comment_id = o.comment_id, processed_at = now()
            FROM o WHERE e.id = o.id AND e.status = 'queued'
-         RETURNING e.id, e.status, e.reason, e.ticket_id, e.comment_id, e.message_id, e.from_address, e.subject, e.received_at,
-           e.processed_at, o.request_id
+         RETURNING ${PROCESSED_COLUMNS.map((c) => `e.${c}`).join(', ')}, o.request_id
        )
        INSERT INTO ${this.outbox.table} (event, payload, request_id)
-       SELECT 'inbound_email.processed', jsonb_build_object('id', id, 'status', status, 'ticketId', ticket_id, 'commentId', comment_id,
-           'reason', reason, 'messageId', message_id, 'from', from_address, 'subject', subject, 'receivedAt', received_at,
-           'processedAt', processed_at), request_id
-         FROM done`,
+       SELECT 'inbound_email.processed', ${processedPayload('done')}, done.request_id FROM done`,
       [
         outcomes.map((o) => o.id),
         outcomes.map((o) => o.outcome.status),
