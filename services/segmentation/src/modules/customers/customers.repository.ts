@@ -172,18 +172,7 @@ export class CustomersRepository {
     // address (so concurrent observations create one customer), with no personal data in it
     // (ids outlive an erasure in tombstones). The shop finds such customers by `?email=`.
     const externalId = o.externalId ?? derivedExternalId(o.email!.trim().toLowerCase());
-    const rows: Array<{ id: string }> = await tx.query(
-      `WITH erased AS (
-         -- only reached for a derived id: the person wrote again after an erasure
-         DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
-       )
-       INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version_base)
-       SELECT $1, $2, $3, $4, coalesce((SELECT version FROM erased), 0) + 1, coalesce((SELECT segment_version FROM erased), 0)
-       ON CONFLICT (external_id) DO NOTHING
-       RETURNING c.id`,
-      [externalId, o.email, o.name, o.origin],
-    );
-    const created = rows[0] ? await this.findById(tx, rows[0].id) : null;
+    const [created] = await this.insertObserved(tx, [{ externalId, email: o.email, name: o.name, origin: o.origin }]);
     if (created) return { customer: created, outcome: 'created' };
     const existing = await this.findByExternalId(externalId, tx);
     return existing ? { customer: existing, outcome: 'unchanged' } : null;
@@ -215,37 +204,46 @@ export class CustomersRepository {
       taken.add(a.key);
       fresh.push(a);
     }
-    if (fresh.length > 0) {
-      const rows: Array<{ id: string; external_id: string }> = await tx.query(
-        `WITH v AS (
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(external_id, email, name, origin, n)
-         ), erased AS (
-           -- a derived id meets a tombstone when the person wrote again after an erasure
-           DELETE FROM segmentation.erased_customers e USING v WHERE e.external_id = v.external_id RETURNING e.external_id, e.version, e.segment_version
-         )
-         INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version_base)
-         SELECT v.external_id, v.email, v.name, v.origin, coalesce(er.version, 0) + 1, coalesce(er.segment_version, 0)
-           FROM v LEFT JOIN erased er USING (external_id) ORDER BY v.n
-         ON CONFLICT (external_id) DO NOTHING
-         RETURNING c.id, c.external_id`,
-        [fresh.map((a) => derivedExternalId(a.key)), fresh.map((a) => a.o.email), fresh.map((a) => a.o.name), fresh.map((a) => a.o.origin)],
-      );
-      const created = await this.findByIds(tx, rows.map((r) => r.id));
-      const byExternalId = new Map(created.map((c) => [c.externalId, c]));
-      for (const a of fresh) {
-        const customer = byExternalId.get(derivedExternalId(a.key));
-        if (customer) results[a.i] = { customer, outcome: 'created' };
-      }
+    const created = await this.insertObserved(
+      tx,
+      fresh.map((a) => ({ externalId: derivedExternalId(a.key), email: a.o.email, name: a.o.name, origin: a.o.origin })),
+    );
+    for (const [k, a] of fresh.entries()) {
+      const customer = created[k];
+      if (customer) results[a.i] = { customer, outcome: 'created' };
     }
     const done = new Set(results.flatMap((r, i) => (r ? [i] : [])));
     for (const [i, o] of observations.entries()) if (!done.has(i)) results[i] = await this.observe(tx, o);
     return results;
   }
 
-  async findByIds(tx: EntityManager, ids: readonly string[]): Promise<CustomerRecord[]> {
-    if (ids.length === 0) return [];
-    const rows: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = ANY($1::uuid[])`, [ids]);
-    return rows.map(toRecord);
+  /**
+   * Creates observed customers in one statement; per row, the customer created, or null when
+   * one with that id exists already (created meanwhile). A derived id that meets a tombstone
+   * (the person wrote again after an erasure) continues above the erased versions.
+   */
+  private async insertObserved(
+    tx: EntityManager,
+    rows: ReadonlyArray<{ externalId: string; email: string | null; name: string | null; origin: CustomerOrigin }>,
+  ): Promise<Array<CustomerRecord | null>> {
+    if (rows.length === 0) return [];
+    const inserted: Array<{ id: string }> = await tx.query(
+      `WITH v AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS v(external_id, email, name, origin, n)
+       ), erased AS (
+         DELETE FROM segmentation.erased_customers e USING v WHERE e.external_id = v.external_id RETURNING e.external_id, e.version, e.segment_version
+       )
+       INSERT INTO segmentation.customers AS c (external_id, email, name, origin, version, segment_version_base)
+       SELECT v.external_id, v.email, v.name, v.origin, coalesce(er.version, 0) + 1, coalesce(er.segment_version, 0)
+         FROM v LEFT JOIN erased er USING (external_id) ORDER BY v.n
+       ON CONFLICT (external_id) DO NOTHING
+       RETURNING c.id`,
+      [rows.map((r) => r.externalId), rows.map((r) => r.email), rows.map((r) => r.name), rows.map((r) => r.origin)],
+    );
+    if (inserted.length === 0) return rows.map(() => null);
+    const found: CustomerRow[] = await tx.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE c.id = ANY($1::uuid[])`, [inserted.map((r) => r.id)]);
+    const byExternalId = new Map(found.map((r) => [r.external_id, toRecord(r)]));
+    return rows.map((r) => byExternalId.get(r.externalId) ?? null);
   }
 
   /**
