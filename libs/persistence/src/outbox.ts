@@ -33,24 +33,19 @@ export class Outbox {
   }
 
   async enqueue<N extends JobName>(tx: EntityManager, event: N, payload: JobPayload<N>): Promise<string> {
-    if (!tx.queryRunner?.isTransactionActive) {
-      throw new Error(`Outbox.enqueue(${event}) outside a transaction would break atomicity`);
-    }
-    const rows: Array<{ id: string }> = await tx.query(
-      `INSERT INTO ${this.table} (event, payload, request_id) VALUES ($1, $2, $3) RETURNING id`,
-      [event, JSON.stringify(payload), RequestContext.requestId() ?? null],
-    );
-    return rows[0]!.id;
+    const [id] = await this.enqueueMany(tx, [{ event, payload } as OutboxEvent]);
+    return id!;
   }
 
-  /** `enqueue` for many events at once: one statement, each event with its own request id. */
-  async enqueueMany(tx: EntityManager, events: readonly OutboxEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /** `enqueue` for many events at once: one statement, each event with its own request id. Returns their ids. */
+  async enqueueMany(tx: EntityManager, events: readonly OutboxEvent[]): Promise<string[]> {
+    if (events.length === 0) return [];
     if (!tx.queryRunner?.isTransactionActive) {
-      throw new Error(`Outbox.enqueueMany(${events[0]!.event}, …) outside a transaction would break atomicity`);
+      throw new Error(`Outbox.enqueue(${events[0]!.event}) outside a transaction would break atomicity`);
     }
     const q = new SqlParams();
-    await tx.query(this.insertSql(q, events), q.values);
+    const rows: Array<{ id: string }> = await tx.query(`${this.insertSql(q, events)} RETURNING id`, q.values);
+    return rows.map((r) => r.id);
   }
 
   /**
