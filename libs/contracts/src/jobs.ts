@@ -97,6 +97,15 @@ export const JOB_ROUTES = {
   'webhook.deliver': [QueueName.WebhookDeliveries],
 } as const satisfies { readonly [N in JobName]: readonly QueueName[] };
 
+/**
+ * Events no service consumes but the webhook fan-in (which turns them into messages only when
+ * an enabled endpoint subscribes), so their producer may write them only in that case.
+ */
+export const WEBHOOK_ONLY_EVENTS: readonly JobName[] = (Object.keys(JOB_ROUTES) as JobName[]).filter((name) => {
+  const queues: readonly QueueName[] = JOB_ROUTES[name];
+  return queues.length === 1 && queues[0] === QueueName.WebhookEvents;
+});
+
 /** The job names a queue's worker must handle, derived from JOB_ROUTES. */
 export type QueueJobName<Q extends QueueName> = {
   [N in JobName]: Q extends (typeof JOB_ROUTES)[N][number] ? N : never;

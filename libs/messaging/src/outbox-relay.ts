@@ -1,4 +1,4 @@
-import { isJobName, type JobEnvelope } from '@careflow/contracts';
+import { isJobName, type JobEnvelope, type JobName } from '@careflow/contracts';
 import { outboxChannel } from '@careflow/persistence';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -123,40 +123,40 @@ export class OutboxRelay {
     return this.dataSource.transaction(async (tx) => {
       await this.planForQueueScans(tx);
       const result: ConfirmResult = { confirmed: 0, republished: 0, failed: 0, pending: 0 };
-      const rows: RawOutboxRow[] = await tx.query(
-        `SELECT id, seq, job_id, event, payload, request_id, created_at FROM ${this.table}
+      // Payloads stay in the table: only a job Redis lost needs its rows' payloads again.
+      const rows: Array<Pick<RawOutboxRow, 'id' | 'job_id' | 'event'>> = await tx.query(
+        `SELECT id, job_id, event FROM ${this.table}
           WHERE published_at IS NOT NULL AND failed_at IS NULL
             AND published_at < now() - ($1::int * interval '1 millisecond')
           ORDER BY published_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [this.options.confirmAfterMs, this.batchSize],
       );
-      const { publishable } = this.toEvents(rows);
-      const jobOf = new Map(rows.map((r) => [r.id, r.job_id ?? r.id]));
-      // The rows of one job (a batch may be split over two passes: each part is judged by the same job).
-      const jobs = new Map<string, PublishableEvent[]>();
-      for (const e of publishable) {
-        const job = jobOf.get(e.id)!;
-        const events = jobs.get(job);
-        if (events) events.push(e);
-        else jobs.set(job, [e]);
+      // The rows of one job (a batch may be split over two passes: each part is judged by the same
+      // job). A row whose event has no queue was dead-lettered when it was published.
+      const jobs = new Map<string, { event: JobName; ids: string[] }>();
+      for (const row of rows) {
+        if (!isJobName(row.event)) continue;
+        const job = row.job_id ?? row.id;
+        const rowsOfJob = jobs.get(job);
+        if (rowsOfJob) rowsOfJob.ids.push(row.id);
+        else jobs.set(job, { event: row.event, ids: [row.id] });
       }
       const done: string[] = [];
-      const lost: PublishableEvent[] = [];
+      const lost: string[] = [];
       const waiting: string[] = [];
       // One lookup per job, all in flight together (the jobs of a busy minute number thousands).
       const entries = [...jobs];
-      const states = await Promise.all(entries.map(([job, events]) => this.queues.statesOf(job, events[0]!.event)));
-      for (const [i, [job, events]] of entries.entries()) {
+      const states = await Promise.all(entries.map(([job, { event }]) => this.queues.statesOf(job, event)));
+      for (const [i, [job, { event, ids }]] of entries.entries()) {
         const jobStates = states[i]!;
-        const ids = events.map((e) => e.id);
         if (jobStates.every((s) => s === 'completed')) {
           done.push(...ids);
         } else if (jobStates.includes('failed')) {
-          const reason = (await this.queues.failureOf(job, events[0]!.event)) ?? 'job failed';
+          const reason = (await this.queues.failureOf(job, event)) ?? 'job failed';
           await this.markFailed(tx, ids, reason);
           result.failed += ids.length;
         } else if (jobStates.includes('unknown')) {
-          lost.push(...events);
+          lost.push(...ids);
         } else {
           waiting.push(...ids);
         }
@@ -164,8 +164,13 @@ export class OutboxRelay {
       if (lost.length > 0) {
         // One job per row: a batch's rows may be split between passes, and a job id is added once.
         this.logger.warn({ count: lost.length, schema: this.options.schema }, 'outbox: jobs missing in Redis, publishing again');
-        await this.queues.restore(lost);
-        await this.markPublished(tx, lost.map((e) => e.id), lost.map((e) => e.id));
+        const lostRows: RawOutboxRow[] = await tx.query(
+          `SELECT id, seq, event, payload, request_id, created_at FROM ${this.table} WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+          [lost],
+        );
+        const { publishable } = this.toEvents(lostRows);
+        await this.queues.restore(publishable);
+        await this.markPublished(tx, publishable.map((e) => e.id), publishable.map((e) => e.id));
       }
       // Still queued or running: look again after another confirmAfterMs.
       if (waiting.length > 0) {

@@ -3,7 +3,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
 import { createDataSource, ensureDatabase, migrateSchema } from './database.js';
-import { Outbox } from './outbox.js';
+import { Outbox, type OutboxOptions } from './outbox.js';
 import { PreparedStatements } from './prepared-statements.js';
 
 export interface DatabaseModuleOptions {
@@ -11,6 +11,7 @@ export interface DatabaseModuleOptions {
   schema: string;
   entities: Array<Function | EntitySchema>;
   migrations: Function[];
+  outbox?: OutboxOptions;
 }
 
 export const DB_SCHEMA = Symbol('DB_SCHEMA');
@@ -65,7 +66,7 @@ export class DatabaseModule {
       ],
       providers: [
         { provide: DB_SCHEMA, useValue: options.schema },
-        { provide: Outbox, useValue: new Outbox(options.schema) },
+        { provide: Outbox, useValue: new Outbox(options.schema, options.outbox) },
         { provide: PreparedStatements, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new PreparedStatements(ds) },
       ],
       exports: [TypeOrmModule, DB_SCHEMA, Outbox, PreparedStatements],

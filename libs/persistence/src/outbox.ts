@@ -20,6 +20,17 @@ export interface OutboxRow {
   createdAt: Date;
 }
 
+export interface OutboxOptions {
+  /**
+   * Events written only when `condition` (SQL over the event name's column) holds in the
+   * statement that writes them. The notifications service writes the events whose one consumer
+   * is its own webhook fan-in only while an enabled endpoint subscribes to them: for most shops,
+   * most of the time, nothing (the fan-in would drop them, after a relay pass, a job and a
+   * ledger row each). An endpoint receives the events that happen after it subscribed.
+   */
+  conditional?: { events: readonly JobName[]; condition: (event: string) => string };
+}
+
 /**
  * The transactional outbox of one schema. `enqueue` must be called with the EntityManager of
  * the transaction that makes the change, so the change and its announcement commit together
@@ -27,17 +38,26 @@ export interface OutboxRow {
  */
 export class Outbox {
   readonly table: string;
+  private readonly conditional: ReadonlySet<string>;
 
-  constructor(readonly schema: string) {
+  constructor(
+    readonly schema: string,
+    private readonly options: OutboxOptions = {},
+  ) {
     this.table = `${pg.escapeIdentifier(schema)}.outbox`;
+    this.conditional = new Set(options.conditional?.events ?? []);
   }
 
-  async enqueue<N extends JobName>(tx: EntityManager, event: N, payload: JobPayload<N>): Promise<string> {
+  /** Writes the event; returns its id, or null when it is a conditional event whose condition did not hold. */
+  async enqueue<N extends JobName>(tx: EntityManager, event: N, payload: JobPayload<N>): Promise<string | null> {
     const [id] = await this.enqueueMany(tx, [{ event, payload } as OutboxEvent]);
-    return id!;
+    return id ?? null;
   }
 
-  /** `enqueue` for many events at once: one statement, each event with its own request id. Returns their ids. */
+  /**
+   * `enqueue` for many events at once: one statement, each event with its own request id.
+   * Returns the ids of the rows written (conditional events whose condition did not hold are not).
+   */
   async enqueueMany(tx: EntityManager, events: readonly OutboxEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     if (!tx.queryRunner?.isTransactionActive) {
@@ -66,9 +86,12 @@ export class Outbox {
     const requestIds = q.add(events.map((e) => (e.requestId === undefined ? (RequestContext.requestId() ?? null) : e.requestId)));
     const keys = q.add(events.map((e) => e.key ?? null));
     const source = options.from ? ` JOIN ${options.from} ON ${options.on ?? 'true'}` : '';
+    const condition = this.options.conditional && events.some((e) => this.conditional.has(e.event))
+      ? ` WHERE (e.event <> ALL(${q.add([...this.conditional])}::text[]) OR ${this.options.conditional.condition('e.event')})`
+      : '';
     return `INSERT INTO ${this.table} (event, payload, request_id)
       SELECT e.event, ${options.payload ? options.payload('e.payload') : 'e.payload'}, e.request_id
-        FROM unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[], ${keys}::text[]) AS e(event, payload, request_id, key)${source}`;
+        FROM unnest(${names}::text[], ${payloads}::jsonb[], ${requestIds}::text[], ${keys}::text[]) AS e(event, payload, request_id, key)${source}${condition}`;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { WEBHOOK_ONLY_EVENTS } from '@careflow/contracts';
 import { ServiceKitModule } from '@careflow/service-kit';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NotificationsConfig } from './config/notifications.config.js';
@@ -13,6 +14,7 @@ import { ShipmentsModule } from './modules/shipments/shipments.module.js';
 import { WebhookEndpointsModule } from './modules/webhook-endpoints/webhook-endpoints.module.js';
 import { WebhookDeliveriesModule } from './modules/webhook-deliveries/webhook-deliveries.module.js';
 import { WebhookMessagesModule } from './modules/webhook-messages/webhook-messages.module.js';
+import { anyEndpointSubscribedSql } from './modules/webhook-messages/webhook-messages.repository.js';
 
 @Module({})
 export class AppModule {
@@ -28,6 +30,8 @@ export class AppModule {
           configValue: config,
           entities,
           migrations,
+          // Events only the webhook fan-in consumes are written while an endpoint wants them.
+          outbox: { conditional: { events: WEBHOOK_ONLY_EVENTS, condition: anyEndpointSubscribedSql } },
         }),
         // Each feature folder is a module; their order is the order of the OpenAPI document's paths.
         OrdersModule,

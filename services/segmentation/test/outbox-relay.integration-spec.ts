@@ -51,7 +51,7 @@ describe('outbox relay', () => {
   });
 
   async function announce(externalId: string): Promise<string> {
-    return dataSource.transaction((tx) =>
+    const id = await dataSource.transaction((tx) =>
       outbox.enqueue(tx, 'customer.upserted', {
         externalId,
         email: `${externalId}@example.com`,
@@ -64,6 +64,8 @@ describe('outbox relay', () => {
         updatedAt: new Date(),
       }),
     );
+    if (!id) throw new Error('customer.upserted is always written');
+    return id;
   }
 
   /** Consumers in every queue customer.upserted goes to, until each has completed `jobs` jobs. */

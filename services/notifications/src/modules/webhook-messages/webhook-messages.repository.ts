@@ -4,8 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DueDeliveryRecord } from '../webhook-deliveries/webhook-delivery.record.js';
 
-/** An endpoint `e` that wants events of the type in parameter `type`: the one subscription rule of the fan-in. */
-const SUBSCRIBED = (type: string) => `e.events && ARRAY[${type}::text, '*']`;
+/** An endpoint (alias `endpoint`) that wants events of the type `type`: the one subscription rule of the fan-in. */
+const SUBSCRIBED = (type: string, endpoint = 'e') => `${endpoint}.events && ARRAY[${type}::text, '*']`;
+
+/**
+ * True when an enabled endpoint wants events of the type `type` (an SQL expression, which may
+ * name an outer `e`): the outbox writes the events only the fan-in consumes only then.
+ */
+export const anyEndpointSubscribedSql = (type: string): string =>
+  `EXISTS (SELECT 1 FROM notifications.webhook_endpoints subscriber WHERE subscriber.enabled AND ${SUBSCRIBED(type, 'subscriber')})`;
 
 export interface NewWebhookMessage {
   id: string;
@@ -102,7 +109,7 @@ export class WebhookMessagesRepository {
   /** Whether some enabled endpoint subscribes to `type` (or to `*`): one indexed lookup, outside any transaction. */
   async anySubscribed(type: string): Promise<boolean> {
     const rows = await this.statements.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM notifications.webhook_endpoints e WHERE e.enabled AND ${SUBSCRIBED('$1')}) AS any`,
+      `SELECT ${anyEndpointSubscribedSql('$1')} AS any`,
       [type],
     );
     return rows[0]!.any;
