@@ -49,6 +49,8 @@ const BACKENDS = Object.keys(APPS).filter((name) => name !== 'gateway');
  * Service: the gateway reaches the API replicas only.
  */
 const WORKERS = { notifications: 'notifications-worker' };
+/** What tells the two kinds apart; everything else of theirs is the same. The worker relays the outbox. */
+const ROLE_VARS = ['WORKERS_ENABLED', 'OUTBOX_RELAY_ENABLED'];
 const WORKER_NAMES = new Set(Object.values(WORKERS));
 
 /** API.md's configuration table, used when no copy of API.md is found beside the repository. */
@@ -346,9 +348,9 @@ function checkCompose() {
     const wrkEnv = normalizeEnvironment(wrk.environment);
     if (String(apiEnv.WORKERS_ENABLED) !== 'false') fail(where(appName), `environment WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${apiEnv.WORKERS_ENABLED ?? '(unset)'}`);
     if (String(wrkEnv.WORKERS_ENABLED) !== 'true') fail(where(worker), `environment WORKERS_ENABLED must be "true", is ${wrkEnv.WORKERS_ENABLED ?? '(unset)'}`);
-    const { WORKERS_ENABLED: _a, ...apiRest } = apiEnv;
-    const { WORKERS_ENABLED: _w, ...wrkRest } = wrkEnv;
-    if (canonical(apiRest) !== canonical(wrkRest)) fail(where(worker), `environment must be ${appName}'s but for WORKERS_ENABLED`);
+    if (String(wrkEnv.OUTBOX_RELAY_ENABLED ?? 'true') === 'false') fail(where(worker), 'environment OUTBOX_RELAY_ENABLED must not be "false": the workers relay the outbox');
+    const withoutRole = (env) => Object.fromEntries(Object.entries(env).filter(([k]) => !ROLE_VARS.includes(k)));
+    if (canonical(withoutRole(apiEnv)) !== canonical(withoutRole(wrkEnv))) fail(where(worker), `environment must be ${appName}'s but for ${ROLE_VARS.join(' and ')}`);
     for (const key of ['build', 'healthcheck']) {
       if (canonical(api[key]) !== canonical(wrk[key])) fail(where(worker), `${key} must be ${appName}'s`);
     }
@@ -566,8 +568,9 @@ function checkK8s() {
     if (!apiC || !wrkC) continue;
     if (envValue(apiC, 'WORKERS_ENABLED') !== 'false') fail(api.where, `env WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${envValue(apiC, 'WORKERS_ENABLED') ?? '(unset)'}`);
     if (envValue(wrkC, 'WORKERS_ENABLED') !== 'true') fail(wrk.where, `env WORKERS_ENABLED must be "true", is ${envValue(wrkC, 'WORKERS_ENABLED') ?? '(unset)'}`);
-    const withoutWorkers = (c) => (c.env ?? []).filter((e) => e.name !== 'WORKERS_ENABLED');
-    if (canonical(withoutWorkers(apiC)) !== canonical(withoutWorkers(wrkC))) fail(wrk.where, `env must be ${app}'s but for WORKERS_ENABLED`);
+    if (envValue(wrkC, 'OUTBOX_RELAY_ENABLED') === 'false') fail(wrk.where, 'env OUTBOX_RELAY_ENABLED must not be "false": the workers relay the outbox');
+    const withoutRole = (c) => (c.env ?? []).filter((e) => !ROLE_VARS.includes(e.name));
+    if (canonical(withoutRole(apiC)) !== canonical(withoutRole(wrkC))) fail(wrk.where, `env must be ${app}'s but for ${ROLE_VARS.join(' and ')}`);
     for (const key of ['image', 'command', 'args', 'envFrom', 'ports', 'startupProbe', 'readinessProbe', 'livenessProbe']) {
       if (canonical(apiC[key]) !== canonical(wrkC[key])) fail(wrk.where, `container ${key} must be ${app}'s`);
     }

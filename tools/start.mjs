@@ -85,8 +85,8 @@ for (const s of SERVICES) {
   const url = env[s.urlVar] ?? `http://127.0.0.1:${s.port}`;
   const port = new URL(url).port || String(s.port);
   env[s.urlVar] = url;
-  // notifications runs as an HTTP replica and a worker replica, as docker compose and deploy/k8s run it.
-  run(s.name, `services/${s.name}/dist/src/main.js`, { PORT: port, ...(s.name === 'notifications' ? { WORKERS_ENABLED: 'false' } : {}) }, s.color);
+  // notifications runs as an HTTP replica and a worker replica (which also relays its outbox), as docker compose and deploy/k8s run it.
+  run(s.name, `services/${s.name}/dist/src/main.js`, { PORT: port, ...(s.name === 'notifications' ? { WORKERS_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false' } : {}) }, s.color);
 }
 run('notif-worker', 'services/notifications/dist/src/main.js', { PORT: env.NOTIFICATIONS_WORKER_PORT ?? '3005', WORKERS_ENABLED: 'true' }, 33);
 run('gateway', 'services/gateway/dist/src/main.js', {}, 34);

@@ -187,7 +187,7 @@ async function waitFor(url) {
 }
 
 for (const s of ['tickets', 'email-ingest', 'notifications', 'segmentation']) {
-  start(s, [`services/${s}/dist/src/main.js`], { PORT: String(PORTS[s]), ...(s === 'notifications' && SPLIT ? { WORKERS_ENABLED: 'false' } : {}) });
+  start(s, [`services/${s}/dist/src/main.js`], { PORT: String(PORTS[s]), ...(s === 'notifications' && SPLIT ? { WORKERS_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false' } : {}) });
 }
 // The notifications worker replica (WORKERS_ENABLED=false on the API replica above).
 if (SPLIT) start('notifications worker', ['services/notifications/dist/src/main.js'], { PORT: String(PORTS['notifications worker']) });

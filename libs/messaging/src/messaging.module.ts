@@ -23,7 +23,7 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export interface MessagingOptions {
   service: string;
-  /** Run the outbox relay in this process (default true). */
+  /** Run the outbox relay in this process (default true; OUTBOX_RELAY_ENABLED=false turns it off too). */
   relay?: boolean;
   /** Run the queue workers in this process (default true). */
   workers?: boolean;
@@ -37,10 +37,11 @@ class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly queues: JobQueues,
     private readonly relay: OutboxRelay,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    private readonly config: CommonConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.relay !== false) await this.relay.start();
+    if (this.options.relay !== false && this.config.OUTBOX_RELAY_ENABLED) await this.relay.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

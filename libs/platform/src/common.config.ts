@@ -57,6 +57,15 @@ export class CommonConfig {
   @IsBoolean()
   WORKERS_ENABLED: boolean = true;
 
+  /**
+   * Whether this process runs its service's outbox relay (publishing committed events to
+   * BullMQ). Replicas share the work; an API-only replica beside worker replicas may leave it
+   * to them (`false`), sparing one more process woken by every commit.
+   */
+  @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
+  @IsBoolean()
+  OUTBOX_RELAY_ENABLED: boolean = true;
+
   /** The outbox relay wakes on NOTIFY; this poll only covers a lost notification. */
   @IsInt()
   @Min(50)

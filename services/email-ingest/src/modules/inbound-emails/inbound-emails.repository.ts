@@ -130,27 +130,27 @@ export class InboundEmailsRepository {
   });
 
   private async insertAllReceived(messages: ReceivedMessage[]): Promise<Array<{ id: string; receivedAt: Date }>> {
+    const q = new SqlParams();
+    // Each message's bytes are a parameter of their own, which the driver sends as they are
+    // (binary bytea); inside an array they would travel as hex text, twice their size, encoded
+    // here and decoded by Postgres.
+    const raws = messages.map((m, i) => `(${i + 1}, ${q.add(Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength))}::bytea)`);
     const rows: Array<{ id: string; received_at: Date }> = await this.db.query(
       `WITH r AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bytea[], $5::int[], $6::text[])
-           AS r(id, source, mailbox_id, raw, raw_size, request_id)
+         SELECT * FROM unnest(${q.add(messages.map((m) => m.id))}::uuid[], ${q.add(messages.map((m) => m.source))}::text[],
+                              ${q.add(messages.map((m) => m.mailboxId))}::uuid[], ${q.add(messages.map((m) => m.raw.byteLength))}::int[],
+                              ${q.add(messages.map((m) => m.requestId))}::text[])
+           WITH ORDINALITY AS r(id, source, mailbox_id, raw_size, request_id, n)
        ), e AS (
          INSERT INTO email_ingest.inbound_emails (id, source, mailbox_id, raw, raw_size)
-         SELECT id, source, mailbox_id, raw, raw_size FROM r
+         SELECT r.id, r.source, r.mailbox_id, b.raw, r.raw_size FROM r JOIN (VALUES ${raws.join(', ')}) AS b(n, raw) USING (n)
          RETURNING id, received_at
        ), announced AS (
          INSERT INTO ${this.outbox.table} (event, payload, request_id)
          SELECT 'inbound_email.received', jsonb_build_object('inboundEmailId', e.id), r.request_id FROM e JOIN r USING (id)
        )
        SELECT id, received_at FROM e`,
-      [
-        messages.map((m) => m.id),
-        messages.map((m) => m.source),
-        messages.map((m) => m.mailboxId),
-        messages.map((m) => Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)),
-        messages.map((m) => m.raw.byteLength),
-        messages.map((m) => m.requestId),
-      ],
+      q.values,
     );
     const byId = new Map(rows.map((r) => [r.id, r.received_at]));
     return messages.map((m) => ({ id: m.id, receivedAt: byId.get(m.id)! }));

@@ -8,6 +8,7 @@ import { Webhooks1765100000000 } from './1765100000000-webhooks.js';
 import { WebhookDeliveryClaims1765100000100 } from './1765100000100-webhook-delivery-claims.js';
 import { WebhookRetention1765200000000 } from './1765200000000-webhook-retention.js';
 import { OutboxJobIds1765300000000 } from './1765300000000-outbox-job-ids.js';
+import { Lz4Compression1765400000000 } from './1765400000000-lz4-compression.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   WebhookDeliveryClaims1765100000100,
   WebhookRetention1765200000000,
   OutboxJobIds1765300000000,
+  Lz4Compression1765400000000,
 ];
