@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { commentSearchVector } from '../tickets/search-terms.js';
 import type { CommentRecord, NewComment } from './comment.record.js';
 
 interface CommentRow {
@@ -38,12 +39,12 @@ export class CommentsRepository {
 
   async insert(tx: EntityManager, ticketId: string, c: NewComment): Promise<CommentRecord> {
     const rows: CommentRow[] = await tx.query(
-      `INSERT INTO tickets.comments (ticket_id, body, html, public, author_type, author_id, author_email, author_name, attachments, source_inbound_email_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+      `INSERT INTO tickets.comments (ticket_id, body, html, public, author_type, author_id, author_email, author_name, attachments, source_inbound_email_id, search)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::tsvector)
        RETURNING ${COLUMNS}`,
       [
         ticketId, c.body, c.html ?? null, c.public, c.author.type, c.author.id ?? null, c.author.email ?? null, c.author.name ?? null,
-        JSON.stringify(c.attachments), c.sourceInboundEmailId ?? null,
+        JSON.stringify(c.attachments), c.sourceInboundEmailId ?? null, commentSearchVector(c.body),
       ],
     );
     return toRecord(rows[0]!);

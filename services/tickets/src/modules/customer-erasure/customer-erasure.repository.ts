@@ -1,6 +1,7 @@
 import { emailHashSql, type CustomerErasedPayload } from '@careflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { commentSearchVector, ticketSearchVector } from '../tickets/search-terms.js';
 import { ERASED, redactionPatterns, type PersonalDetails } from './personal-details.js';
 
 /**
@@ -22,7 +23,8 @@ export interface ErasedTickets {
  * of the customer); what the customer wrote and how to reach them goes. This is not a change
  * of the ticket's state, so it bypasses TicketChanges (the one write path of status, priority
  * and SLA changes) and announces nothing; each ticket's audit trail records the erasure.
- * Full-text search vectors are generated columns and follow the new text.
+ * The search vectors are written again from the text left (`search-terms`), so the customer's
+ * words are no longer found either.
  */
 @Injectable()
 export class CustomerErasureRepository {
@@ -63,8 +65,8 @@ export class CustomerErasureRepository {
   /** Subject and description are the customer's words; the contact fields are theirs. */
   async scrubTickets(tx: EntityManager, ids: readonly string[]): Promise<void> {
     await tx.query(
-      `UPDATE tickets.tickets SET subject = $2, description = '', customer_email = NULL, customer_name = NULL WHERE id = ANY($1::uuid[])`,
-      [ids, ERASED],
+      `UPDATE tickets.tickets SET subject = $2, description = '', customer_email = NULL, customer_name = NULL, search = $3::tsvector WHERE id = ANY($1::uuid[])`,
+      [ids, ERASED, ticketSearchVector(ERASED, '')],
     );
   }
 
@@ -75,15 +77,22 @@ export class CustomerErasureRepository {
   async scrubComments(tx: EntityManager, ids: readonly string[], details: PersonalDetails): Promise<void> {
     const params: unknown[] = [ids, ERASED];
     const redacted = (column: string) => redact(column, redactionPatterns(details), params);
-    await tx.query(
-      `UPDATE tickets.comments SET
+    // A SELECT over the UPDATE: TypeORM answers a bare UPDATE with [rows, count].
+    const bodies: Array<{ id: string; body: string }> = await tx.query(
+      `WITH scrubbed AS (UPDATE tickets.comments SET
          body = CASE WHEN author_type = 'customer' THEN $2 ELSE ${redacted('body')} END,
          html = CASE WHEN author_type = 'customer' THEN NULL ELSE ${redacted('html')} END,
          author_email = CASE WHEN author_type = 'customer' THEN NULL ELSE author_email END,
          author_name = CASE WHEN author_type = 'customer' THEN NULL ELSE author_name END,
          attachments = CASE WHEN author_type = 'customer' THEN '[]'::jsonb ELSE attachments END
-       WHERE ticket_id = ANY($1::uuid[])`,
+       WHERE ticket_id = ANY($1::uuid[])
+       RETURNING id, body) SELECT id, body FROM scrubbed`,
       params,
+    );
+    // The search vectors of what the comments say now.
+    await tx.query(
+      `UPDATE tickets.comments c SET search = s.search FROM unnest($1::uuid[], $2::tsvector[]) AS s(id, search) WHERE c.id = s.id`,
+      [bodies.map((b) => b.id), bodies.map((b) => commentSearchVector(b.body))],
     );
   }
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { ListTicketsQuery, TicketSort } from './dto/list-tickets.query.js';
+import { searchQuery } from './search-terms.js';
 import type { TicketRecord } from './ticket.record.js';
 import { TICKET_FROM, TICKET_LIST_COLUMNS, toTicketRecord, type TicketRow } from './tickets.repository.js';
 
@@ -24,7 +25,7 @@ const SORTS: Record<TicketSort, SortSpec> = {
 
 /**
  * Ticket lists: filters, accent-insensitive full text over subject, description and comments
- * (tsvector + GIN, `simple` configuration over unaccent), and keyset pagination, so pages
+ * (tsvector + GIN, words found by `search-terms`), and keyset pagination, so pages
  * neither repeat nor skip rows while tickets are being created.
  */
 @Injectable()
@@ -50,8 +51,12 @@ export class TicketSearchRepository {
     if (q.createdAfter) where.push(`t.created_at >= ${param(q.createdAfter)}::timestamptz`);
     if (q.createdBefore) where.push(`t.created_at < ${param(q.createdBefore)}::timestamptz`);
     if (q.q) {
-      const query = `websearch_to_tsquery('simple', tickets.search_text(${param(q.q)}))`;
-      where.push(`(t.search @@ ${query} OR EXISTS (SELECT 1 FROM tickets.comments c WHERE c.ticket_id = t.id AND c.search @@ ${query}))`);
+      const query = searchQuery(q.q);
+      if (query === null) where.push('false'); // no word to look for: nothing matches
+      else {
+        const tsquery = `${param(query)}::tsquery`;
+        where.push(`(t.search @@ ${tsquery} OR EXISTS (SELECT 1 FROM tickets.comments c WHERE c.ticket_id = t.id AND c.search @@ ${tsquery}))`);
+      }
     }
     const sort = SORTS[q.sort];
     if (q.cursor) {

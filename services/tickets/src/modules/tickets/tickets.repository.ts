@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { storedCarePolicy } from '../sla/priority-policy.js';
+import { ticketSearchVector } from './search-terms.js';
 import type { TicketRecord } from './ticket.record.js';
 
 /**
@@ -140,7 +141,8 @@ export class TicketsRepository {
    * Postgres, so the hot path makes two (customer lookup, this). The caller builds each record
    * and event payload; Postgres adds only the numbers, in the order given. `observed`, when a
    * ticket tells segmentation about its customer, is a second outbox row of the same INSERT.
-   * Each ticket's events carry its own request id (default: the current request's).
+   * Each ticket's events carry its own request id (default: the current request's). Its search
+   * vector is built here (`searchVector`), not by Postgres.
    */
   async insertAnnounced(tx: EntityManager, items: readonly NewTicket[]): Promise<TicketRecord[]> {
     const rows: Array<{ id: string; number: string }> = await tx.query(
@@ -148,19 +150,19 @@ export class TicketsRepository {
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::text[], $8::text[],
            $9::text[], $10::text[], $11::text[], $12::uuid[], $13::text[], $14::jsonb[], $15::text[], $16::uuid[], $17::uuid[],
            $18::uuid[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[], $22::text[], $23::text[], $24::jsonb[],
-           $25::jsonb[], $26::text[], $27::jsonb[])
+           $25::jsonb[], $26::text[], $27::jsonb[], $28::tsvector[])
            WITH ORDINALITY AS v(id, subject, description, priority, priority_explicit, type, channel, segment,
              customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
              shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at,
-             actor_type, actor_id, created_data, payload, request_id, observed, n)
+             actor_type, actor_id, created_data, payload, request_id, observed, search, n)
        ), t AS (
          INSERT INTO tickets.tickets (id, subject, description, priority, priority_explicit, type, channel, segment,
            customer_external_id, customer_email, customer_name, group_id, assignee_id, tags, order_external_id,
-           shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at, updated_at)
+           shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at, created_at, updated_at, search)
          SELECT id, subject, description, priority, priority_explicit, type, channel, segment,
            customer_external_id, customer_email, customer_name, group_id, assignee_id, ARRAY(SELECT jsonb_array_elements_text(tags)),
            order_external_id, shipment_id, follow_up_of, source_inbound_email_id, first_response_due_at, resolution_due_at,
-           created_at, created_at
+           created_at, created_at, search
            FROM v ORDER BY n
          RETURNING id, number
        ), e AS (
@@ -202,6 +204,7 @@ export class TicketsRepository {
         items.map((i) => JSON.stringify(i.payload)),
         items.map((i) => (i.requestId === undefined ? (RequestContext.requestId() ?? null) : i.requestId)),
         items.map((i) => (i.observed ? JSON.stringify(i.observed) : null)),
+        items.map((i) => ticketSearchVector(i.ticket.subject, i.ticket.description)),
       ],
     );
     const numbers = new Map(rows.map((r) => [r.id, Number(r.number)]));
