@@ -55,9 +55,11 @@ export async function parseMessage(raw: Uint8Array, limits: ParseLimits): Promis
   const forwarded = isReport ? [] : await forwardedTexts(email.attachments, limits);
 
   const ownText = safeText(email.text ?? (email.html ? htmlToText(email.html) : ''), limits.maxTextChars).trim() || unsplittableBody(input, headers, email, limits);
-  const text = safeText([ownText, ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars);
-  const stripped = stripReply(ownText);
-  const strippedText = safeText([stripped, ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars);
+  // ownText is safe already, and so is what stripReply keeps of it: only a join with forwarded
+  // texts needs another pass (safeText leaves safe text as it is).
+  const withForwarded = (own: string) => (forwarded.length === 0 ? own : safeText([own, ...forwarded].filter((t) => t !== '').join('\n\n'), limits.maxTextChars));
+  const text = withForwarded(ownText);
+  const strippedText = withForwarded(stripReply(ownText));
 
   if (subject === '' && text === '' && attachments.length === 0) {
     throw new RejectedMessageError('empty-message', 'no subject, no text and no attachments');
