@@ -67,18 +67,23 @@ export function dropOutboxSchemaSqlV1(schema: string): string[] {
   ];
 }
 
+/** Columns of large values, per table (`schema.table`). */
+export type LargeColumns = ReadonlyArray<readonly [table: string, columns: readonly string[]]>;
+
 /**
  * Columns of large values (raw mail, bodies, event payloads) compressed with lz4 rather than
  * Postgres' default pglz: about a quarter of the CPU per value written, and faster to read
  * back, for a little less compression. Metadata only: values already stored stay as they are.
  * A server built without lz4 keeps pglz (the statement says so in a NOTICE).
  */
-export function lz4CompressionSql(table: string, columns: readonly string[]): string {
-  const alter = `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${pg.escapeIdentifier(c)} SET COMPRESSION lz4`).join(', ')}`;
-  return `DO $$ BEGIN ${alter}; EXCEPTION WHEN feature_not_supported THEN RAISE NOTICE '${table}: lz4 not available, pglz kept'; END $$`;
+export function lz4CompressionSql(tables: LargeColumns): string[] {
+  return tables.map(([table, columns]) => {
+    const alter = `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${pg.escapeIdentifier(c)} SET COMPRESSION lz4`).join(', ')}`;
+    return `DO $$ BEGIN ${alter}; EXCEPTION WHEN feature_not_supported THEN RAISE NOTICE '${table}: lz4 not available, pglz kept'; END $$`;
+  });
 }
 
 /** Undoes `lz4CompressionSql`: the server's default compression again. */
-export function defaultCompressionSql(table: string, columns: readonly string[]): string {
-  return `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${pg.escapeIdentifier(c)} SET COMPRESSION default`).join(', ')}`;
+export function defaultCompressionSql(tables: LargeColumns): string[] {
+  return tables.map(([table, columns]) => `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${pg.escapeIdentifier(c)} SET COMPRESSION default`).join(', ')}`);
 }
