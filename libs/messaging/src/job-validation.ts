@@ -12,9 +12,12 @@ export async function validateEnvelope<N extends JobName>(
   name: N,
   raw: unknown,
 ): Promise<JobEnvelope<JobPayload<N>>> {
-  const envelope = plainToInstance(JobEnvelope, raw ?? {});
+  // The envelope's own fields are transformed without the payload, which only its class
+  // transforms: the payload (the bulk of a job) is walked once, not twice.
+  const { data: payload, ...fields } = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const envelope = Object.assign(plainToInstance(JobEnvelope, fields), { data: payload as object });
   const envelopeErrors = await validate(envelope);
-  const data = plainToInstance(JOB_PAYLOADS[name] as new () => JobPayload<N>, envelope.data ?? {});
+  const data = plainToInstance(JOB_PAYLOADS[name] as new () => JobPayload<N>, payload ?? {});
   const dataErrors = await validate(data as object);
   const problems = [
     ...flattenValidationErrors(envelopeErrors),
