@@ -20,6 +20,16 @@ describe('searchWords', () => {
     expect(searchWords('Nguye\u0302\u0303n')).toEqual(['nguyen']);
   });
 
+  it('finds a folded word again, unchanged: what folding leaves that is no part of a word separates', () => {
+    expect(searchWords('a῭b ῭')).toEqual(['a', 'b']);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+        for (const word of searchWords(text)) expect(searchWords(word)).toEqual([word]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('leaves out runs too long to be words anybody searches for', () => {
     expect(searchWords(`short ${'x'.repeat(101)} end`)).toEqual(['short', 'end']);
   });

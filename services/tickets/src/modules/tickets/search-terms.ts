@@ -37,6 +37,7 @@ function isWordUnit(c: number): boolean {
   if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
   if (c < 0xc0) return false; // Latin-1 punctuation and symbols
   if (c === 0xd7 || c === 0xf7) return false; // × ÷
+  if (c === 0x1680 || c === 0xfeff) return false; // the spaces outside the ranges below (what `\s` matches)
   if (c >= 0x2000 && c <= 0x2bff) return false; // general punctuation, symbols, arrows, maths, shapes
   if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
   if (c >= 0xd800 && c <= 0xf8ff) return false; // surrogates (emoji and other astral symbols), private use
@@ -52,8 +53,29 @@ function fold(run: string): string {
   return lower.normalize('NFD').replace(COMBINING_MARKS, '').replace(SPECIAL_LETTER, (c) => SPECIAL_LETTERS[c] ?? c).normalize('NFC');
 }
 
-/** The words of `text`, in order, folded; `folded` remembers the folding of each distinct run. */
-export function searchWords(text: string, folded = new Map<string, string>()): string[] {
+/**
+ * The words of a run of word characters, folded. Folding may leave a character that is no
+ * part of a word (`῭` is a diaeresis and a grave accent: without the accent, a bare `¨`),
+ * which then separates words as it would have in the text: so a word found here is found
+ * again, unchanged, when it is searched for.
+ */
+function foldedWords(run: string): string[] {
+  const folded = fold(run);
+  let start = -1;
+  const words: string[] = [];
+  for (let i = 0; i <= folded.length; i++) {
+    if (i < folded.length && isWordUnit(folded.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) words.push(start === 0 && i === folded.length ? folded : folded.slice(start, i));
+    start = -1;
+  }
+  return words;
+}
+
+/** The words of `text`, in order, folded; `folded` remembers the words of each distinct run. */
+export function searchWords(text: string, folded = new Map<string, string[]>()): string[] {
   const words: string[] = [];
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
@@ -63,12 +85,12 @@ export function searchWords(text: string, folded = new Map<string, string>()): s
     }
     if (start >= 0 && i - start <= MAX_WORD_CHARS) {
       const run = text.slice(start, i);
-      let word = folded.get(run);
-      if (word === undefined) {
-        word = fold(run);
-        folded.set(run, word);
+      let runWords = folded.get(run);
+      if (runWords === undefined) {
+        runWords = foldedWords(run);
+        folded.set(run, runWords);
       }
-      if (word !== '') words.push(word);
+      for (const word of runWords) words.push(word);
     }
     start = -1;
   }
@@ -90,7 +112,7 @@ export type SearchWeight = 'A' | 'B' | 'D';
  */
 export function searchVector(parts: ReadonlyArray<{ text: string; weight: SearchWeight }>): string {
   const positions = new Map<string, number[]>();
-  const folded = new Map<string, string>();
+  const folded = new Map<string, string[]>();
   /** The last position of each part: a position's weight is its part's. */
   const ends: number[] = [];
   let position = 0;
