@@ -53,6 +53,19 @@ function fold(run: string): string {
   return lower.normalize('NFD').replace(COMBINING_MARKS, '').replace(SPECIAL_LETTER, (c) => SPECIAL_LETTERS[c] ?? c).normalize('NFC');
 }
 
+/** Calls `each` with the start and the end of every run of word characters in `text`, in order. */
+function forEachRun(text: string, each: (start: number, end: number) => void): void {
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isWordUnit(text.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0) each(start, i);
+    start = -1;
+  }
+}
+
 /**
  * The words of a run of word characters, folded. Folding may leave a character that is no
  * part of a word (`῭` is a diaeresis and a grave accent: without the accent, a bare `¨`),
@@ -61,39 +74,24 @@ function fold(run: string): string {
  */
 function foldedWords(run: string): string[] {
   const folded = fold(run);
-  let start = -1;
   const words: string[] = [];
-  for (let i = 0; i <= folded.length; i++) {
-    if (i < folded.length && isWordUnit(folded.charCodeAt(i))) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start >= 0) words.push(start === 0 && i === folded.length ? folded : folded.slice(start, i));
-    start = -1;
-  }
+  forEachRun(folded, (start, end) => words.push(folded.slice(start, end)));
   return words;
 }
 
 /** The words of `text`, in order, folded; `folded` remembers the words of each distinct run. */
 export function searchWords(text: string, folded = new Map<string, string[]>()): string[] {
   const words: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && isWordUnit(text.charCodeAt(i))) {
-      if (start < 0) start = i;
-      continue;
+  forEachRun(text, (start, end) => {
+    if (end - start > MAX_WORD_CHARS) return;
+    const run = text.slice(start, end);
+    let runWords = folded.get(run);
+    if (runWords === undefined) {
+      runWords = foldedWords(run);
+      folded.set(run, runWords);
     }
-    if (start >= 0 && i - start <= MAX_WORD_CHARS) {
-      const run = text.slice(start, i);
-      let runWords = folded.get(run);
-      if (runWords === undefined) {
-        runWords = foldedWords(run);
-        folded.set(run, runWords);
-      }
-      for (const word of runWords) words.push(word);
-    }
-    start = -1;
-  }
+    for (const word of runWords) words.push(word);
+  });
   return words;
 }
 
