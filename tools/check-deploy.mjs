@@ -108,8 +108,8 @@ function parseYamlDocuments(file) {
 
 const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** WORKERS_ENABLED as the config classes read it (parseBoolean, default true). */
-const workersEnabled = (value) => value == null || value === true || value === 'true' || value === '1';
+/** A switch that is on unless set otherwise (WORKERS_ENABLED, OUTBOX_RELAY_ENABLED), as the config classes read it (parseBoolean, default true). */
+const switchedOn = (value) => value == null || value === true || value === 'true' || value === '1';
 
 /** JSON with sorted keys: compares parsed YAML regardless of key order. */
 const canonical = (value) => JSON.stringify(value, (key, v) => (isObject(v)
@@ -348,7 +348,7 @@ function checkCompose() {
     const wrkEnv = normalizeEnvironment(wrk.environment);
     if (String(apiEnv.WORKERS_ENABLED) !== 'false') fail(where(appName), `environment WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${apiEnv.WORKERS_ENABLED ?? '(unset)'}`);
     if (String(wrkEnv.WORKERS_ENABLED) !== 'true') fail(where(worker), `environment WORKERS_ENABLED must be "true", is ${wrkEnv.WORKERS_ENABLED ?? '(unset)'}`);
-    if (String(wrkEnv.OUTBOX_RELAY_ENABLED ?? 'true') === 'false') fail(where(worker), 'environment OUTBOX_RELAY_ENABLED must not be "false": the workers relay the outbox');
+    if (!switchedOn(wrkEnv.OUTBOX_RELAY_ENABLED)) fail(where(worker), 'environment OUTBOX_RELAY_ENABLED must be on (unset or "true"): the workers relay the outbox');
     const withoutRole = (env) => Object.fromEntries(Object.entries(env).filter(([k]) => !ROLE_VARS.includes(k)));
     if (canonical(withoutRole(apiEnv)) !== canonical(withoutRole(wrkEnv))) fail(where(worker), `environment must be ${appName}'s but for ${ROLE_VARS.join(' and ')}`);
     for (const key of ['build', 'healthcheck']) {
@@ -359,7 +359,7 @@ function checkCompose() {
   // Some service consumes each app's queues.
   for (const appName of Object.keys(APPS)) {
     const consumers = Object.values(services).filter((svc) => normalizeEnvironment(svc.build?.args).SERVICE === appName
-      && workersEnabled(normalizeEnvironment(svc.environment).WORKERS_ENABLED));
+      && switchedOn(normalizeEnvironment(svc.environment).WORKERS_ENABLED));
     if (consumers.length === 0) fail('docker-compose.yml', `no service with SERVICE=${appName} runs with WORKERS_ENABLED=true: its queues would never be consumed`);
   }
 
@@ -457,7 +457,7 @@ function checkK8s() {
     return value;
   };
   /** A container's WORKERS_ENABLED as the process sees it, the default included. */
-  const effectiveWorkers = (c) => workersEnabled(effectiveEnv(c, 'WORKERS_ENABLED'));
+  const effectiveWorkers = (c) => switchedOn(effectiveEnv(c, 'WORKERS_ENABLED'));
 
   // Overlapping selectors let one Deployment's ReplicaSets, HPA (which averages over the scale
   // selector) and rollout count the other's pods.
@@ -568,7 +568,7 @@ function checkK8s() {
     if (!apiC || !wrkC) continue;
     if (envValue(apiC, 'WORKERS_ENABLED') !== 'false') fail(api.where, `env WORKERS_ENABLED must be "false" (${worker} consumes the queues), is ${envValue(apiC, 'WORKERS_ENABLED') ?? '(unset)'}`);
     if (envValue(wrkC, 'WORKERS_ENABLED') !== 'true') fail(wrk.where, `env WORKERS_ENABLED must be "true", is ${envValue(wrkC, 'WORKERS_ENABLED') ?? '(unset)'}`);
-    if (envValue(wrkC, 'OUTBOX_RELAY_ENABLED') === 'false') fail(wrk.where, 'env OUTBOX_RELAY_ENABLED must not be "false": the workers relay the outbox');
+    if (!switchedOn(effectiveEnv(wrkC, 'OUTBOX_RELAY_ENABLED'))) fail(wrk.where, 'env OUTBOX_RELAY_ENABLED must be on (unset or "true"): the workers relay the outbox');
     const withoutRole = (c) => (c.env ?? []).filter((e) => !ROLE_VARS.includes(e.name));
     if (canonical(withoutRole(apiC)) !== canonical(withoutRole(wrkC))) fail(wrk.where, `env must be ${app}'s but for ${ROLE_VARS.join(' and ')}`);
     for (const key of ['image', 'command', 'args', 'envFrom', 'ports', 'startupProbe', 'readinessProbe', 'livenessProbe']) {
