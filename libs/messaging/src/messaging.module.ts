@@ -81,6 +81,7 @@ export class MessagingModule {
               databaseUrl: config.DATABASE_URL,
               pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
               confirmAfterMs: config.OUTBOX_CONFIRM_AFTER_MS,
+              lingerMs: config.OUTBOX_RELAY_LINGER_MS,
             }, logger),
         },
         {

@@ -66,6 +66,17 @@ export class CommonConfig {
   @IsBoolean()
   OUTBOX_RELAY_ENABLED: boolean = true;
 
+  /**
+   * Under load, how long the outbox relay waits for more commits before its next pass, at most
+   * (it ends sooner once a hundred commits were heard of): the events of many commits then go
+   * as one job per event name, and consumers pay per-job costs once for all of them. A commit
+   * to an idle relay is published at once; this is latency added per hop only while busy.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(5_000)
+  OUTBOX_RELAY_LINGER_MS: number = 200;
+
   /** The outbox relay wakes on NOTIFY; this poll only covers a lost notification. */
   @IsInt()
   @Min(50)

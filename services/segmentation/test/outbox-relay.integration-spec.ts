@@ -145,9 +145,9 @@ describe('outbox relay', () => {
     expect(await incoming.getJobState(id)).toBe('waiting');
   });
 
-  it('is woken by NOTIFY on commit, not by its poll', async () => {
+  it('is woken by NOTIFY on commit, not by its poll, and an idle relay does not linger', async () => {
     await freshQueues();
-    const listening = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 60_000, confirmAfterMs: 60_000 }, logger);
+    const listening = new OutboxRelay(dataSource, queues, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 60_000, confirmAfterMs: 60_000, lingerMs: 60_000 }, logger);
     await listening.start();
     try {
       // The first pass ran at start; from now on only a notification can wake it within a minute.
@@ -158,6 +158,42 @@ describe('outbox relay', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
       await listening.stop();
+    }
+  });
+
+  it('under load, lingers: commits made meanwhile go as one job; a hundred commits heard of end the wait', async () => {
+    await freshQueues();
+    // The first pass is held inside its publish until released, so commits arrive while it runs.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let passes = 0;
+    const gated = Object.assign(Object.create(queues) as JobQueues, {
+      publishBatches: async (batches: Parameters<JobQueues['publishBatches']>[0]) => {
+        if (passes++ === 0) await held;
+        return queues.publishBatches(batches);
+      },
+    });
+    const lingering = new OutboxRelay(dataSource, gated, { schema: 'segmentation', databaseUrl: db.url, pollIntervalMs: 60_000, confirmAfterMs: 60_000, lingerMs: 60_000 }, logger);
+    await lingering.start();
+    try {
+      const first = await announce('cus_linger_first');
+      await expect.poll(() => passes, { timeout: 3_000, interval: 10 }).toBe(1);
+      // While the pass runs, 99 commits: heard of, but fewer than a hundred.
+      const during = [];
+      for (let i = 0; i < 99; i++) during.push(await announce(`cus_linger_${i}`));
+      release();
+      await expect.poll(() => incoming.getJobState(first), { timeout: 3_000, interval: 20 }).toBe('waiting');
+      // Lingering (a minute at most), the relay gathers; one more commit makes a hundred.
+      await new Promise((r) => setTimeout(r, 300));
+      const later = await announce('cus_linger_last');
+      await expect.poll(() => incoming.getJobCountByTypes('waiting'), { timeout: 5_000, interval: 20 }).toBe(2);
+      expect(passes).toBe(2);
+      // All hundred in one job (a full one, MAX_EVENTS_PER_JOB), in commit order.
+      const job = (await incoming.getJobs(['waiting'])).find((j) => j.id !== first)!;
+      expect((job.data as { batch: Array<{ eventId: string }> }).batch.map((e) => e.eventId)).toEqual([...during, later]);
+    } finally {
+      release();
+      await lingering.stop();
     }
   });
 
