@@ -14,8 +14,26 @@ describe('stripReply', () => {
     ['Estonian Outlook', 'New answer.\n\nSaatja: Shop <support@shop.test>\nSaadetud: reede, 7. juuni 2024 14:00\nAdressaat: Anna\nTeema: x\n\nold text\n'],
     ['French (library)', 'New answer.\n\nLe lun. 3 juin 2024 à 10:20, Shop <support@shop.test> a écrit :\n> old text\n'],
     ['signature', 'New answer.\n\n-- \nJane Doe\nold text\n'],
+    ['German', 'New answer.\n\nAm Mo., 3. Juni 2024 um 10:20 Uhr schrieb Shop <support@shop.test>:\n> old text\n'],
+    ['Spanish', 'New answer.\n\nEl lun, 3 jun 2024 a las 10:20, Shop (<support@shop.test>) escribió:\n> old text\n'],
+    ['Italian', 'New answer.\n\nIl giorno lun 3 giu 2024 alle ore 10:20 Shop <support@shop.test> ha scritto:\n> old text\n'],
+    ['Dutch', 'New answer.\n\nOp ma 3 jun. 2024 om 10:20 schreef Shop <support@shop.test>:\n> old text\n'],
+    ['Polish', 'New answer.\n\nW dniu 3.06.2024 o 10:20, Shop <support@shop.test> napisał(a):\n> old text\n'],
+    ['Danish', 'New answer.\n\nDen 3. jun. 2024 kl. 10.20 skrev Shop <support@shop.test>:\n> old text\n'],
+    ['Original Message rule, Danish', 'New answer.\n\n-----Oprindelig besked-----\nFra: Shop\nold text\n'],
+    ['iPhone footer', 'New answer.\n\nSent from my iPhone\n'],
+    ['German iPhone footer', 'New answer.\n\nVon meinem iPhone gesendet\n'],
+    ['Outlook mobile footer', 'New answer.\n\nGet Outlook for Android\n'],
+    ['closing', 'New answer.\n\nBest regards,\nJane Doe\nShop Customer\n'],
+    ['French closing', 'New answer.\n\nBien cordialement,\nJeanne\n'],
   ])('%s', (_name, text) => {
     expect(stripReply(text)).toBe('New answer.');
+  });
+
+  it('keeps what it cannot tell from content: indentation, a signature-only text, words like "regards" inside a sentence', () => {
+    expect(stripReply('Items:\n  - shoes\n  - socks')).toBe('Items:\n  - shoes\n  - socks');
+    expect(stripReply('Kind regards,\nJane')).toBe('Kind regards,\nJane');
+    expect(stripReply('With regards to my order, it has not arrived.\nThanks')).toBe('With regards to my order, it has not arrived.\nThanks');
   });
 
   it('keeps a forwarded message whole', () => {

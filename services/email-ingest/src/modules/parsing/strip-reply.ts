@@ -1,17 +1,4 @@
-import { createRequire } from 'node:module';
-
-// email-reply-parser is CommonJS without types: this is the part of it we use.
-interface ReplyParserEmail {
-  getVisibleText(): string;
-}
-interface ReplyParser {
-  read(text: string): ReplyParserEmail;
-}
-const require = createRequire(import.meta.url);
-const EmailReplyParser = require('email-reply-parser') as new () => ReplyParser;
-
-/** The library's patterns backtrack on long lines; beyond this the text is not worth stripping. */
-const REPLY_PARSER_MAX_CHARS = 64 * 1024;
+/** Longer lines are content, never an attribution, header line or signature. */
 const MAX_LINE = 1000;
 
 // A forwarded message is content the sender wants us to read, not quoted history: kept verbatim.
@@ -21,15 +8,32 @@ const FORWARD_MARKER = [
 ];
 
 // Attributions that introduce quoted history, one line or wrapped over up to three (Gmail
-// wraps long "On …, Name <address> wrote:" lines). English is Gmail, Apple Mail, Thunderbird;
-// Vietnamese and Estonian are Gmail's and Thunderbird's translations. The library knows
-// French, Spanish, German and others, but not these wrapped or translated forms.
+// wraps long "On …, Name <address> wrote:" lines): English (Gmail, Apple Mail, Thunderbird),
+// Vietnamese and Estonian (Gmail's and Thunderbird's translations), and the forms of the other
+// common client languages (French, Spanish, Italian, Portuguese, German, Dutch, Polish, the
+// Scandinavian ones, Finnish, Russian, Chinese, Korean, Japanese). Each line is at most
+// 2 * MAX_LINE characters and each pattern has one unbounded-free shape, so a hostile line
+// costs linear time.
 const ATTRIBUTION = [
   /^(?:>\s*)*On\s.{1,400}\swrote:$/,
   /^(?:>\s*)*Vào\s.{1,400}\sđã viết:$/,
   /^(?:>\s*)*.{1,400}<[^<>\s]+@[^<>\s]+>\s+đã viết:$/,
   /^(?:>\s*)*.{1,400}\skirjutas kuupäeval\s.{1,400}:$/,
   /^(?:>\s*)*\d{1,2}\.\s?\d{1,2}\.\s?\d{4}\b.{1,400}\skirjutas:$/,
+  /^(?:>\s*)*Le\s.{1,400}\s(?:a\s)?écrit\s?:$/,
+  /^(?:>\s*)*El\s.{1,400}\sescribió\s?:$/,
+  /^(?:>\s*)*(?:Il|In data)\s.{1,400}\s(?:ha\s)?scritto\s?:$/,
+  /^(?:>\s*)*(?:Em|No dia)\s.{1,400}\sescreveu\s?:$/,
+  /^(?:>\s*)*Am\s.{1,400}\sschrieb\s.{1,400}:$/,
+  /^(?:>\s*)*.{1,400}<[^<>\s]+@[^<>\s]+>\sschrieb:$/,
+  /^(?:>\s*)*Op\s.{1,400}\sschreef\s.{1,400}:$/,
+  /^(?:>\s*)*(?:W dniu|Dnia)\s.{1,400}\s(?:pisze|napisał(?:\(a\))?):$/,
+  /^(?:>\s*)*(?:Den\s)?.{1,400}\sskrev\s.{1,400}:$/,
+  /^(?:>\s*)*.{1,400}\skirjoitti:$/,
+  /^(?:>\s*)*.{1,400}\sг\.\sв\s.{1,400}:$/,
+  /^(?:>\s*)*在.{1,400}写道：$/,
+  /^(?:>\s*)*20\d{2}[./-].{1,400}\s작성:$/,
+  /^(?:>\s*)*20\d{2}\/.{1,400}のメッセージ:$/,
 ];
 
 // Outlook quotes with a header block instead: From, then Sent/Date, then To/Subject,
@@ -38,18 +42,34 @@ const BLOCK_FROM = /^\s*\*?(?:From|Von|De|Van|Da|Från|Từ|Người gửi|Saatj
 const BLOCK_SENT = /^\s*\*?(?:Sent|Date|Gesendet|Datum|Envoyé|Enviado|Verzonden|Inviato|Đã gửi|Ngày gửi|Ngày|Saadetud|Kuupäev)\s*:/i;
 const BLOCK_REST = /^\s*\*?(?:To|Subject|Cc|An|Betreff|À|Objet|Para|Asunto|Aan|Onderwerp|A|Oggetto|Đến|Tới|Chủ đề|Tiêu đề|Adressaat|Kellele|Teema)\s*:/i;
 const SEPARATOR = [
-  /^-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht|messaggio originale|thư gốc|tin nhắn gốc|algne sõnum|algsõnum|originaalsõnum)\s*-{2,}$/i,
+  /^-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht|messaggio originale|oprindelig besked|thư gốc|tin nhắn gốc|algne sõnum|algsõnum|originaalsõnum)\s*-{2,}$/i,
   /^_{20,}$/,
+];
+
+// A signature starts at the RFC 3676 delimiter ("-- "), a short rule, a mobile client's
+// footer or a closing formula; everything from there down is the sender's boilerplate.
+const SIGNATURE = [
+  /^-- ?$/,
+  /^\s*(?:-{2,4}|_{2,4}|\+{2,4}|={2,4})\s*$/,
+  /^(?:Sent from|Get Outlook for|Envoyé depuis|Envoyé de mon|Envoyé à partir de|Télécharger Outlook pour|Enviado desde|Sendt fra|Verzonden vanaf|Verstuurd vanaf|Gesendet von|Gửi từ|Saadetud minu)\s\S/,
+  /^Von (?:meinem|meiner)\s.{1,200}\sgesendet$/,
+  /^(?:Cheers|Best wishes|Bien à vous|Bonne (?:journée|soirée))[,.!]?!?$/i,
+  /^(?:[\p{L}\p{N}_]{1,20}\s?)?(?:and\s)?regards[,.!]?!?！?$/iu,
+  /^(?:[\p{L}\p{N}_]{1,20}\s?)?cordialement[,.!]?!?$/iu,
 ];
 
 function isAttribution(lines: string[], at: number): number {
   // Returns how many lines the attribution spans, 0 when none starts here.
+  const parts: string[] = [];
   for (let span = 1; span <= 3 && at + span <= lines.length; span++) {
-    const part = lines.slice(at, at + span).map((l) => l.trim());
+    const line = (lines[at + span - 1] ?? '').trim();
+    parts.push(line);
     // A wrapped attribution breaks mid-sentence and has no blank line inside.
-    if (span > 1 && (part.some((l) => l === '') || /[.!?]$/.test(part[0] ?? ''))) return 0;
-    const joined = part.join(' ');
-    if (joined.length > 2 * MAX_LINE || !joined.endsWith(':')) continue;
+    if (span > 1 && (line === '' || parts[0] === '' || /[.!?]$/.test(parts[0] ?? ''))) return 0;
+    // Only a line ending in a colon can end one (most lines are rejected here, unjoined).
+    if (!line.endsWith(':')) continue;
+    const joined = parts.join(' ');
+    if (joined.length > 2 * MAX_LINE) continue;
     if (ATTRIBUTION.some((re) => re.test(joined))) return span;
   }
   return 0;
@@ -78,19 +98,15 @@ function withoutQuotedLines(lines: string[]): string[] {
   return lines.filter((l, i) => !/^\s*>/.test(l) && isAttribution(lines, i) === 0);
 }
 
-function replyParserVisibleText(text: string): string {
-  if (text.length > REPLY_PARSER_MAX_CHARS) return text;
-  try {
-    return new EmailReplyParser().read(text).getVisibleText();
-  } catch {
-    // A library failure must not lose the message; the unstripped text is the safe answer.
-    return text;
-  }
+/** The lines above the first signature line (all of them when there is none). */
+function withoutSignature(lines: string[]): string[] {
+  const at = lines.findIndex((l) => l.length <= MAX_LINE && SIGNATURE.some((re) => re.test(l.trimEnd())));
+  return at < 0 ? lines : lines.slice(0, at);
 }
 
 /**
- * The new part of a reply: cut at the first attribution or Outlook header block, let
- * email-reply-parser drop signatures and quoted lines, and keep any forwarded message whole.
+ * The new part of a reply: cut at the first attribution, separator or Outlook header block,
+ * then at the signature, and keep any forwarded message whole. Linear in the text's length.
  */
 export function stripReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -104,8 +120,8 @@ export function stripReply(text: string): string {
   if (body.join('').trim() === '' && cut >= 0) body = withoutQuotedLines(own.slice(cut + 1));
 
   const candidate = body.join('\n').trim();
-  const visible = replyParserVisibleText(candidate).trim();
-  // The library hides a text it takes for a signature only ("Regards"): keep the words then.
+  const visible = withoutSignature(body).join('\n').trim();
+  // A text that is all signature ("Regards, Jane"): its words are kept.
   const note = visible === '' ? candidate : visible;
   return [note, forwarded].filter((part) => part !== '').join('\n\n');
 }
