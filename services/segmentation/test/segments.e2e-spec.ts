@@ -298,6 +298,10 @@ describe('segments from real order histories, through the gateway', () => {
     await system.api.put('/v1/customers/seg_list_1').set(system.admin()).send({ name: 'Nguyễn Thị Lan', email: 'lan@example.com', tags: ['hanoi'] }).expect(200);
     await system.api.put('/v1/customers/seg_list_2').set(system.admin()).send({ name: 'Trần Văn Nam', email: 'NAM@example.com', tags: ['hanoi'] }).expect(200);
     await system.api.put('/v1/customers/seg_list_3').set(system.admin()).send({ name: 'Lê Minh', email: 'minh@example.com' }).expect(200);
+    await system.api.put('/v1/customers/seg_list_4').set(system.admin()).send({ name: 'Jürgen Weißmüller', email: 'jw@example.de' }).expect(200);
+    // Folded as ticket search folds: ß is ss, as unaccent writes it.
+    const bySharpS = await system.api.get('/v1/customers').query({ q: 'weissmuller' }).set(system.admin()).expect(200);
+    expect(bySharpS.body.data.map((c: { externalId: string }) => c.externalId)).toEqual(['seg_list_4']);
     const byText = await system.api.get('/v1/customers').query({ q: 'nguyen lan' }).set(system.admin()).expect(200);
     expect(byText.body.data.map((c: { externalId: string }) => c.externalId)).toEqual(['seg_list_1']);
     const byPart = await system.api.get('/v1/customers').query({ q: 'NAM@exa' }).set(system.admin()).expect(200);

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CREATE_SEARCH_INDEX, SEARCH_TEXT_V1, searchTextFunction } from './search-text.js';
 
 /**
  * Segments: per-customer order statistics, the orders they come from, versioned rule sets,
@@ -13,9 +14,7 @@ export class Segments1764800000000 implements MigrationInterface {
     // and the tickets service's migration creates it; segmentation does not lean on that), and
     // trigram indexes make substring matches ("nguyen" in an address) cheap.
     await db.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA segmentation`);
-    await db.query(`
-      CREATE FUNCTION segmentation.search_text(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-        AS $f$ SELECT translate(lower(normalize($1, NFC)), 'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿĀāĂăĄąĆćĈĉĊċČčĎďĐđĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľĿŀŁłŃńŅņŇňŉŌōŎŏŐőŒœŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŦŧŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƀƁƈƒƚƠơƯưƵƶǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹ', 'aaaaaaaceeeeiiiidnoooooouuuuytsaaaaaaaceeeeiiiidnoooooouuuuytyaaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjkkllllllllllnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzsbbcfloouuzzaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyyaabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkllllllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuuuuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyaaaaaaaaaaaaaaaaaaaaaaaaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuuyyyyyyyy') $f$`);
+    await db.query(searchTextFunction(SEARCH_TEXT_V1));
 
     await db.query(`
       ALTER TABLE segmentation.customers
@@ -67,12 +66,7 @@ export class Segments1764800000000 implements MigrationInterface {
                               ELSE '{"priorityBump": 0, "slaPolicy": "online", "preferredChannel": "email"}'::jsonb END)
         FROM evaluated e JOIN segmentation.customers c ON c.id = e.customer_id`);
     await db.query(`CREATE INDEX customers_tags_idx ON segmentation.customers USING gin (tags)`);
-    // pg_trgm may already live in another schema of the database: take its operator class from there.
-    await db.query(`DO $$
-      DECLARE ext_schema text := (SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm');
-      BEGIN
-        EXECUTE format('CREATE INDEX customers_search_idx ON segmentation.customers USING gin (search %I.gin_trgm_ops)', ext_schema);
-      END $$`);
+    await db.query(CREATE_SEARCH_INDEX);
     await db.query(`CREATE INDEX customers_list_idx ON segmentation.customers (created_at DESC, id DESC)`);
 
     // The orders a customer's statistics and rules are computed from: the latest version of each.
