@@ -48,6 +48,10 @@ describe('searchVector', () => {
     expect(positions).toHaveLength(256);
     expect(commentSearchVector(`${'a '.repeat(16_383)}late`)).toMatch(/'late':16383$/);
   });
+
+  it("gives a position its own text's weight when positions run out, as setweight(…) || setweight(…) does", () => {
+    expect(ticketSearchVector(`${'a '.repeat(16_383)}late`, 'parcel')).toMatch(/'late':16383A 'parcel':16383B$/);
+  });
 });
 
 describe('searchQuery', () => {

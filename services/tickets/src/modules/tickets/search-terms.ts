@@ -47,21 +47,35 @@ function isWordUnit(c: number): boolean {
   return c < 0xfff0;
 }
 
+/** Whether a UTF-16 unit is a lower-case ASCII letter or a digit: a run of those is its own folded word. */
+function isPlainUnit(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
 function fold(run: string): string {
   const lower = run.toLowerCase();
   if (!NON_ASCII.test(lower)) return lower;
   return lower.normalize('NFD').replace(COMBINING_MARKS, '').replace(SPECIAL_LETTER, (c) => SPECIAL_LETTERS[c] ?? c).normalize('NFC');
 }
 
-/** Calls `each` with the start and the end of every run of word characters in `text`, in order. */
-function forEachRun(text: string, each: (start: number, end: number) => void): void {
+/**
+ * Calls `each` with every run of word characters in `text`, in order, and whether it is plain
+ * (lower-case ASCII letters and digits only).
+ */
+function forEachRun(text: string, each: (run: string, plain: boolean) => void): void {
   let start = -1;
+  let plain = true;
   for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && isWordUnit(text.charCodeAt(i))) {
-      if (start < 0) start = i;
+    const c = i < text.length ? text.charCodeAt(i) : 0x20;
+    if (isPlainUnit(c) || isWordUnit(c)) {
+      if (start < 0) {
+        start = i;
+        plain = true;
+      }
+      if (plain && !isPlainUnit(c)) plain = false;
       continue;
     }
-    if (start >= 0) each(start, i);
+    if (start >= 0) each(text.slice(start, i), plain);
     start = -1;
   }
 }
@@ -72,26 +86,39 @@ function forEachRun(text: string, each: (start: number, end: number) => void): v
  * which then separates words as it would have in the text: so a word found here is found
  * again, unchanged, when it is searched for.
  */
-function foldedWords(run: string): string[] {
-  const folded = fold(run);
+function foldedWords(run: string): readonly string[] {
   const words: string[] = [];
-  forEachRun(folded, (start, end) => words.push(folded.slice(start, end)));
+  forEachRun(fold(run), (word) => words.push(word));
   return words;
 }
 
-/** The words of `text`, in order, folded; `folded` remembers the words of each distinct run. */
-export function searchWords(text: string, folded = new Map<string, string[]>()): string[] {
-  const words: string[] = [];
-  forEachRun(text, (start, end) => {
-    if (end - start > MAX_WORD_CHARS) return;
-    const run = text.slice(start, end);
-    let runWords = folded.get(run);
-    if (runWords === undefined) {
-      runWords = foldedWords(run);
-      folded.set(run, runWords);
+/**
+ * The folded words of the runs met before, shared by every text this process reads: support
+ * mail repeats its words from one ticket to the next, and Unicode normalization is most of
+ * the cost of folding. Emptied when full, so it stays small whatever it is fed.
+ */
+const FOLDED = new Map<string, readonly string[]>();
+const FOLDED_MAX = 20_000;
+
+/** Calls `each` with every word of `text`, in order, folded. */
+function forEachWord(text: string, each: (word: string) => void): void {
+  forEachRun(text, (run, plain) => {
+    if (run.length > MAX_WORD_CHARS) return;
+    if (plain) return each(run);
+    let words = FOLDED.get(run);
+    if (words === undefined) {
+      words = foldedWords(run);
+      if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
+      FOLDED.set(run, words);
     }
-    for (const word of runWords) words.push(word);
+    for (const word of words) each(word);
   });
+}
+
+/** The words of `text`, in order, folded. */
+export function searchWords(text: string): string[] {
+  const words: string[] = [];
+  forEachWord(text, (word) => words.push(word));
   return words;
 }
 
@@ -109,36 +136,30 @@ export type SearchWeight = 'A' | 'B' | 'D';
  * from one text to the next.
  */
 export function searchVector(parts: ReadonlyArray<{ text: string; weight: SearchWeight }>): string {
-  const positions = new Map<string, number[]>();
-  const folded = new Map<string, string[]>();
-  /** The last position of each part: a position's weight is its part's. */
-  const ends: number[] = [];
+  /** Each word's positions as the tsvector lists them (`1A,4B`), how many, and the last. */
+  const entries = new Map<string, { list: string; count: number; last: number }>();
   let position = 0;
   let size = 0;
-  for (const { text } of parts) {
-    for (const word of searchWords(text, folded)) {
+  for (const { text, weight } of parts) {
+    const suffix = weight === 'D' ? '' : weight;
+    forEachWord(text, (word) => {
       position = Math.min(position + 1, MAX_POSITION);
-      const seen = positions.get(word);
+      const seen = entries.get(word);
       if (seen) {
-        if (seen.length < MAX_POSITIONS_PER_WORD && seen[seen.length - 1] !== position) seen.push(position);
+        if (seen.count < MAX_POSITIONS_PER_WORD && seen.last !== position) {
+          seen.list += `,${position}${suffix}`;
+          seen.count++;
+          seen.last = position;
+        }
       } else if (size + word.length <= MAX_VECTOR_CHARS) {
-        positions.set(word, [position]);
+        entries.set(word, { list: `${position}${suffix}`, count: 1, last: position });
         size += word.length;
       }
-    }
-    ends.push(position);
+    });
   }
-  const suffix = (at: number): string => {
-    const weight = parts[ends.findIndex((end) => at <= end)]?.weight ?? 'D';
-    return weight === 'D' ? '' : weight;
-  };
-  const entries: string[] = [];
-  for (const [word, at] of positions) {
-    let list = '';
-    for (const p of at) list += `${list ? ',' : ''}${p}${suffix(p)}`;
-    entries.push(`${lexeme(word)}:${list}`);
-  }
-  return entries.join(' ');
+  let vector = '';
+  for (const [word, { list }] of entries) vector += `${vector ? ' ' : ''}${lexeme(word)}:${list}`;
+  return vector;
 }
 
 /**
