@@ -103,14 +103,18 @@ function cpuReading() {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return { ms: (Number(f[11]) + Number(f[12])) * tickMs, sysMs: Number(f[12]) * tickMs }; // utime + stime, stime
+      // read(2) and write(2) calls (Node and Redis move socket data with them; Postgres uses
+      // send/recv, which this does not count): most are one message to or from another process.
+      const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
+      const calls = Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
+      return { ms: (Number(f[11]) + Number(f[12])) * tickMs, sysMs: Number(f[12]) * tickMs, calls }; // utime + stime, stime
     } catch {
       return null;
     }
   };
   const usage = process.cpuUsage();
-  const reading = new Map([['self', { part: 'this process (load + SMTP sink)', ms: (usage.user + usage.system) / 1000, sysMs: usage.system / 1000 }]]);
-  for (const c of children) reading.set(String(c.pid), { part: c.benchName, ...(ticks(c.pid) ?? { ms: 0, sysMs: 0 }) });
+  const reading = new Map([['self', { part: 'this process (load + SMTP sink)', ms: (usage.user + usage.system) / 1000, sysMs: usage.system / 1000, calls: ticks('self')?.calls ?? 0 }]]);
+  for (const c of children) reading.set(String(c.pid), { part: c.benchName, ...(ticks(c.pid) ?? { ms: 0, sysMs: 0, calls: 0 }) });
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     let comm = '';
     try {
@@ -129,17 +133,27 @@ function cpuReading() {
 function cpuTable(before, after, units) {
   if (!before || !after) return [];
   const parts = new Map();
-  for (const [pid, { part, ms, sysMs }] of after) {
-    const sum = parts.get(part) ?? { ms: 0, sysMs: 0 };
-    parts.set(part, { ms: sum.ms + ms - (before.get(pid)?.ms ?? 0), sysMs: sum.sysMs + sysMs - (before.get(pid)?.sysMs ?? 0) });
+  for (const [pid, { part, ms, sysMs, calls }] of after) {
+    const sum = parts.get(part) ?? { ms: 0, sysMs: 0, calls: 0 };
+    const was = before.get(pid);
+    parts.set(part, { ms: sum.ms + ms - (was?.ms ?? 0), sysMs: sum.sysMs + sysMs - (was?.sysMs ?? 0), calls: sum.calls + calls - (was?.calls ?? 0) });
   }
-  // The kernel's share is mostly sockets: each round trip between processes costs a write and a wake-up.
-  const row = (part, { ms, sysMs }) => ({ part, 'CPU ms per event': +(ms / units).toFixed(3), 'in the kernel': ms > 0 ? `${Math.round((100 * sysMs) / ms)}%` : '' });
+  // The kernel's share is mostly sockets: each round trip between processes costs a write and a
+  // wake-up (on a small VM, tens of µs of CPU on each side).
+  const row = (part, { ms, sysMs, calls }) => ({
+    part,
+    'CPU ms per event': +(ms / units).toFixed(3),
+    'in the kernel': ms > 0 ? `${Math.round((100 * sysMs) / ms)}%` : '',
+    'reads+writes per event': part.startsWith('postgres') ? '' : +(calls / units).toFixed(1),
+  });
   const rows = [...parts]
     .map(([part, used]) => row(part, used))
     .filter((r) => r['CPU ms per event'] > 0)
     .sort((a, b) => b['CPU ms per event'] - a['CPU ms per event']);
-  const total = [...parts.values()].reduce((t, u) => ({ ms: t.ms + Math.max(0, u.ms), sysMs: t.sysMs + Math.max(0, u.sysMs) }), { ms: 0, sysMs: 0 });
+  const total = [...parts.values()].reduce(
+    (t, u) => ({ ms: t.ms + Math.max(0, u.ms), sysMs: t.sysMs + Math.max(0, u.sysMs), calls: t.calls + Math.max(0, u.calls) }),
+    { ms: 0, sysMs: 0, calls: 0 },
+  );
   rows.push(row('total', total));
   return rows;
 }
