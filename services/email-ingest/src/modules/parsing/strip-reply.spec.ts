@@ -26,6 +26,7 @@ describe('stripReply', () => {
     ['Outlook mobile footer', 'New answer.\n\nGet Outlook for Android\n'],
     ['closing', 'New answer.\n\nBest regards,\nJane Doe\nShop Customer\n'],
     ['French closing', 'New answer.\n\nBien cordialement,\nJeanne\n'],
+    ['quoted lines below the answer, no attribution (email-reply-parser)', 'New answer.\n\n> old text\n> more old text\n'],
   ])('%s', (_name, text) => {
     expect(stripReply(text)).toBe('New answer.');
   });

@@ -1,5 +1,13 @@
+import EmailReplyParser from 'email-reply-parser';
+
 /** Longer lines are content, never an attribution, header line or signature. */
 const MAX_LINE = 1000;
+/**
+ * email-reply-parser's time grows faster than its input (a 28 kB text of short lines: 90 ms,
+ * 56 kB: 360 ms); a longer candidate is left to the rules here. The candidate is what is above
+ * the quoted history, so only a very long new text gets there.
+ */
+const REPLY_PARSER_MAX_CHARS = 32 * 1024;
 
 // A forwarded message is content the sender wants us to read, not quoted history: kept verbatim.
 const FORWARD_MARKER = [
@@ -47,7 +55,9 @@ const SEPARATOR = [
 ];
 
 // A signature starts at the RFC 3676 delimiter ("-- "), a short rule, a mobile client's
-// footer or a closing formula; everything from there down is the sender's boilerplate.
+// footer or a closing formula; everything from there down is the sender's boilerplate. What
+// email-reply-parser knows of these it finds itself; these are also the forms it misses
+// (Vietnamese and Estonian footers, the French closings) and what a candidate too long for it needs.
 const SIGNATURE = [
   /^-- ?$/,
   /^\s*(?:-{2,4}|_{2,4}|\+{2,4}|={2,4})\s*$/,
@@ -104,9 +114,22 @@ function withoutSignature(lines: string[]): string[] {
   return at < 0 ? lines : lines.slice(0, at);
 }
 
+/** What email-reply-parser (a maintained reply parser) shows of a text: without its signature and quoted lines. */
+function replyParserVisibleText(text: string): string {
+  if (text.length > REPLY_PARSER_MAX_CHARS) return text;
+  try {
+    return new EmailReplyParser().read(text).getVisibleText();
+  } catch {
+    // A library failure must not lose the message; the unstripped text is the safe answer.
+    return text;
+  }
+}
+
 /**
- * The new part of a reply: cut at the first attribution, separator or Outlook header block,
- * then at the signature, and keep any forwarded message whole. Linear in the text's length.
+ * The new part of a reply: cut at the first attribution, separator or Outlook header block
+ * (in the languages above, which email-reply-parser does not all know), let email-reply-parser
+ * drop signatures and quoted lines, cut at a signature it missed, and keep any forwarded
+ * message whole.
  */
 export function stripReply(text: string): string {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
@@ -120,7 +143,7 @@ export function stripReply(text: string): string {
   if (body.join('').trim() === '' && cut >= 0) body = withoutQuotedLines(own.slice(cut + 1));
 
   const candidate = body.join('\n').trim();
-  const visible = withoutSignature(body).join('\n').trim();
+  const visible = withoutSignature(replyParserVisibleText(candidate).split('\n')).join('\n').trim();
   // A text that is all signature ("Regards, Jane"): its words are kept.
   const note = visible === '' ? candidate : visible;
   return [note, forwarded].filter((part) => part !== '').join('\n\n');
