@@ -103,8 +103,8 @@ function cpuReading() {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // read(2) and write(2) calls (Node and Redis move socket data with them; Postgres uses
-      // send/recv, which this does not count): most are one message to or from another process.
+      // read(2) and write(2) calls (Node and Redis move socket data with them): most are one
+      // message to or from another process.
       const io = fs.readFileSync(`/proc/${pid}/io`, 'utf8');
       const calls = Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
       return { ms: (Number(f[11]) + Number(f[12])) * tickMs, sysMs: Number(f[12]) * tickMs, calls }; // utime + stime, stime
@@ -124,7 +124,8 @@ function cpuReading() {
     }
     const part = comm === 'postgres' ? 'postgres (all backends)' : comm.startsWith('redis-server') ? 'redis' : null;
     const used = part ? ticks(pid) : null;
-    if (part && used) reading.set(pid, { part, ...used });
+    // Postgres' read and write calls are its data files' (its sockets use send/recv): not counted.
+    if (part && used) reading.set(pid, { part, ...used, calls: part === 'redis' ? used.calls : 0 });
   }
   return reading;
 }

@@ -67,12 +67,13 @@ function forEachRun(text: string, each: (run: string, plain: boolean) => void): 
   let plain = true;
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 0x20;
-    if (isPlainUnit(c) || isWordUnit(c)) {
+    const plainUnit = isPlainUnit(c);
+    if (plainUnit || isWordUnit(c)) {
       if (start < 0) {
         start = i;
         plain = true;
       }
-      if (plain && !isPlainUnit(c)) plain = false;
+      if (!plainUnit) plain = false;
       continue;
     }
     if (start >= 0) each(text.slice(start, i), plain);
