@@ -240,6 +240,8 @@ describe('webhook deliveries', () => {
     const { id } = await endpoint(r.url, ['ticket.created']);
     const ticket = await openTicket();
     await r.waitFor(about(ticket.id), 20_000);
+    // Meanwhile the log shows the attempt under way: started, no outcome.
+    expect((await deliveryOf(id, 'pending')).attempts).toEqual([expect.objectContaining({ attempt: 1, statusCode: null, error: null, durationMs: null })]);
     await system.stack.kill('notifications');
     await system.stack.startService('notifications');
 

@@ -9,6 +9,7 @@ import { WebhookDeliveryClaims1765100000100 } from './1765100000100-webhook-deli
 import { WebhookRetention1765200000000 } from './1765200000000-webhook-retention.js';
 import { OutboxJobIds1765300000000 } from './1765300000000-outbox-job-ids.js';
 import { Lz4Compression1765400000000 } from './1765400000000-lz4-compression.js';
+import { WebhookAttemptLeases1765600000000 } from './1765600000000-webhook-attempt-leases.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   WebhookRetention1765200000000,
   OutboxJobIds1765300000000,
   Lz4Compression1765400000000,
+  WebhookAttemptLeases1765600000000,
 ];

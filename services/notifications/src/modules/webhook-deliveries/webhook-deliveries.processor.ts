@@ -19,9 +19,9 @@ export const GONE = 'receiver answered 410 Gone';
 const CLAIM_TOLERANCE_MS = 5_000;
 
 /**
- * Attempts webhook deliveries. Each attempt is recorded (committed) before the request goes
- * out and its outcome after it, so a worker that dies mid-request leaves a trace: the job,
- * delivered again, closes that attempt as interrupted and makes a new one (at least once;
+ * Attempts webhook deliveries. Each attempt is recorded (committed) on its delivery before the
+ * request goes out and logged with its outcome after it, so a worker that dies mid-request
+ * leaves a trace: the job, delivered again, logs that attempt as interrupted and makes a new one (at least once;
  * receivers drop duplicates by `webhook-id`). Retries are delayed jobs whose due time is in
  * Postgres (`next_attempt_at`), rebuilt by the reconciler when Redis loses them.
  *
@@ -109,6 +109,7 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
       endpointId: target.id,
       jobId,
       attempt: claimed.attempt,
+      startedAt: claimed.startedAt,
       durationMs: response.durationMs,
       statusCode: code,
       responseExcerpt: response.responseExcerpt,

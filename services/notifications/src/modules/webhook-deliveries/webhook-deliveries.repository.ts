@@ -12,6 +12,8 @@ export interface AttemptOutcome {
   endpointId: string;
   jobId: string;
   attempt: number;
+  /** When the attempt was claimed. */
+  startedAt: Date;
   durationMs: number;
   statusCode: number | null;
   responseExcerpt: string | null;
@@ -33,12 +35,16 @@ interface DueRow {
   under_way: boolean;
 }
 
+/** When a delivery's next attempt may start: when it is due, or, with one under way, when that one's lease ends. */
+const NEXT_START = `CASE WHEN attempt_job IS NULL THEN next_attempt_at ELSE lease_until END`;
+
 const toDue = (r: DueRow): DueDeliveryRecord => ({ id: r.id, attempts: Number(r.attempts), nextAttemptAt: r.next_attempt_at, underWay: r.under_way });
 
 /**
  * Webhook deliveries and their attempts (`notifications.webhook_deliveries`,
  * `webhook_attempts`). The retry state is here: `next_attempt_at` is when the next attempt is
- * due, or, while one is under way (`attempt_job`), when its lease ends.
+ * due; while one is under way (`attempt_job`), `lease_until` is when its lease ends, and its
+ * log row is written with its outcome.
  */
 @Injectable()
 export class WebhookDeliveriesRepository {
@@ -50,7 +56,7 @@ export class WebhookDeliveriesRepository {
   /** A delivery's state and endpoint, before deciding whether to attempt it. */
   async state(id: string): Promise<(DueDeliveryRecord & { status: WebhookDeliveryStatus; endpointId: string }) | null> {
     const rows: Array<DueRow & { status: WebhookDeliveryStatus; endpoint_id: string }> = await this.db.query(
-      `SELECT id, status, endpoint_id, attempts, next_attempt_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries WHERE id = $1`,
+      `SELECT id, status, endpoint_id, attempts, ${NEXT_START} AS next_attempt_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries WHERE id = $1`,
       [id],
     );
     const r = rows[0];
@@ -58,49 +64,53 @@ export class WebhookDeliveriesRepository {
   }
 
   /**
-   * Starts attempts, each recorded (committed) before anything is sent: for a delivery when
-   * one is due (within `toleranceMs`) and none is under way, or when the job holding the one
-   * under way is delivered again (its worker died). An attempt whose outcome never came is
-   * closed as interrupted. One statement for many claims (each delivery at most once among
-   * them); null, in the order given, for those that may not start now.
+   * Starts attempts, each recorded (committed) on its delivery before anything is sent: for a
+   * delivery when one is due (within `toleranceMs`) and none is under way, or when the job
+   * holding the one under way is delivered again or its lease ended (its worker died). An
+   * attempt whose outcome never came is logged as interrupted. One statement for many claims
+   * (each delivery at most once among them); null, in the order given, for those that may not
+   * start now.
+   *
+   * The claim changes no indexed column, so Postgres updates the row in place (HOT) without
+   * touching an index; the attempt's log row is written with its outcome.
    */
   async claim(claims: ReadonlyArray<{ id: string; jobId: string }>, leaseMs: number, toleranceMs: number): Promise<Array<ClaimedDeliveryRecord | null>> {
-    const rows: Array<{ n: string; id: string; endpoint_id: string; attempts: number; message_id: string; body: string }> = await this.statements.query(
+    const rows: Array<{ n: string; id: string; endpoint_id: string; attempts: number; message_id: string; started_at: Date; body: string }> = await this.statements.query(
       `WITH i AS (
          SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS i(id, job, n)
        ), d AS (
-         SELECT w.id, w.attempts, w.attempt_job, i.job, i.n FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id
+         SELECT w.id, w.attempts, w.attempt_job, w.attempt_started_at, i.job, i.n FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id
           WHERE w.status = 'pending'
             AND ((w.attempt_job IS NULL AND w.next_attempt_at <= now() + make_interval(secs => $4::float8 / 1000))
-                 OR w.attempt_job = i.job OR (w.attempt_job IS NOT NULL AND w.next_attempt_at <= now()))
+                 OR w.attempt_job = i.job OR (w.attempt_job IS NOT NULL AND w.lease_until <= now()))
           ORDER BY w.id
           FOR UPDATE OF w
        ), interrupted AS (
-         UPDATE notifications.webhook_attempts a SET error = $5
-           FROM d WHERE a.delivery_id = d.id AND a.attempt = d.attempts AND d.attempt_job IS NOT NULL
-            AND a.status_code IS NULL AND a.error IS NULL
+         INSERT INTO notifications.webhook_attempts AS a (delivery_id, attempt, started_at, error)
+         SELECT d.id, d.attempts, d.attempt_started_at, $5 FROM d WHERE d.attempt_job IS NOT NULL
+         ON CONFLICT (delivery_id, attempt) DO UPDATE SET error = excluded.error WHERE a.status_code IS NULL AND a.error IS NULL
        ), claimed AS (
          UPDATE notifications.webhook_deliveries w
-            SET attempts = w.attempts + 1, attempt_job = d.job, next_attempt_at = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
+            SET attempts = w.attempts + 1, attempt_job = d.job, attempt_started_at = now(),
+                lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
            FROM d WHERE w.id = d.id
-         RETURNING w.id, w.endpoint_id, w.attempts, w.message_id, d.n
-       ), attempt AS (
-         INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at) SELECT id, attempts, now() FROM claimed
+         RETURNING w.id, w.endpoint_id, w.attempts, w.message_id, w.attempt_started_at, d.n
        )
-       SELECT c.n, c.id, c.endpoint_id, c.attempts, c.message_id, m.body::text AS body
+       SELECT c.n, c.id, c.endpoint_id, c.attempts, c.message_id, c.attempt_started_at AS started_at, m.body::text AS body
          FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id`,
       [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED],
     );
     const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
     return claims.map((_, i) => {
       const r = byPosition.get(i + 1);
-      return r ? { id: r.id, endpointId: r.endpoint_id, attempt: Number(r.attempts), messageId: r.message_id, body: r.body } : null;
+      return r ? { id: r.id, endpointId: r.endpoint_id, attempt: Number(r.attempts), startedAt: r.started_at, messageId: r.message_id, body: r.body } : null;
     });
   }
 
   /**
-   * Records attempts' outcomes and their deliveries' next states (each unless another job took
-   * its attempt over meanwhile), and moves each endpoint's failure clock: cleared by a success,
+   * Logs attempts with their outcomes (over the row of one taken over meanwhile as interrupted:
+   * the outcome is what happened) and records their deliveries' next states (each unless
+   * another job took its attempt over meanwhile), and moves each endpoint's failure clock: cleared by a success,
    * started by the first failure after one (a success among the outcomes of one endpoint
    * counts as the latest). Returns, in the order given, whether each was recorded and, for a
    * failure, since when its endpoint has been failing. One statement for many outcomes.
@@ -108,14 +118,17 @@ export class WebhookDeliveriesRepository {
   async recordOutcomes(outcomes: readonly AttemptOutcome[]): Promise<Array<{ recorded: boolean; failingSince: Date | null }>> {
     const rows: Array<{ n: string; recorded: boolean; failing_since: Date | null }> = await this.statements.query(
       `WITH o AS (
-         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::uuid[])
-                  WITH ORDINALITY AS o(delivery_id, attempt, duration_ms, status_code, excerpt, error, status, next_attempt_at, job_id, endpoint_id, n)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::uuid[], $11::timestamptz[])
+                  WITH ORDINALITY AS o(delivery_id, attempt, duration_ms, status_code, excerpt, error, status, next_attempt_at, job_id, endpoint_id, started_at, n)
        ), a AS (
-         UPDATE notifications.webhook_attempts wa SET duration_ms = o.duration_ms, status_code = o.status_code, response_excerpt = o.excerpt, error = o.error
-           FROM o WHERE wa.delivery_id = o.delivery_id AND wa.attempt = o.attempt
+         INSERT INTO notifications.webhook_attempts AS wa (delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error)
+         SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.excerpt, o.error FROM o
+         ON CONFLICT (delivery_id, attempt) DO UPDATE
+           SET duration_ms = excluded.duration_ms, status_code = excluded.status_code, response_excerpt = excluded.response_excerpt, error = excluded.error
        ), d AS (
          UPDATE notifications.webhook_deliveries w
-            SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code, last_error = o.error, attempt_job = NULL, updated_at = now()
+            SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code, last_error = o.error,
+                attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
            FROM o WHERE w.id = o.delivery_id AND w.attempts = o.attempt AND w.attempt_job = o.job_id AND w.status = 'pending'
          RETURNING w.id
        ), per_endpoint AS (
@@ -143,6 +156,7 @@ export class WebhookDeliveriesRepository {
         outcomes.map((o) => o.nextAttemptAt),
         outcomes.map((o) => o.jobId),
         outcomes.map((o) => o.endpointId),
+        outcomes.map((o) => o.startedAt),
       ],
     );
     const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
@@ -155,7 +169,8 @@ export class WebhookDeliveriesRepository {
   /** Ends a delivery that will not be attempted (its endpoint is disabled or gone). */
   async markFailed(id: string, reason: string): Promise<void> {
     await this.db.query(
-      `UPDATE notifications.webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = $2, attempt_job = NULL, updated_at = now()
+      `UPDATE notifications.webhook_deliveries
+          SET status = 'failed', next_attempt_at = NULL, last_error = $2, attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'pending'`,
       [id, reason],
     );
@@ -164,8 +179,9 @@ export class WebhookDeliveriesRepository {
   /** Pending deliveries due before `until` (overdue ones first): the reconciler's pass, in keyset pages. */
   async dueBefore(until: Date, after: { at: string; id: string } | null, limit: number): Promise<Array<DueDeliveryRecord & { cursor: string }>> {
     const rows: Array<DueRow & { cursor_at: string }> = await this.db.query(
-      `SELECT id, attempts, next_attempt_at, next_attempt_at::text AS cursor_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries
-        WHERE status = 'pending' AND next_attempt_at <= $1
+      `SELECT id, attempts, ${NEXT_START} AS next_attempt_at, next_attempt_at::text AS cursor_at, attempt_job IS NOT NULL AS under_way
+         FROM notifications.webhook_deliveries
+        WHERE status = 'pending' AND next_attempt_at <= $1 AND (attempt_job IS NULL OR lease_until <= $1)
           -- A first attempt's job is added when its message commits: only one that was lost since.
           AND (attempts > 0 OR updated_at < now() - interval '60 seconds')
           AND ($2::timestamptz IS NULL OR (next_attempt_at, id) > ($2::timestamptz, $3::uuid))
@@ -189,7 +205,7 @@ export class WebhookDeliveriesRepository {
        )
        SELECT * FROM replayed
        UNION ALL
-       SELECT id, attempts, next_attempt_at, true FROM notifications.webhook_deliveries
+       SELECT id, attempts, lease_until, true FROM notifications.webhook_deliveries
         WHERE id = $2 AND endpoint_id = $1 AND attempt_job IS NOT NULL`,
       [endpointId, id],
     );
@@ -211,16 +227,27 @@ export class WebhookDeliveriesRepository {
     return rows.map(toDue);
   }
 
-  /** The endpoint's deliveries, newest first, each with its message's type and every attempt. */
+  /**
+   * The endpoint's deliveries, newest first, each with its message's type and every attempt:
+   * the one under way (no outcome yet) as well, from its delivery.
+   */
   async list(endpointId: string, filter: DeliveryFilter, cursor: { createdAt: string; id: string } | null, limit: number): Promise<WebhookDeliveryRecord[]> {
     const rows: Array<{
       id: string; endpoint_id: string; message_id: string; type: string; status: WebhookDeliveryStatus; next_attempt_at: Date | null;
       created_at: Date; cursor_at: string; attempts: Array<Omit<WebhookAttemptRecord, 'startedAt'> & { startedAt: string }>;
     }> = await this.db.query(
-      `SELECT d.id, d.endpoint_id, d.message_id, m.type, d.status, d.next_attempt_at, d.created_at, d.created_at::text AS cursor_at,
+      `SELECT d.id, d.endpoint_id, d.message_id, m.type, d.status,
+              CASE WHEN d.attempt_job IS NULL THEN d.next_attempt_at ELSE d.lease_until END AS next_attempt_at,
+              d.created_at, d.created_at::text AS cursor_at,
               coalesce((SELECT json_agg(json_build_object('attempt', a.attempt, 'startedAt', a.started_at, 'durationMs', a.duration_ms,
                           'statusCode', a.status_code, 'responseExcerpt', a.response_excerpt, 'error', a.error) ORDER BY a.attempt)
-                          FROM notifications.webhook_attempts a WHERE a.delivery_id = d.id), '[]'::json) AS attempts
+                          FROM (SELECT attempt, started_at, duration_ms, status_code, response_excerpt, error
+                                  FROM notifications.webhook_attempts WHERE delivery_id = d.id
+                                UNION ALL
+                                SELECT d.attempts, d.attempt_started_at, NULL, NULL, NULL, NULL
+                                 WHERE d.attempt_job IS NOT NULL
+                                   AND NOT EXISTS (SELECT 1 FROM notifications.webhook_attempts x WHERE x.delivery_id = d.id AND x.attempt = d.attempts)) a),
+                       '[]'::json) AS attempts
          FROM notifications.webhook_deliveries d JOIN notifications.webhook_messages m ON m.id = d.message_id
         WHERE d.endpoint_id = $1 AND ($2::text IS NULL OR d.status = $2) AND ($3::text IS NULL OR m.type = $3)
           AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4::timestamptz, $5::uuid))

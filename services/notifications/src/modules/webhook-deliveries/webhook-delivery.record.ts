@@ -5,6 +5,8 @@ export interface ClaimedDeliveryRecord {
   id: string;
   endpointId: string;
   attempt: number;
+  /** When the attempt was claimed (its log row's start). */
+  startedAt: Date;
   messageId: string;
   /** The message body as stored, the bytes every attempt sends and signs. */
   body: string;

@@ -1,0 +1,137 @@
+import { createServiceApp } from '@careflow/http';
+import { startInProcessApp, type InProcessApp } from '@careflow/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppModule } from '../src/app.module.js';
+import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { WebhookAttemptLeases1765600000000 } from '../src/database/migrations/1765600000000-webhook-attempt-leases.js';
+import { ATTEMPT_INTERRUPTED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
+
+/**
+ * An attempt under way is held on its delivery (job, lease, start) and logged once, with its
+ * outcome or when it is taken over. Checked against Postgres: what the log shows meanwhile,
+ * that the claim touches no index, and attempts under way across the migration both ways.
+ */
+describe('webhook attempt leases (real Postgres)', () => {
+  let running: InProcessApp;
+  let db: DataSource;
+  let deliveries: WebhookDeliveriesRepository;
+
+  beforeAll(async () => {
+    running = await startInProcessApp(
+      NotificationsConfig,
+      (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
+      { WORKERS_ENABLED: 'false' },
+    );
+    db = running.app.get<DataSource>(getDataSourceToken());
+    deliveries = running.app.get(WebhookDeliveriesRepository);
+  });
+  afterAll(async () => running?.stop());
+
+  /** An endpoint, a message and its delivery, due now. */
+  async function delivery(): Promise<{ endpointId: string; id: string }> {
+    const endpointId = randomUUID();
+    const id = randomUUID();
+    const messageId = `msg_${randomBytes(13).toString('hex')}`;
+    await db.query(`INSERT INTO notifications.webhook_endpoints (id, url, events, secret) VALUES ($1, 'https://shop.example.com/hooks', '{*}', $2)`, [
+      endpointId,
+      `whsec_${randomBytes(24).toString('base64')}`,
+    ]);
+    await db.query(`INSERT INTO notifications.webhook_messages (id, type, body) VALUES ($1, 'webhook.test', '{"type":"webhook.test","timestamp":"2026-12-03T08:00:00.000Z","data":{}}')`, [messageId]);
+    await db.query(`INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at) VALUES ($1, $2, $3, now())`, [id, messageId, endpointId]);
+    return { endpointId, id };
+  }
+
+  const attemptRows = async (id: string) =>
+    (await db.query(`SELECT attempt, status_code, error FROM notifications.webhook_attempts WHERE delivery_id = $1 ORDER BY attempt`, [id])) as Array<{
+      attempt: number;
+      status_code: number | null;
+      error: string | null;
+    }>;
+  const logOf = async (endpointId: string, id: string) =>
+    (await deliveries.list(endpointId, { status: null, eventType: null }, null, 50)).find((d) => d.id === id)!;
+
+  it('shows the attempt under way in the log, writes its row once with the outcome, and claims without touching an index', async () => {
+    const { endpointId, id } = await delivery();
+    const [claimed] = await deliveries.claim([{ id, jobId: 'job-1' }], 60_000, 5_000);
+    expect(claimed).toMatchObject({ id, attempt: 1, endpointId });
+    expect(await attemptRows(id)).toEqual([]);
+    const during = await logOf(endpointId, id);
+    expect(during.status).toBe('pending');
+    expect(during.attempts).toEqual([{ attempt: 1, startedAt: claimed!.startedAt, durationMs: null, statusCode: null, responseExcerpt: null, error: null }]);
+    // The lease's end is when another job could start the next attempt.
+    expect(during.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    // A second job for the same attempt gets nothing while the lease holds.
+    expect(await deliveries.claim([{ id, jobId: 'job-2' }], 60_000, 5_000)).toEqual([null]);
+
+    const [outcome] = await deliveries.recordOutcomes([
+      { deliveryId: id, endpointId, jobId: 'job-1', attempt: 1, startedAt: claimed!.startedAt, durationMs: 12, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded', nextAttemptAt: null },
+    ]);
+    expect(outcome).toEqual({ recorded: true, failingSince: null });
+    expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: 204, error: null }]);
+    const after = await logOf(endpointId, id);
+    expect(after).toMatchObject({ status: 'succeeded', nextAttemptAt: null });
+    expect(after.attempts).toEqual([{ attempt: 1, startedAt: claimed!.startedAt, durationMs: 12, statusCode: 204, responseExcerpt: null, error: null }]);
+
+    // What a claim changes is in no index (nor an index's condition): Postgres can update the row in place (HOT).
+    const indexes = (await db.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'notifications' AND tablename = 'webhook_deliveries'`)) as Array<{ indexdef: string }>;
+    expect(indexes.length).toBeGreaterThanOrEqual(4);
+    for (const column of ['attempts', 'attempt_job', 'attempt_started_at', 'lease_until', 'updated_at']) {
+      expect(indexes.map((i) => i.indexdef).join('\n')).not.toMatch(new RegExp(`\\b${column}\\b`));
+    }
+  });
+
+  it('takes over an attempt whose lease ended, logging it as interrupted; a late outcome of it still reaches the log', async () => {
+    const { endpointId, id } = await delivery();
+    const [first] = await deliveries.claim([{ id, jobId: 'job-dead' }], 60_000, 5_000);
+    await db.query(`UPDATE notifications.webhook_deliveries SET lease_until = now() - interval '1 second' WHERE id = $1`, [id]);
+    const [second] = await deliveries.claim([{ id, jobId: 'job-next' }], 60_000, 5_000);
+    expect(second).toMatchObject({ attempt: 2 });
+    expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
+    expect((await logOf(endpointId, id)).attempts.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
+      [1, null, ATTEMPT_INTERRUPTED],
+      [2, null, null],
+    ]);
+
+    // The first worker was slow, not dead: its answer is logged, the delivery is not its any more.
+    const [late] = await deliveries.recordOutcomes([
+      { deliveryId: id, endpointId, jobId: 'job-dead', attempt: 1, startedAt: first!.startedAt, durationMs: 61_000, statusCode: 200, responseExcerpt: 'ok', error: null, status: 'succeeded', nextAttemptAt: null },
+    ]);
+    expect(late!.recorded).toBe(false);
+    expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: 200, error: null }]);
+    expect((await logOf(endpointId, id)).status).toBe('pending');
+  });
+
+  it('keeps attempts under way across the migration, both ways', async () => {
+    const migration = new WebhookAttemptLeases1765600000000();
+    const runner = db.createQueryRunner();
+    const { endpointId, id } = await delivery();
+    try {
+      await migration.down(runner);
+      // The old shape: the attempt's row written at its start, next_attempt_at its lease (ended).
+      await runner.query(`UPDATE notifications.webhook_deliveries SET attempts = 1, attempt_job = 'job-old', next_attempt_at = now() - interval '1 second' WHERE id = $1`, [id]);
+      await runner.query(`INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at) VALUES ($1, 1, '2026-12-03T07:00:00Z')`, [id]);
+
+      await migration.up(runner);
+      const [row] = await runner.query(`SELECT lease_until < now() AS lease_ended, attempt_started_at FROM notifications.webhook_deliveries WHERE id = $1`, [id]);
+      expect(row).toEqual({ lease_ended: true, attempt_started_at: new Date('2026-12-03T07:00:00Z') });
+      const [claimed] = await deliveries.claim([{ id, jobId: 'job-new' }], 60_000, 5_000);
+      expect(claimed).toMatchObject({ attempt: 2 });
+      expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
+
+      // Back: the attempt under way gets its row, and next_attempt_at is its lease again.
+      await migration.down(runner);
+      const [old] = await runner.query(
+        `SELECT d.next_attempt_at > now() AS leased, a.started_at FROM notifications.webhook_deliveries d JOIN notifications.webhook_attempts a ON a.delivery_id = d.id AND a.attempt = 2 WHERE d.id = $1`,
+        [id],
+      );
+      expect(old).toEqual({ leased: true, started_at: claimed!.startedAt });
+    } finally {
+      await migration.up(runner).catch(() => undefined);
+      await runner.release();
+    }
+    expect((await logOf(endpointId, id)).attempts.map((a) => a.attempt)).toEqual([1, 2]);
+  });
+});
