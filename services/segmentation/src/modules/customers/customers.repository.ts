@@ -105,7 +105,8 @@ export class CustomersRepository {
    * ordered after the erasure's by every projection).
    */
   async upsert(tx: EntityManager, externalId: string, f: CustomerFields): Promise<{ customer: CustomerRecord; outcome: UpsertOutcome; inputsChanged: boolean }> {
-    const rows: Array<{ id: string; inserted: boolean; inputs_changed: boolean }> = await tx.query(
+    // The written row comes back whole (the outer SELECT would see the customer as it was before the statement).
+    const rows: Array<CustomerRow & { inserted: boolean; inputs_changed: boolean }> = await tx.query(
       `WITH erased AS (
          DELETE FROM segmentation.erased_customers WHERE external_id = $1 RETURNING version, segment_version
        ), previous AS (
@@ -121,14 +122,14 @@ export class CustomersRepository {
              IS DISTINCT FROM (excluded.tags, excluded.vip, excluded.segment_override) THEN 1 ELSE 0 END
          WHERE (c.email, c.name, c.phone, c.locale, c.tags, c.vip, c.segment_override, c.origin)
                IS DISTINCT FROM (excluded.email, excluded.name, excluded.phone, excluded.locale, excluded.tags, excluded.vip, excluded.segment_override, 'api')
-         RETURNING c.id, c.tags, c.vip, c.segment_override, (xmax = 0) AS inserted
+         RETURNING c.*, (xmax = 0) AS inserted
        )
-       SELECT w.id, w.inserted, (p.tags, p.vip, p.segment_override) IS DISTINCT FROM (w.tags, w.vip, w.segment_override) AS inputs_changed
-         FROM written w LEFT JOIN previous p ON true`,
+       SELECT ${COLUMNS}, c.inserted, (p.tags, p.vip, p.segment_override) IS DISTINCT FROM (c.tags, c.vip, c.segment_override) AS inputs_changed
+         FROM written c LEFT JOIN segmentation.memberships m ON m.customer_id = c.id LEFT JOIN previous p ON true`,
       [externalId, f.email, f.name, f.phone, f.locale, f.tags, f.vip, f.segmentOverride],
     );
     const row = rows[0];
-    const customer = row ? await this.findById(tx, row.id) : await this.findByExternalId(externalId, tx);
+    const customer = row ? toRecord(row) : await this.findByExternalId(externalId, tx);
     if (!customer) throw new Error(`customer ${externalId} vanished during upsert`);
     if (!row) return { customer, outcome: 'unchanged', inputsChanged: false };
     return { customer, outcome: row.inserted ? 'created' : 'updated', inputsChanged: row.inserted || row.inputs_changed };

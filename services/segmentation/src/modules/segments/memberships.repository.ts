@@ -4,6 +4,7 @@ import { RequestContext } from '@careflow/platform';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import type { RuleNode, SegmentRules } from './segment-rules.js';
+import { RULES_VERSION_IN_FORCE_SQL } from './segment-rules.repository.js';
 
 const DAY_MS = 86_400_000;
 
@@ -224,11 +225,38 @@ export class MembershipsRepository {
    */
   async evaluate(tx: EntityManager, rules: SegmentRules, customerIds: readonly string[], now = new Date()): Promise<number> {
     if (customerIds.length === 0) return 0;
+    await this.lockForEvaluation(tx, customerIds);
+    return this.evaluateLocked(tx, rules, customerIds, now);
+  }
+
+  /**
+   * Locks the memberships of the customers about to be evaluated (see lockMemberships) and
+   * returns the version of the rule set in force, read by the same statement.
+   *
+   * It also has the rest of the transaction run its prepared statements with their generic
+   * plans. The evaluation's generic plan is the plan Postgres picks for it with the values
+   * known (index scans from the customers named: measured over 200 000 customers with a
+   * million orders, for 1 and for 200 of them); but its estimate for `= ANY($n)` (10 rows)
+   * looks dearer than a custom plan for one customer, so left alone Postgres would plan the
+   * statement again on every call: 1.2 ms each time, more than it takes to run.
+   */
+  async lockForEvaluation(tx: EntityManager, customerIds: readonly string[]): Promise<number> {
+    const [row]: Array<{ version: number }> = await tx.query(
+      `SELECT ${RULES_VERSION_IN_FORCE_SQL} AS version,
+              set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode,
+              (SELECT count(*) FROM (${this.lockSql(`SELECT unnest($1::uuid[])`)}) locked) AS locked`,
+      [customerIds],
+    );
+    return row!.version;
+  }
+
+  /** Evaluates customers whose memberships the caller's transaction locked (lockForEvaluation) and announces what changed. */
+  async evaluateLocked(tx: EntityManager, rules: SegmentRules, customerIds: readonly string[], now = new Date()): Promise<number> {
+    if (customerIds.length === 0) return 0;
     const q = new SqlParams();
     const compiled = new CompiledRules(q, rules, now);
     const ids = q.add(customerIds);
     const named = (column: string) => `${column} = ANY(${ids}::uuid[])`;
-    await this.lockMemberships(tx, `SELECT unnest($1::uuid[])`, [customerIds]);
     const sql = `
       WITH a AS (${this.aggregateSql(compiled, named)}),
            e AS (${this.evaluationSql(q, compiled, 'a', named)}),
@@ -313,10 +341,11 @@ export class MembershipsRepository {
    * transaction then sees what the previous holder committed.
    */
   private async lockMemberships(tx: EntityManager, ids: string, values: unknown[]): Promise<void> {
-    await tx.query(
-      `SELECT 1 FROM segmentation.memberships WHERE customer_id IN (${ids}) ORDER BY customer_id FOR UPDATE`,
-      values,
-    );
+    await tx.query(this.lockSql(ids), values);
+  }
+
+  private lockSql(ids: string): string {
+    return `SELECT 1 FROM segmentation.memberships WHERE customer_id IN (${ids}) ORDER BY customer_id FOR UPDATE`;
   }
 
   /** A session lock of the runner's connection: recomputes run one at a time. */

@@ -9,12 +9,29 @@ export interface RuleSetRecord {
   createdAt: Date;
 }
 
+/** The version of the rule set in force (an SQL expression), for statements that read it beside their own work. */
+export const RULES_VERSION_IN_FORCE_SQL = `(SELECT max(version) FROM segmentation.rule_sets)`;
+
 /** The versioned rule sets: every PUT stores a new version; the highest is in force. */
 @Injectable()
 export class SegmentRulesRepository {
   private cached: RuleSetRecord | null = null;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The rule set of `version` (the one in force, read by the caller's statement): the parsed document kept while it is the newest. */
+  async atVersion(tx: EntityManager, version: number): Promise<RuleSetRecord> {
+    if (this.cached?.version === version) return this.cached;
+    const rows: Array<{ version: number; rules: SegmentRules; created_at: Date }> = await tx.query(
+      `SELECT version, rules, created_at FROM segmentation.rule_sets WHERE version = $1`,
+      [version],
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`segment rule set ${version} not found`);
+    const found = { version: row.version, rules: row.rules, createdAt: row.created_at };
+    if (!this.cached || this.cached.version < found.version) this.cached = found;
+    return found;
+  }
 
   /**
    * The rule set in force. Read on every evaluation (an order, a PUT), so the parsed document

@@ -70,7 +70,9 @@ export class SegmentsService {
    * PUT), under the rules in force; the changes and their events commit with the caller.
    */
   async evaluate(tx: EntityManager, customerIds: readonly string[]): Promise<number> {
-    const { rules } = await this.rules.current(tx);
-    return this.memberships.evaluate(tx, rules, customerIds);
+    if (customerIds.length === 0) return 0;
+    const version = await this.memberships.lockForEvaluation(tx, customerIds);
+    const { rules } = await this.rules.atVersion(tx, version);
+    return this.memberships.evaluateLocked(tx, rules, customerIds);
   }
 }
