@@ -408,7 +408,7 @@ if (WEBHOOK_EVENTS > 0) {
   const endpoints = Number(process.env.BENCH_WEBHOOK_ENDPOINTS ?? 20);
   console.log(`\nwebhooks: ${WEBHOOK_EVENTS} customer upserts at ${CONNECTIONS} connections, each delivered to ${endpoints} endpoints`);
   const cpuBefore = cpuReading();
-  const row = await benchWebhooks({ gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`, admin: ADMIN, endpoints, events: WEBHOOK_EVENTS, connections: CONNECTIONS });
+  const row = await benchWebhooks({ gatewayUrl: `http://127.0.0.1:${PORTS.gateway}`, admin: ADMIN, dbUrl, endpoints, events: WEBHOOK_EVENTS, connections: CONNECTIONS });
   const webhookCpu = cpuTable(cpuBefore, cpuReading(), (row['deliveries received'] || 1) + Math.min(50, WEBHOOK_EVENTS) * endpoints);
   console.table([row]);
   if (webhookCpu.length) {

@@ -6,9 +6,13 @@
 import autocannon from 'autocannon';
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 
-export async function benchWebhooks({ gatewayUrl, admin, endpoints, events, connections }) {
+/** Events of the history the tables hold before the run (each delivered to every endpoint). */
+const HISTORY = 2_000;
+
+export async function benchWebhooks({ gatewayUrl, admin, dbUrl, endpoints, events, connections }) {
   const runId = randomUUID().slice(0, 8);
   const arrivals = []; // [endpointIndex, externalId, at]
   const samples = [];
@@ -72,6 +76,43 @@ export async function benchWebhooks({ gatewayUrl, admin, endpoints, events, conn
     const deadline = Date.now() + 300_000;
     while (arrivals.length - since < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   }
+
+  // A shop that has been sending webhooks for a while: a day's history (HISTORY events, each
+  // delivered to every endpoint, with its attempt) and as many customers, then statistics, as
+  // autovacuum keeps them (it is off on the development machines). On empty tables without
+  // statistics the prepared statements keep the plans they got then: scanning the deliveries
+  // whole for every batch of claims (17 million rows read in one run), as no deployment would.
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  await db.query(
+    `INSERT INTO notifications.webhook_messages (id, type, body, created_at)
+     SELECT 'msg_history_' || g, 'customer.upserted',
+            jsonb_build_object('type', 'customer.upserted', 'timestamp', now() - interval '1 day', 'data', jsonb_build_object('externalId', 'history_' || g)),
+            now() - interval '1 day' + g * interval '10 ms'
+       FROM generate_series(1, $1::int) g`,
+    [HISTORY],
+  );
+  await db.query(
+    `WITH d AS (
+       INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, status, attempts, next_attempt_at, last_status_code, created_at, updated_at)
+       SELECT gen_random_uuid(), m.id, e.id, 'succeeded', 1, NULL, 204, m.created_at, m.created_at
+         FROM notifications.webhook_messages m CROSS JOIN notifications.webhook_endpoints e
+        WHERE m.id LIKE 'msg_history_%'
+       RETURNING id, created_at
+     )
+     INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at, duration_ms, status_code) SELECT id, 1, created_at, 3, 204 FROM d`,
+  );
+  await db.query(
+    `WITH c AS (
+       INSERT INTO segmentation.customers (external_id, email, name, tags, created_at)
+       SELECT 'history_' || g, 'history_' || g || '@example.com', 'Kadri Tamm', '{bench}', now() - interval '1 day' FROM generate_series(1, $1::int) g
+       RETURNING id
+     )
+     INSERT INTO segmentation.memberships (customer_id, segment, segments, version) SELECT id, 'online', '{online}', 1 FROM c`,
+    [HISTORY],
+  );
+  await db.query('ANALYZE');
+  await db.end();
 
   const warmup = Math.min(50, events);
   let before = arrivals.length;

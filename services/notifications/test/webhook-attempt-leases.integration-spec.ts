@@ -1,7 +1,9 @@
 import { createServiceApp } from '@careflow/http';
+import { PreparedStatements } from '@careflow/persistence';
 import { startInProcessApp, type InProcessApp } from '@careflow/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
@@ -14,6 +16,16 @@ import { ATTEMPT_INTERRUPTED, WebhookDeliveriesRepository } from '../src/modules
  * outcome or when it is taken over. Checked against Postgres: what the log shows meanwhile,
  * that the claim touches no index, and attempts under way across the migration both ways.
  */
+const { escapeLiteral } = pg.Client.prototype;
+
+/** A statement parameter as an SQL literal (untyped: it takes the type of the parameter it is given for). */
+function literal(value: unknown): string {
+  if (value === null) return 'NULL';
+  const text = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
+  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => (v === null ? 'NULL' : `"${text(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)).join(',')}}`);
+  return escapeLiteral(text(value));
+}
+
 describe('webhook attempt leases (real Postgres)', () => {
   let running: InProcessApp;
   let db: DataSource;
@@ -102,6 +114,54 @@ describe('webhook attempt leases (real Postgres)', () => {
     expect(late!.recorded).toBe(false);
     expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: 200, error: null }]);
     expect((await logOf(endpointId, id)).status).toBe('pending');
+  });
+
+  it('finds the deliveries it claims and records by their id, whatever the statistics say', async () => {
+    // Statistics taken while nothing was pending (a quiet hour), then a backlog: the plans of
+    // the prepared statements, generic and cached, must still go by id (a scan of the pending
+    // deliveries per batch grows with the backlog).
+    const { endpointId } = await delivery();
+    await db.query(
+      `WITH m AS (
+         INSERT INTO notifications.webhook_messages (id, type, body) SELECT 'msg_quiet_' || g, 'webhook.test', '{}' FROM generate_series(1, 20000) g RETURNING id
+       )
+       INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, status, attempts, next_attempt_at) SELECT gen_random_uuid(), m.id, $1, 'succeeded', 1, NULL FROM m`,
+      [endpointId],
+    );
+    await db.query(`ANALYZE notifications.webhook_deliveries`);
+    const backlog = await Promise.all(Array.from({ length: 20 }, () => delivery()));
+    const statements = running.app.get(PreparedStatements);
+    const seen: Array<{ text: string; values: readonly unknown[] }> = [];
+    const original = statements.query.bind(statements);
+    statements.query = (async (text: string, values: readonly unknown[]) => {
+      seen.push({ text, values });
+      return original(text, values);
+    }) as typeof statements.query;
+    try {
+      const claimed = await deliveries.claim(backlog.slice(0, 10).map((d) => ({ id: d.id, jobId: `job-${d.id}` })), 60_000, 5_000);
+      await deliveries.recordOutcomes(
+        claimed.map((c) => ({ deliveryId: c!.id, endpointId: c!.endpointId, jobId: `job-${c!.id}`, attempt: 1, startedAt: c!.startedAt, durationMs: 3, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded' as const, nextAttemptAt: null })),
+      );
+    } finally {
+      statements.query = original;
+    }
+    expect(seen).toHaveLength(2);
+    const runner = db.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+      for (const [i, { text, values }] of seen.entries()) {
+        await runner.query(`PREPARE planned_${i} AS ${text}`);
+        const literals = values.map(literal).join(', ');
+        const plan = ((await runner.query(`EXPLAIN EXECUTE planned_${i}(${literals})`)) as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
+        expect(plan).toContain('webhook_deliveries_pkey');
+        expect(plan).not.toContain('webhook_deliveries_due');
+        expect(plan).not.toMatch(/Seq Scan on webhook_deliveries/);
+      }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('keeps attempts under way across the migration, both ways', async () => {

@@ -37,6 +37,23 @@ describe('webhook endpoint throttle (real Redis)', () => {
     expect(await redis.zrange(`${prefix}:webhook-endpoint:${slow}:inflight`, 0, -1)).toEqual(expect.arrayContaining(['b', 'c']));
   });
 
+  it('gives attempts asking in the same moment (one call to Redis) no more slots than the endpoint has', async () => {
+    const endpoint = randomUUID();
+    const other = randomUUID();
+    const settled: Array<ThrottleDecision | undefined> = [];
+    const asked = ['a', 'b', 'c', 'd'].map((token, i) => throttle.acquire(endpoint, token, null).then((d) => (settled[i] = d)));
+    const elsewhere = await throttle.acquire(other, 'e', null);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(elsewhere.taken).toBe(true);
+    expect(settled.filter((d) => d?.taken)).toHaveLength(2);
+    expect(await redis.zcard(`${prefix}:webhook-endpoint:${endpoint}:inflight`)).toBe(2);
+    // Releasing both (one call) lets the two waiting ones in.
+    await Promise.all(settled.filter((d): d is ThrottleDecision & { taken: true } => d?.taken === true).map((d) => d.release()));
+    await Promise.all(asked);
+    expect(settled.map((d) => d!.taken)).toEqual([true, true, true, true]);
+    expect((await redis.zrange(`${prefix}:webhook-endpoint:${endpoint}:inflight`, 0, -1)).sort()).toEqual(['c', 'd']);
+  });
+
   it('lets as many attempts wait for an endpoint as it has slots; the others go back to the queue for a while', async () => {
     const busy = randomUUID();
     await throttle.acquire(busy, 'a', null);

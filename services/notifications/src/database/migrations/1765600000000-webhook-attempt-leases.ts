@@ -22,7 +22,7 @@ export class WebhookAttemptLeases1765600000000 implements MigrationInterface {
     await db.query(`ALTER TABLE notifications.webhook_deliveries ADD COLUMN lease_until timestamptz, ADD COLUMN attempt_started_at timestamptz`);
     await db.query(
       `UPDATE notifications.webhook_deliveries d
-          SET lease_until = d.next_attempt_at,
+          SET lease_until = coalesce(d.next_attempt_at, now()), -- none when the delivery was ended meanwhile (an erasure)
               attempt_started_at = coalesce((SELECT a.started_at FROM notifications.webhook_attempts a WHERE a.delivery_id = d.id AND a.attempt = d.attempts), d.updated_at)
         WHERE d.attempt_job IS NOT NULL`,
     );

@@ -10,6 +10,7 @@ import { WebhookRetention1765200000000 } from './1765200000000-webhook-retention
 import { OutboxJobIds1765300000000 } from './1765300000000-outbox-job-ids.js';
 import { Lz4Compression1765400000000 } from './1765400000000-lz4-compression.js';
 import { WebhookAttemptLeases1765600000000 } from './1765600000000-webhook-attempt-leases.js';
+import { WebhookDueIndex1765600000100 } from './1765600000100-webhook-due-index.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   OutboxJobIds1765300000000,
   Lz4Compression1765400000000,
   WebhookAttemptLeases1765600000000,
+  WebhookDueIndex1765600000100,
 ];

@@ -1,34 +1,68 @@
 import { REDIS, WorkerRuntime } from '@careflow/messaging';
+import { StatementBatcher } from '@careflow/persistence';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 
 /**
- * Takes a slot of an endpoint if it has one free: attempts in flight (a sorted set of tokens
- * scored by the time their lease ends, so a dead worker's slot frees itself) below the
- * concurrency limit, and attempts started this second below the endpoint's rate limit.
- * Returns 0 when taken, -1 when the endpoint is at its concurrency, else the milliseconds
- * until the next second (rate limit). Redis' clock, one script: every worker agrees.
+ * Takes a slot for each of several attempts (the ones a worker asks for in the same moment),
+ * in order, so two attempts at one endpoint see each other. For each: a slot is free when the
+ * attempts in flight at its endpoint (a sorted set of tokens scored by the time their lease
+ * ends, so a dead worker's slot frees itself) are below the concurrency limit, and the attempts
+ * started this second below the endpoint's rate limit. Returns, per attempt, 0 when taken, -1
+ * when the endpoint is at its concurrency, else the milliseconds until the next second (rate
+ * limit). Redis' clock, one script: every worker agrees.
+ *
+ * KEYS: per attempt its endpoint's in-flight set and rate counter prefix. ARGV: the lease (ms),
+ * then per attempt its token, concurrency and rate limit (0: none).
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-local rate = tonumber(ARGV[4])
-if rate > 0 then
-  local key = KEYS[2] .. ':' .. t[1]
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, 2000) end
-  if n > rate then return 1000 - math.floor(tonumber(t[2]) / 1000) end
+local lease = tonumber(ARGV[1])
+local results = {}
+for i = 1, #KEYS / 2 do
+  local inflight = KEYS[2 * i - 1]
+  local token, concurrency, rate = ARGV[3 * i - 1], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
+  redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+  local result = 0
+  if redis.call('ZCARD', inflight) >= concurrency then
+    result = -1
+  elseif rate > 0 then
+    local key = KEYS[2 * i] .. ':' .. t[1]
+    local n = redis.call('INCR', key)
+    if n == 1 then redis.call('PEXPIRE', key, 2000) end
+    if n > rate then result = 1000 - math.floor(tonumber(t[2]) / 1000) end
+  end
+  if result == 0 then
+    redis.call('ZADD', inflight, now + lease, token)
+    redis.call('PEXPIRE', inflight, lease + 1000)
+  end
+  results[i] = result
 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) + 1000)
+return results`;
+
+/** Frees slots: KEYS are in-flight sets, ARGV per key the number of its tokens, then the tokens. */
+const RELEASE = `
+local at = #KEYS + 1
+for i = 1, #KEYS do
+  local n = tonumber(ARGV[i])
+  redis.call('ZREM', KEYS[i], unpack(ARGV, at, at + n - 1))
+  at = at + n
+end
 return 0`;
 
 type SlotCommands = Redis & {
-  acquireEndpointSlot(inflight: string, rate: string, token: string, concurrency: number, leaseMs: number, rateLimit: number): Promise<number>;
+  acquireEndpointSlots(keys: number, ...args: Array<string | number>): Promise<number[]>;
+  releaseEndpointSlots(keys: number, ...args: Array<string | number>): Promise<number>;
 };
+
+interface SlotRequest {
+  inflight: string;
+  rate: string;
+  token: string;
+  rateLimit: number;
+}
 
 export type ThrottleDecision = { taken: true; release: () => Promise<void> } | { taken: false; retryInMs: number };
 
@@ -51,11 +85,12 @@ const WAIT_ROUND_MS = 250;
 @Injectable()
 export class EndpointThrottle implements OnApplicationShutdown {
   private readonly prefix: string;
-  /**
-   * A connection of its own that pipelines the commands of concurrent attempts (one write and
-   * one read for all of them), the script sent once and then run by its hash.
-   */
+  /** A connection of its own; the scripts are sent once and then run by their hashes. */
   private readonly redis: SlotCommands;
+  /** The attempts asking for a slot in the same moment ask Redis together: one script call for all. */
+  private readonly acquisitions = new StatementBatcher<SlotRequest, number>((requests) => this.acquireAll(requests), { maxBatch: 200 });
+  /** Slots freed in the same moment are freed together. */
+  private readonly releases = new StatementBatcher<{ inflight: string; token: string }, true>((freed) => this.releaseAll(freed), { maxBatch: 500 });
   /** Attempts of this process waiting for a slot, by endpoint, oldest first. */
   private readonly waiting = new Map<string, Array<() => void>>();
   private waitingCount = 0;
@@ -67,22 +102,21 @@ export class EndpointThrottle implements OnApplicationShutdown {
   ) {
     this.prefix = `${runtime.prefix}:webhook-endpoint`;
     this.redis = redis.duplicate({ connectionName: 'webhook-endpoint-throttle', enableAutoPipelining: true, lazyConnect: true }) as SlotCommands;
-    this.redis.defineCommand('acquireEndpointSlot', { numberOfKeys: 2, lua: ACQUIRE });
+    this.redis.defineCommand('acquireEndpointSlots', { lua: ACQUIRE });
+    this.redis.defineCommand('releaseEndpointSlots', { lua: RELEASE });
   }
 
   async acquire(endpointId: string, token: string, rateLimit: number | null): Promise<ThrottleDecision> {
     const inflight = `${this.prefix}:${endpointId}:inflight`;
-    const leaseMs = this.config.WEBHOOK_TIMEOUT_MS + 5_000;
+    const request: SlotRequest = { inflight, rate: `${this.prefix}:${endpointId}:rate`, token, rateLimit: rateLimit ?? 0 };
     const deadline = Date.now() + LOCAL_WAIT_MS;
     for (;;) {
-      const result = Number(
-        await this.redis.acquireEndpointSlot(inflight, `${this.prefix}:${endpointId}:rate`, token, this.config.WEBHOOK_ENDPOINT_CONCURRENCY, leaseMs, rateLimit ?? 0),
-      );
+      const result = await this.acquisitions.submit(request);
       if (result === 0) {
         return {
           taken: true,
           release: async () => {
-            await this.redis.zrem(inflight, token).catch(() => 0);
+            await this.releases.submit({ inflight, token }).catch(() => true);
             this.wakeOne(endpointId);
           },
         };
@@ -94,6 +128,22 @@ export class EndpointThrottle implements OnApplicationShutdown {
         return { taken: false, retryInMs: 1_000 + Math.floor(Math.random() * 1_000) };
       }
     }
+  }
+
+  private async acquireAll(requests: SlotRequest[]): Promise<number[]> {
+    const keys = requests.flatMap((r) => [r.inflight, r.rate]);
+    const args = requests.flatMap((r) => [r.token, this.config.WEBHOOK_ENDPOINT_CONCURRENCY, r.rateLimit]);
+    const results = await this.redis.acquireEndpointSlots(keys.length, ...keys, this.config.WEBHOOK_TIMEOUT_MS + 5_000, ...args);
+    return results.map(Number);
+  }
+
+  private async releaseAll(freed: Array<{ inflight: string; token: string }>): Promise<true[]> {
+    const byKey = new Map<string, string[]>();
+    for (const { inflight, token } of freed) byKey.set(inflight, [...(byKey.get(inflight) ?? []), token]);
+    const keys = [...byKey.keys()];
+    const tokens = [...byKey.values()];
+    await this.redis.releaseEndpointSlots(keys.length, ...keys, ...tokens.map((t) => t.length), ...tokens.flat());
+    return freed.map(() => true as const);
   }
 
   /** Waits until a slot of the endpoint is freed here or `ms` passed; false when no wait is allowed now. */
