@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
 import { WebhookAttemptLeases1765600000000 } from '../src/database/migrations/1765600000000-webhook-attempt-leases.js';
+import { ENDPOINT_DISABLED } from '../src/modules/webhook-deliveries/webhook-deliveries.processor.js';
 import { ATTEMPT_INTERRUPTED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
 
 /**
@@ -67,8 +68,8 @@ describe('webhook attempt leases (real Postgres)', () => {
 
   it('shows the attempt under way in the log, writes its row once with the outcome, and claims without touching an index', async () => {
     const { endpointId, id } = await delivery();
-    const [claimed] = await deliveries.claim([{ id, jobId: 'job-1' }], 60_000, 5_000);
-    expect(claimed).toMatchObject({ id, attempt: 1, endpointId });
+    const [claimed] = await deliveries.claim([{ id, jobId: 'job-1' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    expect(claimed).toMatchObject({ id, attempt: 1, target: { id: endpointId, enabled: true } });
     expect(await attemptRows(id)).toEqual([]);
     const during = await logOf(endpointId, id);
     expect(during.status).toBe('pending');
@@ -76,7 +77,7 @@ describe('webhook attempt leases (real Postgres)', () => {
     // The lease's end is when another job could start the next attempt.
     expect(during.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
     // A second job for the same attempt gets nothing while the lease holds.
-    expect(await deliveries.claim([{ id, jobId: 'job-2' }], 60_000, 5_000)).toEqual([null]);
+    expect(await deliveries.claim([{ id, jobId: 'job-2' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
 
     const [outcome] = await deliveries.recordOutcomes([
       { deliveryId: id, endpointId, jobId: 'job-1', attempt: 1, startedAt: claimed!.startedAt, durationMs: 12, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded', nextAttemptAt: null },
@@ -97,9 +98,9 @@ describe('webhook attempt leases (real Postgres)', () => {
 
   it('takes over an attempt whose lease ended, logging it as interrupted; a late outcome of it still reaches the log', async () => {
     const { endpointId, id } = await delivery();
-    const [first] = await deliveries.claim([{ id, jobId: 'job-dead' }], 60_000, 5_000);
+    const [first] = await deliveries.claim([{ id, jobId: 'job-dead' }], 60_000, 5_000, ENDPOINT_DISABLED);
     await db.query(`UPDATE notifications.webhook_deliveries SET lease_until = now() - interval '1 second' WHERE id = $1`, [id]);
-    const [second] = await deliveries.claim([{ id, jobId: 'job-next' }], 60_000, 5_000);
+    const [second] = await deliveries.claim([{ id, jobId: 'job-next' }], 60_000, 5_000, ENDPOINT_DISABLED);
     expect(second).toMatchObject({ attempt: 2 });
     expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
     expect((await logOf(endpointId, id)).attempts.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
@@ -114,6 +115,25 @@ describe('webhook attempt leases (real Postgres)', () => {
     expect(late!.recorded).toBe(false);
     expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: 200, error: null }]);
     expect((await logOf(endpointId, id)).status).toBe('pending');
+  });
+
+  it('ends a delivery of a disabled endpoint instead of attempting it, and gives back an attempt that got no slot', async () => {
+    const off = await delivery();
+    await db.query(`UPDATE notifications.webhook_endpoints SET enabled = false WHERE id = $1`, [off.endpointId]);
+    expect(await deliveries.claim([{ id: off.id, jobId: 'job-off' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
+    expect(await logOf(off.endpointId, off.id)).toMatchObject({ status: 'failed', nextAttemptAt: null, attempts: [] });
+    const [ended] = await db.query(`SELECT last_error, attempts, attempt_job FROM notifications.webhook_deliveries WHERE id = $1`, [off.id]);
+    expect(ended).toEqual({ last_error: ENDPOINT_DISABLED, attempts: 0, attempt_job: null });
+
+    const { endpointId, id } = await delivery();
+    const [claimed] = await deliveries.claim([{ id, jobId: 'job-busy' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    // Another job cannot give it back; the one holding it can.
+    await deliveries.unclaim([{ id, jobId: 'job-other', attempt: 1 }]);
+    expect((await logOf(endpointId, id)).attempts).toHaveLength(1);
+    await deliveries.unclaim([{ id, jobId: 'job-busy', attempt: claimed!.attempt }]);
+    expect(await logOf(endpointId, id)).toMatchObject({ status: 'pending', attempts: [] });
+    const [again] = await deliveries.claim([{ id, jobId: 'job-later' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    expect(again).toMatchObject({ id, attempt: 1 });
   });
 
   it('finds the deliveries it claims and records by their id, whatever the statistics say', async () => {
@@ -138,9 +158,9 @@ describe('webhook attempt leases (real Postgres)', () => {
       return original(text, values);
     }) as typeof statements.query;
     try {
-      const claimed = await deliveries.claim(backlog.slice(0, 10).map((d) => ({ id: d.id, jobId: `job-${d.id}` })), 60_000, 5_000);
+      const claimed = await deliveries.claim(backlog.slice(0, 10).map((d) => ({ id: d.id, jobId: `job-${d.id}` })), 60_000, 5_000, ENDPOINT_DISABLED);
       await deliveries.recordOutcomes(
-        claimed.map((c) => ({ deliveryId: c!.id, endpointId: c!.endpointId, jobId: `job-${c!.id}`, attempt: 1, startedAt: c!.startedAt, durationMs: 3, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded' as const, nextAttemptAt: null })),
+        claimed.map((c) => ({ deliveryId: c!.id, endpointId: c!.target.id, jobId: `job-${c!.id}`, attempt: 1, startedAt: c!.startedAt, durationMs: 3, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded' as const, nextAttemptAt: null })),
       );
     } finally {
       statements.query = original;
@@ -177,7 +197,7 @@ describe('webhook attempt leases (real Postgres)', () => {
       await migration.up(runner);
       const [row] = await runner.query(`SELECT lease_until < now() AS lease_ended, attempt_started_at FROM notifications.webhook_deliveries WHERE id = $1`, [id]);
       expect(row).toEqual({ lease_ended: true, attempt_started_at: new Date('2026-12-03T07:00:00Z') });
-      const [claimed] = await deliveries.claim([{ id, jobId: 'job-new' }], 60_000, 5_000);
+      const [claimed] = await deliveries.claim([{ id, jobId: 'job-new' }], 60_000, 5_000, ENDPOINT_DISABLED);
       expect(claimed).toMatchObject({ attempt: 2 });
       expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
 

@@ -25,21 +25,27 @@ const CLAIM_TOLERANCE_MS = 5_000;
  * receivers drop duplicates by `webhook-id`). Retries are delayed jobs whose due time is in
  * Postgres (`next_attempt_at`), rebuilt by the reconciler when Redis loses them.
  *
- * The attempts a worker runs at once (WEBHOOK_WORKER_CONCURRENCY) share their round trips
- * to Postgres: their first reads, their claims and their outcomes each go out as one
- * statement, without changing what each attempt waits for.
+ * An attempt is claimed first (the claim reads the endpoint as it is now), then waits for a
+ * slot at its endpoint (EndpointThrottle); one that gets none is given back unstarted. The
+ * attempts a worker runs at once (WEBHOOK_WORKER_CONCURRENCY) share their round trips to
+ * Postgres: their claims and their outcomes each go out as one statement, without changing
+ * what each attempt waits for.
  */
 @Injectable()
 export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.WebhookDeliveries> {
   protected readonly queue = QueueName.WebhookDeliveries;
   protected override readonly transactional = false;
   private readonly leaseMs: number;
-  private readonly lookups = new StatementBatcher<string, Awaited<ReturnType<WebhookTargetsRepository['forDeliveries']>>[number]>(
-    (ids) => this.targets.forDeliveries(ids),
-  );
   /** One delivery at most once per statement (a job delivered twice): the later claim sees the earlier one. */
   private readonly claims = new StatementBatcher<{ id: string; jobId: string }, ClaimedDeliveryRecord | null>(
-    (claims) => this.deliveries.claim(claims, this.leaseMs, CLAIM_TOLERANCE_MS),
+    (claims) => this.deliveries.claim(claims, this.leaseMs, CLAIM_TOLERANCE_MS, ENDPOINT_DISABLED),
+    { key: (c) => c.id },
+  );
+  private readonly unclaims = new StatementBatcher<{ id: string; jobId: string; attempt: number }, void>(
+    async (claims) => {
+      await this.deliveries.unclaim(claims);
+      return claims.map(() => undefined);
+    },
     { key: (c) => c.id },
   );
   private readonly outcomes = new StatementBatcher<AttemptOutcome, { recorded: boolean; failingSince: Date | null }>(
@@ -77,21 +83,23 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
   }
 
   private async deliver(deliveryId: string, jobId: string): Promise<void> {
-    const found = await this.lookups.submit(deliveryId);
-    if (!found || found.status !== 'pending') return; // gone, done, or replayed and done since
-    const target = found.target;
-    if (!target?.enabled) return this.deliveries.markFailed(deliveryId, ENDPOINT_DISABLED);
+    const claimed = await this.claims.submit({ id: deliveryId, jobId });
+    if (!claimed) {
+      // Done, gone, ended (its endpoint disabled), an attempt under way elsewhere, or a duplicate
+      // job: nothing to do. Not due yet (clocks differ): the attempt needs a job at its due
+      // time, this one having completed.
+      const now = await this.deliveries.state(deliveryId);
+      if (now?.status === 'pending' && !now.underWay) await this.jobs.deferred(now);
+      return;
+    }
+    const target = claimed.target;
     const slot = await this.throttle.acquire(target.id, `${jobId}:${deliveryId}`, target.rateLimit);
-    if (!slot.taken) return this.jobs.later(deliveryId, slot.retryInMs);
+    if (!slot.taken) {
+      // No slot at its endpoint: the attempt did not start. Given back, and looked at again later.
+      await this.unclaims.submit({ id: deliveryId, jobId, attempt: claimed.attempt });
+      return this.jobs.later(deliveryId, slot.retryInMs);
+    }
     try {
-      const claimed = await this.claims.submit({ id: deliveryId, jobId });
-      if (!claimed) {
-        // An attempt under way elsewhere, or a duplicate job: nothing to do. Not due yet (clocks
-        // differ): the attempt needs a job at its due time, this one having completed.
-        const now = await this.deliveries.state(deliveryId);
-        if (now?.status === 'pending' && !now.underWay) await this.jobs.deferred(now);
-        return;
-      }
       const response = await this.sender.send({ url: target.url, messageId: claimed.messageId, body: claimed.body, secrets: target.secrets });
       await this.record(target, claimed, jobId, response);
     } finally {

@@ -2,6 +2,7 @@ import { PreparedStatements, runExclusively } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { TARGET_COLUMNS, toTarget, type TargetRow } from './webhook-targets.repository.js';
 import type { ClaimedDeliveryRecord, DueDeliveryRecord, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookDeliveryStatus } from './webhook-delivery.record.js';
 
 /** The error an attempt gets when its worker stopped before knowing the answer. */
@@ -67,19 +68,26 @@ export class WebhookDeliveriesRepository {
    * Starts attempts, each recorded (committed) on its delivery before anything is sent: for a
    * delivery when one is due (within `toleranceMs`) and none is under way, or when the job
    * holding the one under way is delivered again or its lease ended (its worker died). An
-   * attempt whose outcome never came is logged as interrupted. One statement for many claims
-   * (each delivery at most once among them); null, in the order given, for those that may not
-   * start now.
+   * attempt whose outcome never came is logged as interrupted. A delivery whose endpoint is
+   * disabled is ended instead (failed, `endpointDisabled` its error). One statement for many
+   * claims (each delivery at most once among them); per claim, in the order given, what to send
+   * and where (the endpoint as it is now), or null when no attempt may start now.
    *
    * The claim changes no indexed column, so Postgres updates the row in place (HOT) without
    * touching an index; the attempt's log row is written with its outcome.
    */
-  async claim(claims: ReadonlyArray<{ id: string; jobId: string }>, leaseMs: number, toleranceMs: number): Promise<Array<ClaimedDeliveryRecord | null>> {
-    const rows: Array<{ n: string; id: string; endpoint_id: string; attempts: number; message_id: string; started_at: Date; body: string }> = await this.statements.query(
+  async claim(
+    claims: ReadonlyArray<{ id: string; jobId: string }>,
+    leaseMs: number,
+    toleranceMs: number,
+    endpointDisabled: string,
+  ): Promise<Array<ClaimedDeliveryRecord | null>> {
+    const rows: Array<TargetRow & { n: string; delivery_id: string; attempts: number; message_id: string; started_at: Date; body: string }> = await this.statements.query(
       `WITH i AS (
          SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS i(id, job, n)
        ), d AS (
-         SELECT w.id, w.attempts, w.attempt_job, w.attempt_started_at, i.job, i.n FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id
+         SELECT w.id, w.attempts, w.attempt_job, w.attempt_started_at, i.job, i.n, e.enabled
+           FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id JOIN notifications.webhook_endpoints e ON e.id = w.endpoint_id
           WHERE w.status = 'pending'
             AND ((w.attempt_job IS NULL AND w.next_attempt_at <= now() + make_interval(secs => $4::float8 / 1000))
                  OR w.attempt_job = i.job OR (w.attempt_job IS NOT NULL AND w.lease_until <= now()))
@@ -89,22 +97,42 @@ export class WebhookDeliveriesRepository {
          INSERT INTO notifications.webhook_attempts AS a (delivery_id, attempt, started_at, error)
          SELECT d.id, d.attempts, d.attempt_started_at, $5 FROM d WHERE d.attempt_job IS NOT NULL
          ON CONFLICT (delivery_id, attempt) DO UPDATE SET error = excluded.error WHERE a.status_code IS NULL AND a.error IS NULL
+       ), ended AS (
+         UPDATE notifications.webhook_deliveries w
+            SET status = 'failed', next_attempt_at = NULL, last_error = $6, attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
+           FROM d WHERE w.id = d.id AND NOT d.enabled
        ), claimed AS (
          UPDATE notifications.webhook_deliveries w
             SET attempts = w.attempts + 1, attempt_job = d.job, attempt_started_at = now(),
                 lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now()
-           FROM d WHERE w.id = d.id
+           FROM d WHERE w.id = d.id AND d.enabled
          RETURNING w.id, w.endpoint_id, w.attempts, w.message_id, w.attempt_started_at, d.n
        )
-       SELECT c.n, c.id, c.endpoint_id, c.attempts, c.message_id, c.attempt_started_at AS started_at, m.body::text AS body
-         FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id`,
-      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED],
+       SELECT c.n, c.id AS delivery_id, c.attempts, c.message_id, c.attempt_started_at AS started_at, m.body::text AS body, ${TARGET_COLUMNS}
+         FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id JOIN notifications.webhook_endpoints e ON e.id = c.endpoint_id`,
+      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED, endpointDisabled],
     );
     const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
     return claims.map((_, i) => {
       const r = byPosition.get(i + 1);
-      return r ? { id: r.id, endpointId: r.endpoint_id, attempt: Number(r.attempts), startedAt: r.started_at, messageId: r.message_id, body: r.body } : null;
+      return r
+        ? { id: r.delivery_id, attempt: Number(r.attempts), startedAt: r.started_at, messageId: r.message_id, body: r.body, target: toTarget(r) }
+        : null;
     });
+  }
+
+  /**
+   * Gives back attempts claimed but not started (their endpoint had no slot free): each
+   * delivery as it was before its claim, due again. Only while the job still holds it.
+   */
+  async unclaim(claims: ReadonlyArray<{ id: string; jobId: string; attempt: number }>): Promise<void> {
+    await this.statements.query(
+      `UPDATE notifications.webhook_deliveries w
+          SET attempts = w.attempts - 1, attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[], $3::int[]) AS u(id, job, attempt)
+        WHERE w.id = u.id AND w.attempt_job = u.job AND w.attempts = u.attempt`,
+      [claims.map((c) => c.id), claims.map((c) => c.jobId), claims.map((c) => c.attempt)],
+    );
   }
 
   /**
@@ -164,16 +192,6 @@ export class WebhookDeliveriesRepository {
       const r = byPosition.get(i + 1);
       return { recorded: r?.recorded ?? false, failingSince: r?.failing_since ?? null };
     });
-  }
-
-  /** Ends a delivery that will not be attempted (its endpoint is disabled or gone). */
-  async markFailed(id: string, reason: string): Promise<void> {
-    await this.db.query(
-      `UPDATE notifications.webhook_deliveries
-          SET status = 'failed', next_attempt_at = NULL, last_error = $2, attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
-        WHERE id = $1 AND status = 'pending'`,
-      [id, reason],
-    );
   }
 
   /** Pending deliveries due before `until` (overdue ones first): the reconciler's pass, in keyset pages. */

@@ -1,15 +1,18 @@
+import type { WebhookTargetRecord } from './webhook-target.record.js';
+
 export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
-/** An attempt of a delivery that a worker has just claimed: what to send. */
+/** An attempt of a delivery that a worker has just claimed: what to send, and where. */
 export interface ClaimedDeliveryRecord {
   id: string;
-  endpointId: string;
   attempt: number;
   /** When the attempt was claimed (its log row's start). */
   startedAt: Date;
   messageId: string;
   /** The message body as stored, the bytes every attempt sends and signs. */
   body: string;
+  /** Its endpoint, as read by the claim. */
+  target: WebhookTargetRecord;
 }
 
 /** A delivery waiting for an attempt (the reconciler's and the replays' view). */

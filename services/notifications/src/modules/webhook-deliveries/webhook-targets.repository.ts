@@ -1,11 +1,9 @@
-import { PreparedStatements } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { WebhookDeliveryStatus } from './webhook-delivery.record.js';
 import type { WebhookTargetRecord } from './webhook-target.record.js';
 
-interface TargetRow {
+export interface TargetRow {
   id: string;
   url: string;
   enabled: boolean;
@@ -14,7 +12,10 @@ interface TargetRow {
   previous_secret: string | null;
 }
 
-const toTarget = (r: TargetRow): WebhookTargetRecord => ({
+/** An endpoint's columns as deliveries read them, for a statement with the endpoint as `e`. */
+export const TARGET_COLUMNS = `e.id, e.url, e.enabled, e.rate_limit, e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret`;
+
+export const toTarget = (r: TargetRow): WebhookTargetRecord => ({
   id: r.id,
   url: r.url,
   enabled: r.enabled,
@@ -28,32 +29,7 @@ const toTarget = (r: TargetRow): WebhookTargetRecord => ({
  */
 @Injectable()
 export class WebhookTargetsRepository {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly statements: PreparedStatements,
-  ) {}
-
-  /**
-   * Each delivery's status and its endpoint, in one round trip for many deliveries (the
-   * delivery worker's first read); the endpoint null when it is gone, the whole entry null
-   * when the delivery is. In the order given.
-   */
-  async forDeliveries(deliveryIds: readonly string[]): Promise<Array<{ status: WebhookDeliveryStatus; target: WebhookTargetRecord | null } | null>> {
-    const rows: Array<{ n: number; status: WebhookDeliveryStatus } & { [K in keyof TargetRow]: TargetRow[K] | null }> = await this.statements.query(
-      `SELECT i.n, d.status, e.id, e.url, e.enabled, e.rate_limit, e.secret,
-              CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
-         FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n)
-         JOIN notifications.webhook_deliveries d ON d.id = i.id
-         LEFT JOIN notifications.webhook_endpoints e ON e.id = d.endpoint_id`,
-      [deliveryIds],
-    );
-    const found = new Map(rows.map((r) => [Number(r.n), r]));
-    return deliveryIds.map((_, i) => {
-      const r = found.get(i + 1);
-      if (!r) return null;
-      return { status: r.status, target: r.id === null ? null : toTarget(r as unknown as TargetRow) };
-    });
-  }
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async exists(id: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(`SELECT 1 FROM notifications.webhook_endpoints WHERE id = $1`, [id]);
