@@ -139,7 +139,11 @@ export class EndpointThrottle implements OnApplicationShutdown {
 
   private async releaseAll(freed: Array<{ inflight: string; token: string }>): Promise<true[]> {
     const byKey = new Map<string, string[]>();
-    for (const { inflight, token } of freed) byKey.set(inflight, [...(byKey.get(inflight) ?? []), token]);
+    for (const { inflight, token } of freed) {
+      const tokens = byKey.get(inflight);
+      if (tokens) tokens.push(token);
+      else byKey.set(inflight, [token]);
+    }
     const keys = [...byKey.keys()];
     const tokens = [...byKey.values()];
     await this.redis.releaseEndpointSlots(keys.length, ...keys, ...tokens.map((t) => t.length), ...tokens.flat());

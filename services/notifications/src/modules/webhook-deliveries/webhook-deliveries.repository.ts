@@ -37,7 +37,7 @@ interface DueRow {
 }
 
 /** When a delivery's next attempt may start: when it is due, or, with one under way, when that one's lease ends. */
-const NEXT_START = `CASE WHEN attempt_job IS NULL THEN next_attempt_at ELSE lease_until END`;
+const nextStart = (d = '') => `CASE WHEN ${d}attempt_job IS NULL THEN ${d}next_attempt_at ELSE ${d}lease_until END`;
 
 const toDue = (r: DueRow): DueDeliveryRecord => ({ id: r.id, attempts: Number(r.attempts), nextAttemptAt: r.next_attempt_at, underWay: r.under_way });
 
@@ -57,7 +57,7 @@ export class WebhookDeliveriesRepository {
   /** A delivery's state and endpoint, before deciding whether to attempt it. */
   async state(id: string): Promise<(DueDeliveryRecord & { status: WebhookDeliveryStatus; endpointId: string }) | null> {
     const rows: Array<DueRow & { status: WebhookDeliveryStatus; endpoint_id: string }> = await this.db.query(
-      `SELECT id, status, endpoint_id, attempts, ${NEXT_START} AS next_attempt_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries WHERE id = $1`,
+      `SELECT id, status, endpoint_id, attempts, ${nextStart()} AS next_attempt_at, attempt_job IS NOT NULL AS under_way FROM notifications.webhook_deliveries WHERE id = $1`,
       [id],
     );
     const r = rows[0];
@@ -197,7 +197,7 @@ export class WebhookDeliveriesRepository {
   /** Pending deliveries due before `until` (overdue ones first): the reconciler's pass, in keyset pages. */
   async dueBefore(until: Date, after: { at: string; id: string } | null, limit: number): Promise<Array<DueDeliveryRecord & { cursor: string }>> {
     const rows: Array<DueRow & { cursor_at: string }> = await this.db.query(
-      `SELECT id, attempts, ${NEXT_START} AS next_attempt_at, next_attempt_at::text AS cursor_at, attempt_job IS NOT NULL AS under_way
+      `SELECT id, attempts, ${nextStart()} AS next_attempt_at, next_attempt_at::text AS cursor_at, attempt_job IS NOT NULL AS under_way
          FROM notifications.webhook_deliveries
         WHERE status = 'pending' AND next_attempt_at <= $1 AND (attempt_job IS NULL OR lease_until <= $1)
           -- A first attempt's job is added when its message commits: only one that was lost since.
@@ -255,7 +255,7 @@ export class WebhookDeliveriesRepository {
       created_at: Date; cursor_at: string; attempts: Array<Omit<WebhookAttemptRecord, 'startedAt'> & { startedAt: string }>;
     }> = await this.db.query(
       `SELECT d.id, d.endpoint_id, d.message_id, m.type, d.status,
-              CASE WHEN d.attempt_job IS NULL THEN d.next_attempt_at ELSE d.lease_until END AS next_attempt_at,
+              ${nextStart('d.')} AS next_attempt_at,
               d.created_at, d.created_at::text AS cursor_at,
               coalesce((SELECT json_agg(json_build_object('attempt', a.attempt, 'startedAt', a.started_at, 'durationMs', a.duration_ms,
                           'statusCode', a.status_code, 'responseExcerpt', a.response_excerpt, 'error', a.error) ORDER BY a.attempt)

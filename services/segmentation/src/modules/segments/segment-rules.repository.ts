@@ -34,18 +34,13 @@ export class SegmentRulesRepository {
   }
 
   /**
-   * The rule set in force. Read on every evaluation (an order, a PUT), so the parsed document
-   * is kept while its version is the newest: the check is one index lookup.
+   * The rule set in force (the rules API, a recompute; an evaluation reads the version with its
+   * lock, MembershipsRepository.lockForEvaluation). The parsed document is kept while its
+   * version is the newest: the check is one index lookup.
    */
   async current(tx: EntityManager = this.db.manager): Promise<RuleSetRecord> {
-    const [head]: Array<{ version: number }> = await tx.query(`SELECT max(version) AS version FROM segmentation.rule_sets`);
-    if (this.cached && this.cached.version === head!.version) return this.cached;
-    const rows: Array<{ version: number; rules: SegmentRules; created_at: Date }> = await tx.query(
-      `SELECT version, rules, created_at FROM segmentation.rule_sets ORDER BY version DESC LIMIT 1`,
-    );
-    const row = rows[0]!;
-    this.cached = { version: row.version, rules: row.rules, createdAt: row.created_at };
-    return this.cached;
+    const [head]: Array<{ version: number }> = await tx.query(`SELECT ${RULES_VERSION_IN_FORCE_SQL} AS version`);
+    return this.atVersion(tx, head!.version);
   }
 
   /** Stores the next version; concurrent PUTs serialize on the table lock and get consecutive versions. */
