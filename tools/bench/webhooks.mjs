@@ -12,7 +12,7 @@ import { Webhook } from 'standardwebhooks';
 /** Events of the history the tables hold before the run (each delivered to every endpoint). */
 const HISTORY = 2_000;
 
-export async function benchWebhooks({ gatewayUrl, admin, dbUrl, endpoints, events, connections }) {
+export async function benchWebhooks({ gatewayUrl, admin, dbUrl, endpoints, events, connections, onMeasuring = () => {} }) {
   const runId = randomUUID().slice(0, 8);
   const arrivals = []; // [endpointIndex, externalId, at]
   const samples = [];
@@ -120,6 +120,7 @@ export async function benchWebhooks({ gatewayUrl, admin, dbUrl, endpoints, event
   await settle(warmup * endpoints, before);
 
   before = arrivals.length;
+  onMeasuring();
   const startedAt = await put(events, 'run');
   await settle(events * endpoints, before);
   const measured = arrivals.slice(before).filter(([, id]) => id?.startsWith('run_'));
