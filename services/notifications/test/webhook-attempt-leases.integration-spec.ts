@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
 import { NotificationsConfig } from '../src/config/notifications.config.js';
 import { WebhookAttemptLeases1765600000000 } from '../src/database/migrations/1765600000000-webhook-attempt-leases.js';
+import { WebhookLogWithoutForeignKeys1765700000000 } from '../src/database/migrations/1765700000000-webhook-log-without-foreign-keys.js';
 import { ENDPOINT_DISABLED } from '../src/modules/webhook-deliveries/webhook-deliveries.processor.js';
-import { ATTEMPT_INTERRUPTED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
+import { ATTEMPT_INTERRUPTED, ENDPOINT_DELETED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
+import { WebhookEndpointsRepository } from '../src/modules/webhook-endpoints/webhook-endpoints.repository.js';
 
 /**
  * An attempt under way is held on its delivery (job, lease, start) and logged once, with its
@@ -178,6 +180,71 @@ describe('webhook attempt leases (real Postgres)', () => {
         expect(plan).not.toContain('webhook_deliveries_due');
         expect(plan).not.toMatch(/Seq Scan on webhook_deliveries/);
       }
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
+  it('deletes an endpoint with its deliveries and attempts; what is written for it meanwhile ends unattempted and leaves no log row', async () => {
+    const endpoints = running.app.get(WebhookEndpointsRepository);
+    const done = await delivery();
+    const [claimed] = await deliveries.claim([{ id: done.id, jobId: 'job-a' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    await deliveries.recordOutcomes([
+      { deliveryId: done.id, endpointId: done.endpointId, jobId: 'job-a', attempt: 1, startedAt: claimed!.startedAt, durationMs: 5, statusCode: 500, responseExcerpt: null, error: 'receiver answered 500', status: 'pending', nextAttemptAt: new Date() },
+    ]);
+    const underWay = await delivery();
+    await db.query(`UPDATE notifications.webhook_deliveries SET endpoint_id = $2 WHERE id = $1`, [underWay.id, done.endpointId]);
+    const [inFlight] = await deliveries.claim([{ id: underWay.id, jobId: 'job-b' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    expect(await attemptRows(done.id)).toHaveLength(1);
+
+    expect(await endpoints.delete(done.endpointId)).toBe(true);
+    const left = async (ids: string[]) =>
+      (await db.query(
+        `SELECT (SELECT count(*) FROM notifications.webhook_deliveries WHERE id = ANY($1::uuid[]))::int AS deliveries,
+                (SELECT count(*) FROM notifications.webhook_attempts WHERE delivery_id = ANY($1::uuid[]))::int AS attempts`,
+        [ids],
+      ))[0] as { deliveries: number; attempts: number };
+    expect(await left([done.id, underWay.id])).toEqual({ deliveries: 0, attempts: 0 });
+    // The attempt that was under way answers after the deletion: nothing is logged for it.
+    const [late] = await deliveries.recordOutcomes([
+      { deliveryId: underWay.id, endpointId: done.endpointId, jobId: 'job-b', attempt: 1, startedAt: inFlight!.startedAt, durationMs: 5, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded', nextAttemptAt: null },
+    ]);
+    expect(late!.recorded).toBe(false);
+    expect(await left([underWay.id])).toEqual({ deliveries: 0, attempts: 0 });
+
+    // A fan-in that read the endpoint before it went writes a delivery for it: its claim ends it.
+    const orphan = await delivery();
+    await db.query(`DELETE FROM notifications.webhook_endpoints WHERE id = $1`, [orphan.endpointId]);
+    expect(await deliveries.claim([{ id: orphan.id, jobId: 'job-c' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
+    const [ended] = await db.query(`SELECT status, next_attempt_at, last_error, attempts FROM notifications.webhook_deliveries WHERE id = $1`, [orphan.id]);
+    expect(ended).toEqual({ status: 'failed', next_attempt_at: null, last_error: ENDPOINT_DELETED, attempts: 0 });
+  });
+
+  it('drops the log\'s foreign keys and puts them back, without the rows a race left behind', async () => {
+    const migration = new WebhookLogWithoutForeignKeys1765700000000();
+    const runner = db.createQueryRunner();
+    const constraints = async () =>
+      ((await runner.query(
+        `SELECT conname FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('notifications.webhook_deliveries'::regclass, 'notifications.webhook_attempts'::regclass) ORDER BY conname`,
+      )) as Array<{ conname: string }>).map((r) => r.conname);
+    const kept = await delivery();
+    const orphan = await delivery();
+    await runner.startTransaction();
+    try {
+      expect(await constraints()).toEqual([]);
+      await runner.query(`INSERT INTO notifications.webhook_attempts (delivery_id, attempt, started_at, status_code) VALUES ($1, 1, now(), 204), ($2, 1, now(), 204)`, [kept.id, randomUUID()]);
+      await runner.query(`DELETE FROM notifications.webhook_endpoints WHERE id = $1`, [orphan.endpointId]);
+      await migration.down(runner);
+      expect(await constraints()).toEqual(['webhook_attempts_delivery_id_fkey', 'webhook_deliveries_endpoint_id_fkey', 'webhook_deliveries_message_id_fkey']);
+      const [counts] = await runner.query(
+        `SELECT (SELECT count(*) FROM notifications.webhook_deliveries WHERE id = ANY($1::uuid[]))::int AS deliveries,
+                (SELECT count(*) FROM notifications.webhook_attempts a WHERE NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.id = a.delivery_id))::int AS orphan_attempts`,
+        [[kept.id, orphan.id]],
+      );
+      expect(counts).toEqual({ deliveries: 1, orphan_attempts: 0 });
+      await migration.up(runner);
+      expect(await constraints()).toEqual([]);
     } finally {
       await runner.rollbackTransaction();
       await runner.release();

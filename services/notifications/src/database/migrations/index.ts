@@ -11,6 +11,7 @@ import { OutboxJobIds1765300000000 } from './1765300000000-outbox-job-ids.js';
 import { Lz4Compression1765400000000 } from './1765400000000-lz4-compression.js';
 import { WebhookAttemptLeases1765600000000 } from './1765600000000-webhook-attempt-leases.js';
 import { WebhookDueIndex1765600000100 } from './1765600000100-webhook-due-index.js';
+import { WebhookLogWithoutForeignKeys1765700000000 } from './1765700000000-webhook-log-without-foreign-keys.js';
 
 /** Every migration of the notifications schema, oldest first. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Lz4Compression1765400000000,
   WebhookAttemptLeases1765600000000,
   WebhookDueIndex1765600000100,
+  WebhookLogWithoutForeignKeys1765700000000,
 ];

@@ -5,6 +5,9 @@ import type { DataSource } from 'typeorm';
 import { TARGET_COLUMNS, toTarget, type TargetRow } from './webhook-targets.repository.js';
 import type { ClaimedDeliveryRecord, DueDeliveryRecord, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookDeliveryStatus } from './webhook-delivery.record.js';
 
+/** Why a delivery written while its endpoint was being deleted ended unattempted. */
+export const ENDPOINT_DELETED = 'endpoint deleted';
+
 /** The error an attempt gets when its worker stopped before knowing the answer. */
 export const ATTEMPT_INTERRUPTED = 'outcome unknown: the worker stopped during this attempt; attempted again';
 
@@ -69,9 +72,10 @@ export class WebhookDeliveriesRepository {
    * delivery when one is due (within `toleranceMs`) and none is under way, or when the job
    * holding the one under way is delivered again or its lease ended (its worker died). An
    * attempt whose outcome never came is logged as interrupted. A delivery whose endpoint is
-   * disabled is ended instead (failed, `endpointDisabled` its error). One statement for many
-   * claims (each delivery at most once among them); per claim, in the order given, what to send
-   * and where (the endpoint as it is now), or null when no attempt may start now.
+   * disabled, or was deleted while a fan-in wrote it, is ended instead (failed, with
+   * `endpointDisabled` or ENDPOINT_DELETED). One statement for many claims (each delivery at
+   * most once among them); per claim, in the order given, what to send and where (the endpoint
+   * as it is now), or null when no attempt may start now.
    *
    * The claim changes no indexed column, so Postgres updates the row in place (HOT) without
    * touching an index; the attempt's log row is written with its outcome.
@@ -86,8 +90,8 @@ export class WebhookDeliveriesRepository {
       `WITH i AS (
          SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS i(id, job, n)
        ), d AS (
-         SELECT w.id, w.attempts, w.attempt_job, w.attempt_started_at, i.job, i.n, e.enabled
-           FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id JOIN notifications.webhook_endpoints e ON e.id = w.endpoint_id
+         SELECT w.id, w.attempts, w.attempt_job, w.attempt_started_at, i.job, i.n, coalesce(e.enabled, false) AS enabled, e.id IS NOT NULL AS endpoint_exists
+           FROM notifications.webhook_deliveries w JOIN i ON i.id = w.id LEFT JOIN notifications.webhook_endpoints e ON e.id = w.endpoint_id
           WHERE w.status = 'pending'
             AND ((w.attempt_job IS NULL AND w.next_attempt_at <= now() + make_interval(secs => $4::float8 / 1000))
                  OR w.attempt_job = i.job OR (w.attempt_job IS NOT NULL AND w.lease_until <= now()))
@@ -99,7 +103,8 @@ export class WebhookDeliveriesRepository {
          ON CONFLICT (delivery_id, attempt) DO UPDATE SET error = excluded.error WHERE a.status_code IS NULL AND a.error IS NULL
        ), ended AS (
          UPDATE notifications.webhook_deliveries w
-            SET status = 'failed', next_attempt_at = NULL, last_error = $6, attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
+            SET status = 'failed', next_attempt_at = NULL, last_error = CASE WHEN d.endpoint_exists THEN $6 ELSE $7 END,
+                attempt_job = NULL, lease_until = NULL, attempt_started_at = NULL, updated_at = now()
            FROM d WHERE w.id = d.id AND NOT d.enabled
        ), claimed AS (
          UPDATE notifications.webhook_deliveries w
@@ -110,7 +115,7 @@ export class WebhookDeliveriesRepository {
        )
        SELECT c.n, c.id AS delivery_id, c.attempts, c.message_id, c.attempt_started_at AS started_at, m.body::text AS body, ${TARGET_COLUMNS}
          FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id JOIN notifications.webhook_endpoints e ON e.id = c.endpoint_id`,
-      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED, endpointDisabled],
+      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED, endpointDisabled, ENDPOINT_DELETED],
     );
     const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
     return claims.map((_, i) => {
@@ -150,7 +155,8 @@ export class WebhookDeliveriesRepository {
                   WITH ORDINALITY AS o(delivery_id, attempt, duration_ms, status_code, excerpt, error, status, next_attempt_at, job_id, endpoint_id, started_at, n)
        ), a AS (
          INSERT INTO notifications.webhook_attempts AS wa (delivery_id, attempt, started_at, duration_ms, status_code, response_excerpt, error)
-         SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.excerpt, o.error FROM o
+         SELECT o.delivery_id, o.attempt, o.started_at, o.duration_ms, o.status_code, o.excerpt, o.error
+           FROM o WHERE EXISTS (SELECT 1 FROM notifications.webhook_deliveries w WHERE w.id = o.delivery_id) -- not one deleted with its endpoint
          ON CONFLICT (delivery_id, attempt) DO UPDATE
            SET duration_ms = excluded.duration_ms, status_code = excluded.status_code, response_excerpt = excluded.response_excerpt, error = excluded.error
        ), d AS (

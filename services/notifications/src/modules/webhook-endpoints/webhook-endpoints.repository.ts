@@ -96,10 +96,23 @@ export class WebhookEndpointsRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  /** True when the endpoint existed; its deliveries and their attempts go with it (ON DELETE CASCADE). */
+  /**
+   * True when the endpoint existed; its deliveries and their attempts go with it, in the same
+   * statement (the log has no foreign keys). A delivery a concurrent fan-in writes for it
+   * meanwhile is ended by its first claim (its endpoint is gone) and removed with its message.
+   */
   async delete(id: string): Promise<boolean> {
-    // TypeORM answers DELETE/UPDATE … RETURNING with [rows, affected].
-    const [rows]: [unknown[], number] = await this.db.query(`DELETE FROM ${TABLE} WHERE id = $1 RETURNING id`, [id]);
+    const rows: unknown[] = await this.db.query(
+      `WITH endpoint AS (
+         DELETE FROM ${TABLE} WHERE id = $1 RETURNING id
+       ), deliveries AS (
+         DELETE FROM notifications.webhook_deliveries d USING endpoint WHERE d.endpoint_id = endpoint.id RETURNING d.id
+       ), attempts AS (
+         DELETE FROM notifications.webhook_attempts a USING deliveries WHERE a.delivery_id = deliveries.id
+       )
+       SELECT id FROM endpoint`,
+      [id],
+    );
     return rows.length > 0;
   }
 

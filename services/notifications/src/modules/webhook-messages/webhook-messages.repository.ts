@@ -87,7 +87,8 @@ export class WebhookMessagesRepository {
 
   /**
    * Deletes up to `limit` messages created before `cutoff`, oldest first, with their deliveries
-   * and attempts; a message with a delivery still pending is kept. Returns how many went.
+   * and attempts (in the same statement: the log has no foreign keys); a message with a
+   * delivery still pending is kept. Returns how many went.
    */
   async deleteOlderThan(cutoff: Date, limit: number): Promise<number> {
     const rows: Array<{ n: number }> = await this.db.query(
@@ -97,6 +98,10 @@ export class WebhookMessagesRepository {
             AND NOT EXISTS (SELECT 1 FROM notifications.webhook_deliveries d WHERE d.message_id = m.id AND d.status = 'pending')
           ORDER BY m.created_at LIMIT $2
           FOR UPDATE SKIP LOCKED
+       ), deliveries AS (
+         DELETE FROM notifications.webhook_deliveries d USING old WHERE d.message_id = old.id RETURNING d.id
+       ), attempts AS (
+         DELETE FROM notifications.webhook_attempts a USING deliveries WHERE a.delivery_id = deliveries.id
        ), gone AS (
          DELETE FROM notifications.webhook_messages m USING old WHERE m.id = old.id RETURNING 1
        )
