@@ -293,4 +293,18 @@ describe('webhook deliveries', () => {
     expect(early.length).toBeLessThanOrEqual(2);
     expect(fast.received.filter((w) => tickets.some((t) => about(t.id)(w)))).toHaveLength(6);
   });
+
+  it('gives endpoints on one host their own slots each: sharing an origin does not share a connection limit', async () => {
+    const host = await receiver();
+    host.answer = () => 'hang';
+    await endpoint(`${host.url}/orders`, ['ticket.created']);
+    await endpoint(`${host.url}/support`, ['ticket.created']);
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) await openTicket();
+    // Two slots per endpoint (WEBHOOK_ENDPOINT_CONCURRENCY), all taken before the first attempt times out.
+    await eventually(() => expect(host.received.filter((w) => w.receivedAt.getTime() < started + 1_400).length).toBe(4), 5_000);
+    const early = host.received.filter((w) => w.receivedAt.getTime() < started + 1_400);
+    expect(early.filter((w) => w.path.endsWith('/orders'))).toHaveLength(2);
+    expect(early.filter((w) => w.path.endsWith('/support'))).toHaveLength(2);
+  });
 });

@@ -61,7 +61,10 @@ export class WebhookSender implements OnApplicationShutdown {
   constructor(private readonly config: NotificationsConfig) {
     this.agent = new Agent({
       keepAliveTimeout: 4_000,
-      connections: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      // Per origin, and several endpoints may share one (paths of one shop's host): the limit per
+      // endpoint is EndpointThrottle's. A narrower pool would queue attempts inside undici, their
+      // timeout running before they are even sent.
+      connections: config.WEBHOOK_WORKER_CONCURRENCY,
       connect: { timeout: config.WEBHOOK_TIMEOUT_MS, ...(config.WEBHOOK_ALLOW_PRIVATE_URLS ? {} : { lookup: publicOnlyLookup }) },
     });
   }
