@@ -82,6 +82,35 @@ describe('webhook messages (real Postgres)', () => {
     expect(jobs.every((j) => j.name === 'webhook.deliver')).toBe(true);
   });
 
+  it('writes a batch of events (one job) by one statement: each its message and deliveries, the erased customer none, and adds their jobs once', async () => {
+    await db.query(`UPDATE notifications.webhook_endpoints SET enabled = false`);
+    const a = await endpoint(['customer.upserted']);
+    const b = await endpoint(['*']);
+    await endpoint(['ticket.created']);
+    const erased = `c-erased-${randomUUID()}`;
+    const occurredAt = new Date(Date.now() - 60_000);
+    await db.query(`INSERT INTO notifications.customers (external_id, version, updated_at, erased_at) VALUES ($1, 1, now(), now())`, [erased]);
+    const events = [`c-1-${randomUUID()}`, erased, `c-3-${randomUUID()}`].map((externalId) => ({
+      eventId: randomUUID(),
+      occurredAt: occurredAt.toISOString(),
+      data: { externalId, email: `${externalId}@example.com`, tags: [], version: 1, updatedAt: occurredAt.toISOString() },
+    }));
+    const fanIn = running.app.get(WebhookEventsProcessor);
+    const queue = running.app.get(JobQueues).queue(QueueName.WebhookDeliveries);
+    expect(await fanIn.process({ id: randomUUID(), name: 'customer.upserted', data: { batch: [...events, events[0]] } })).toBe('handled');
+
+    const messagesOf = async (eventId: string) =>
+      (await db.query(`SELECT id, body->'data'->>'externalId' AS customer FROM notifications.webhook_messages WHERE event_id = $1`, [eventId])) as Array<{ id: string; customer: string }>;
+    const [first] = await messagesOf(events[0]!.eventId);
+    const [third] = await messagesOf(events[2]!.eventId);
+    expect(await messagesOf(events[1]!.eventId)).toEqual([]);
+    expect(first!.customer).toBe(events[0]!.data.externalId);
+    for (const m of [first!, third!]) expect((await deliveriesOf(m.id)).map((d) => d.endpoint_id).sort()).toEqual([a, b].sort());
+    const ids = (await db.query(`SELECT id FROM notifications.webhook_deliveries WHERE message_id = ANY($1)`, [[first!.id, third!.id]])).map((r: { id: string }) => r.id);
+    const jobs = (await queue.getJobs(['wait', 'delayed', 'active', 'completed'])).filter((j) => ids.includes(j.data.data.deliveryId));
+    expect(jobs.map((j) => j.data.data.deliveryId).sort()).toEqual([...ids].sort());
+  });
+
   it('sends a test message to the one endpoint asked for, whatever it subscribed to', async () => {
     const target = await endpoint(['customer.erased']);
     await endpoint(['*']);

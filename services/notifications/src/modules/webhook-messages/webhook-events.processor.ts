@@ -7,7 +7,8 @@ import { WebhookMessages } from './webhook-messages.service.js';
 /**
  * The webhook fan-in: each event integrators may subscribe to becomes one message and one
  * delivery per subscribed endpoint, in the job's transaction (the ledger makes a redelivered
- * event a no-op; the message's unique event id would too).
+ * event a no-op; the message's unique event id would too). The events of a batch (the outbox
+ * relay publishes up to 50 of one name as one job) are written by one statement.
  */
 @Injectable()
 export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.WebhookEvents> {
@@ -29,28 +30,40 @@ export class WebhookEventsProcessor extends QueueWorker<typeof QueueName.Webhook
   }
 
   protected async handle(job: QueueJob<typeof QueueName.WebhookEvents>, tx: EntityManager): Promise<void | AfterCommit> {
-    switch (job.name) {
-      case 'ticket.created':
-      case 'ticket.updated':
-      case 'ticket.comment_added':
-      case 'ticket.solved':
-      case 'ticket.sla_warning':
-      case 'ticket.sla_breached':
-      case 'customer.upserted':
-      case 'customer.segment_changed':
-      case 'customer.erased':
-      case 'shipment.status_changed':
-      case 'notification.sent':
-      case 'notification.failed':
-      case 'inbound_email.processed': {
-        const { eventId, occurredAt, data } = job.envelope;
-        const written = await this.messages.enqueue(tx, job.name, data, { eventId, occurredAt });
-        if (!written) return;
-        this.runtime.logger.debug({ event: job.name, eventId, messageId: written.messageId, deliveries: written.deliveries }, 'webhook message written');
-        return written.publish;
+    return this.handleBatch([job], tx);
+  }
+
+  /** The events of a batch are written by one statement, their first jobs added together after the commit. */
+  protected override async handleBatch(jobs: ReadonlyArray<QueueJob<typeof QueueName.WebhookEvents>>, tx: EntityManager): Promise<void | AfterCommit> {
+    const events = jobs.map((job) => {
+      switch (job.name) {
+        case 'ticket.created':
+        case 'ticket.updated':
+        case 'ticket.comment_added':
+        case 'ticket.solved':
+        case 'ticket.sla_warning':
+        case 'ticket.sla_breached':
+        case 'customer.upserted':
+        case 'customer.segment_changed':
+        case 'customer.erased':
+        case 'shipment.status_changed':
+        case 'notification.sent':
+        case 'notification.failed':
+        case 'inbound_email.processed': {
+          const { eventId, occurredAt, data } = job.envelope;
+          return { type: job.name, data, eventId, occurredAt };
+        }
+        default:
+          return assertNever(job);
       }
-      default:
-        assertNever(job);
-    }
+    });
+    const { written, publish } = await this.messages.enqueueMany(tx, events);
+    const messages = written.filter((w) => w !== null);
+    if (messages.length === 0) return;
+    this.runtime.logger.debug(
+      { event: jobs[0]!.name, events: jobs.length, messages: messages.length, deliveries: messages.reduce((n, w) => n + w.deliveries, 0) },
+      'webhook messages written',
+    );
+    return publish;
   }
 }

@@ -20,8 +20,8 @@ export interface NewWebhookMessage {
   eventId: string | null;
   type: string;
   body: string;
-  /** Deliver only to these endpoints (whatever they subscribe to); null: every enabled endpoint subscribed to `type` or `*`. */
-  endpointIds: readonly string[] | null;
+  /** Deliver to these endpoints (whatever they subscribe to), those of them enabled. */
+  endpointIds: readonly string[];
   /** Seconds before the first attempt (the first number of the retry schedule). */
   firstAttemptInSeconds: number;
   /**
@@ -46,10 +46,10 @@ export class WebhookMessagesRepository {
   ) {}
 
   /**
-   * Null when nothing was written: the event has a message already (a redelivered event), no
-   * enabled endpoint wants it (a message nobody receives is not kept: it would only hold data),
-   * or it is about a customer erased since it happened.
-   * Else the message's deliveries, each with its first attempt's due time.
+   * A message for the given endpoints (the test message of one endpoint). Null when nothing
+   * was written: the event has a message already, none of them is enabled (a message nobody
+   * receives is not kept: it would only hold data), or it is about a customer erased since it
+   * happened. Else the message's deliveries, each with its first attempt's due time.
    */
   async insert(tx: EntityManager, m: NewWebhookMessage): Promise<{ deliveries: DueDeliveryRecord[] } | null> {
     const q = new SqlParams();
@@ -60,7 +60,7 @@ export class WebhookMessagesRepository {
     const rows: Array<{ id: string | null; next_attempt_at: Date | null }> = await tx.query(
       `WITH target AS (
          SELECT e.id FROM notifications.webhook_endpoints e
-          WHERE e.enabled AND CASE WHEN ${endpointIds}::uuid[] IS NULL THEN ${SUBSCRIBED(type)} ELSE e.id = ANY(${endpointIds}::uuid[]) END
+          WHERE e.enabled AND e.id = ANY(${endpointIds}::uuid[])
        ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
          SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${body}::jsonb WHERE EXISTS (SELECT 1 FROM target)
@@ -83,6 +83,48 @@ export class WebhookMessagesRepository {
     return {
       deliveries: rows.flatMap((r) => (r.id === null ? [] : [{ id: r.id, attempts: 0, nextAttemptAt: r.next_attempt_at!, underWay: false }])),
     };
+  }
+
+  /**
+   * The fan-in's write for a batch of events, by one statement: each event's message and its
+   * deliveries, one per enabled endpoint subscribed to its type or to `*`. Per event, in the
+   * order given, its message's deliveries, or null when nothing was written for it: it has a
+   * message already (a redelivered event), no endpoint wants it, or it is about a customer
+   * erased since it happened.
+   */
+  async insertMany(tx: EntityManager, ms: ReadonlyArray<Omit<NewWebhookMessage, 'endpointIds'>>): Promise<Array<{ deliveries: DueDeliveryRecord[] } | null>> {
+    if (ms.length === 0) return [];
+    const rows: Array<{ n: string; id: string | null; next_attempt_at: Date | null }> = await tx.query(
+      `WITH m AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[]) WITH ORDINALITY AS m(id, event_id, type, body, erasure_check_since, n)
+       ), message AS (
+         INSERT INTO notifications.webhook_messages (id, event_id, type, body)
+         SELECT m.id, m.event_id, m.type, m.body::jsonb FROM m
+          WHERE EXISTS (SELECT 1 FROM notifications.webhook_endpoints e WHERE e.enabled AND ${SUBSCRIBED('m.type')})
+            -- Any string value, the rule erasure scrubs messages by (CustomerErasureRepository).
+            AND NOT EXISTS (SELECT 1 FROM notifications.customers c
+                             WHERE m.erasure_check_since IS NOT NULL AND c.erased_at > m.erasure_check_since
+                               AND c.external_id IN (SELECT v #>> '{}' FROM jsonb_path_query(m.body::jsonb, 'strict $.** ? (@.type() == "string")') v))
+          ORDER BY m.n
+         ON CONFLICT (event_id) DO NOTHING RETURNING id, type
+       ), delivery AS (
+         INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
+         SELECT gen_random_uuid(), message.id, e.id, now() + make_interval(secs => $6)
+           FROM message JOIN notifications.webhook_endpoints e ON e.enabled AND ${SUBSCRIBED('message.type')}
+         RETURNING id, message_id, next_attempt_at
+       )
+       -- Per message written, one row per delivery (a single row of nulls for none).
+       SELECT m.n, delivery.id, delivery.next_attempt_at
+         FROM message JOIN m ON m.id = message.id LEFT JOIN delivery ON delivery.message_id = message.id`,
+      [ms.map((m) => m.id), ms.map((m) => m.eventId), ms.map((m) => m.type), ms.map((m) => m.body), ms.map((m) => m.erasureCheckSince), ms[0]!.firstAttemptInSeconds],
+    );
+    const written: Array<{ deliveries: DueDeliveryRecord[] } | null> = ms.map(() => null);
+    for (const r of rows) {
+      const at = Number(r.n) - 1;
+      const entry = (written[at] ??= { deliveries: [] });
+      if (r.id !== null) entry.deliveries.push({ id: r.id, attempts: 0, nextAttemptAt: r.next_attempt_at!, underWay: false });
+    }
+    return written;
   }
 
   /**
