@@ -44,7 +44,7 @@ describe('WebhookSender', () => {
     });
   });
   const sender = (overrides: Partial<NotificationsConfig> = {}) =>
-    new WebhookSender({ WEBHOOK_TIMEOUT_MS: 500, WEBHOOK_ENDPOINT_CONCURRENCY: 4, WEBHOOK_ALLOW_PRIVATE_URLS: true, ...overrides } as NotificationsConfig);
+    new WebhookSender({ WEBHOOK_TIMEOUT_MS: 500, WEBHOOK_WORKER_CONCURRENCY: 4, WEBHOOK_ALLOW_PRIVATE_URLS: true, ...overrides } as NotificationsConfig);
   const local = sender();
   const send = (path: string, s = local) => s.send({ url: `${base}${path}`, messageId: 'msg_2Sender', body: '{"type":"webhook.test","data":{}}', secrets: [secret] });
 

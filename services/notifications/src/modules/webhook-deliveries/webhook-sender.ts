@@ -104,15 +104,17 @@ export class WebhookSender implements OnApplicationShutdown {
         if (statusCode === null) reject(error ?? new Error('the connection closed without an answer'));
         else resolve({ statusCode, excerpt: excerptOf(chunks, size) });
       };
+      // Made only when it happens (an Error captures a stack).
+      const timedOut = () => new AttemptTimeout(`timed out after ${timeoutMs} ms`);
       const timer = setTimeout(() => {
-        const error = new AttemptTimeout(`timed out after ${timeoutMs} ms`);
+        const error = timedOut();
         settle(error);
         controller?.abort(error);
       }, timeoutMs);
       const handler: Dispatcher.DispatchHandler = {
         onRequestStart(c) {
           controller = c;
-          if (settled) c.abort(new AttemptTimeout(`timed out after ${timeoutMs} ms`));
+          if (settled) c.abort(timedOut());
         },
         onResponseStart(_c, code) {
           statusCode = code;

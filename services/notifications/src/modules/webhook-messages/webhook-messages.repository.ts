@@ -8,6 +8,16 @@ import type { DueDeliveryRecord } from '../webhook-deliveries/webhook-delivery.r
 const SUBSCRIBED = (type: string, endpoint = 'e') => `${endpoint}.events && ARRAY[${type}::text, '*']`;
 
 /**
+ * True unless the message `body` (jsonb) names, as any string value (the rule erasure scrubs
+ * messages by: CustomerErasureRepository), the id of a customer erased after `since`; always
+ * true when `since` is null.
+ */
+const NOT_ABOUT_CUSTOMER_ERASED_SINCE = (body: string, since: string) =>
+  `NOT EXISTS (SELECT 1 FROM notifications.customers c
+                WHERE ${since} IS NOT NULL AND c.erased_at > ${since}
+                  AND c.external_id IN (SELECT v #>> '{}' FROM jsonb_path_query(${body}, 'strict $.** ? (@.type() == "string")') v))`;
+
+/**
  * True when an enabled endpoint wants events of the type `type` (an SQL expression, which may
  * name an outer `e`): the outbox writes the events only the fan-in consumes only then.
  */
@@ -64,10 +74,7 @@ export class WebhookMessagesRepository {
        ), message AS (
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
          SELECT ${q.add(m.id)}, ${q.add(m.eventId)}::uuid, ${type}, ${body}::jsonb WHERE EXISTS (SELECT 1 FROM target)
-            -- Any string value, the rule erasure scrubs messages by (CustomerErasureRepository).
-            AND NOT EXISTS (SELECT 1 FROM notifications.customers c
-                             WHERE ${erasureCheckSince}::timestamptz IS NOT NULL AND c.erased_at > ${erasureCheckSince}::timestamptz
-                               AND c.external_id IN (SELECT v #>> '{}' FROM jsonb_path_query(${body}::jsonb, 'strict $.** ? (@.type() == "string")') v))
+            AND ${NOT_ABOUT_CUSTOMER_ERASED_SINCE(`${body}::jsonb`, `${erasureCheckSince}::timestamptz`)}
          ON CONFLICT (event_id) DO NOTHING RETURNING id
        ), delivery AS (
          INSERT INTO notifications.webhook_deliveries (id, message_id, endpoint_id, next_attempt_at)
@@ -101,10 +108,7 @@ export class WebhookMessagesRepository {
          INSERT INTO notifications.webhook_messages (id, event_id, type, body)
          SELECT m.id, m.event_id, m.type, m.body::jsonb FROM m
           WHERE EXISTS (SELECT 1 FROM notifications.webhook_endpoints e WHERE e.enabled AND ${SUBSCRIBED('m.type')})
-            -- Any string value, the rule erasure scrubs messages by (CustomerErasureRepository).
-            AND NOT EXISTS (SELECT 1 FROM notifications.customers c
-                             WHERE m.erasure_check_since IS NOT NULL AND c.erased_at > m.erasure_check_since
-                               AND c.external_id IN (SELECT v #>> '{}' FROM jsonb_path_query(m.body::jsonb, 'strict $.** ? (@.type() == "string")') v))
+            AND ${NOT_ABOUT_CUSTOMER_ERASED_SINCE('m.body::jsonb', 'm.erasure_check_since')}
           ORDER BY m.n
          ON CONFLICT (event_id) DO NOTHING RETURNING id, type
        ), delivery AS (
