@@ -18,6 +18,8 @@ export type SinkMode = 'accept' | { rejectWith: number; message: string };
  */
 export class SmtpSink {
   readonly messages: CaughtMail[] = [];
+  /** Errors of senders' connections (e.g. a reset mid-transaction); they never fail the sink. */
+  readonly connectionErrors: Error[] = [];
   private mode: SinkMode = 'accept';
   private readonly recipientRules = new Map<string, { code: number; message: string; left: number }>();
   private readonly rcptCounts = new Map<string, number>();
@@ -100,10 +102,20 @@ export class SmtpSink {
         });
       },
     });
+    const server = this.server;
     return new Promise((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => {
-        this.port = (this.server!.server.address() as { port: number }).port;
+      let listening = false;
+      // SMTPServer re-emits a connection's socket errors as its own 'error' event, and one with
+      // no listener is an uncaught exception. A sender that hangs up mid-transaction (a stack
+      // stopped while its worker still has a connection open) is the sender's business, not a
+      // failure of the sink: it is kept for tests to look at. Only a failure to listen rejects.
+      server.on('error', (error: Error) => {
+        if (listening) this.connectionErrors.push(error);
+        else reject(error);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        listening = true;
+        this.port = (server.server.address() as { port: number }).port;
         resolve();
       });
     });
