@@ -30,3 +30,4 @@ export * from './fuzz/database-fingerprint.js';
 export * from './fuzz/background-work.js';
 export * from './mail-builder.js';
 export * from './imap-server.js';
+export * from './query-plans.js';

@@ -1,9 +1,8 @@
 import { createServiceApp } from '@careflow/http';
 import { PreparedStatements } from '@careflow/persistence';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
+import { planOf, startInProcessApp, type InProcessApp, type SentStatement } from '@careflow/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../src/app.module.js';
@@ -19,16 +18,6 @@ import { WebhookEndpointsRepository } from '../src/modules/webhook-endpoints/web
  * outcome or when it is taken over. Checked against Postgres: what the log shows meanwhile,
  * that the claim touches no index, and attempts under way across the migration both ways.
  */
-const { escapeLiteral } = pg.Client.prototype;
-
-/** A statement parameter as an SQL literal (untyped: it takes the type of the parameter it is given for). */
-function literal(value: unknown): string {
-  if (value === null) return 'NULL';
-  const text = (v: unknown): string => (v instanceof Date ? v.toISOString() : String(v));
-  if (Array.isArray(value)) return escapeLiteral(`{${value.map((v) => (v === null ? 'NULL' : `"${text(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`)).join(',')}}`);
-  return escapeLiteral(text(value));
-}
-
 describe('webhook attempt leases (real Postgres)', () => {
   let running: InProcessApp;
   let db: DataSource;
@@ -153,7 +142,7 @@ describe('webhook attempt leases (real Postgres)', () => {
     await db.query(`ANALYZE notifications.webhook_deliveries`);
     const backlog = await Promise.all(Array.from({ length: 20 }, () => delivery()));
     const statements = running.app.get(PreparedStatements);
-    const seen: Array<{ text: string; values: readonly unknown[] }> = [];
+    const seen: SentStatement[] = [];
     const original = statements.query.bind(statements);
     statements.query = (async (text: string, values: readonly unknown[]) => {
       seen.push({ text, values });
@@ -168,21 +157,11 @@ describe('webhook attempt leases (real Postgres)', () => {
       statements.query = original;
     }
     expect(seen).toHaveLength(2);
-    const runner = db.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await runner.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
-      for (const [i, { text, values }] of seen.entries()) {
-        await runner.query(`PREPARE planned_${i} AS ${text}`);
-        const literals = values.map(literal).join(', ');
-        const plan = ((await runner.query(`EXPLAIN EXECUTE planned_${i}(${literals})`)) as Array<{ 'QUERY PLAN': string }>).map((r) => r['QUERY PLAN']).join('\n');
-        expect(plan).toContain('webhook_deliveries_pkey');
-        expect(plan).not.toContain('webhook_deliveries_due');
-        expect(plan).not.toMatch(/Seq Scan on webhook_deliveries/);
-      }
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
+    for (const statement of seen) {
+      const plan = await planOf(running.db.pool, statement, 'generic');
+      expect(plan).toContain('webhook_deliveries_pkey');
+      expect(plan).not.toContain('webhook_deliveries_due');
+      expect(plan).not.toMatch(/Seq Scan on webhook_deliveries/);
     }
   });
 

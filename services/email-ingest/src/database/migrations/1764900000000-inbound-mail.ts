@@ -41,7 +41,7 @@ export class InboundMail1764900000000 implements MigrationInterface {
     await db.query(`CREATE INDEX inbound_emails_received ON email_ingest.inbound_emails (received_at DESC, id DESC)`);
     await db.query(`CREATE INDEX inbound_emails_status ON email_ingest.inbound_emails (status, received_at DESC, id DESC)`);
     await db.query(`CREATE INDEX inbound_emails_from ON email_ingest.inbound_emails (from_address, received_at DESC, id DESC)`);
-    // Messages still waiting: the sweeper re-announces those whose job was lost with Redis.
+    // Messages still waiting (dropped again by 1765800000000: nothing reads by it).
     await db.query(`CREATE INDEX inbound_emails_queued ON email_ingest.inbound_emails (received_at) WHERE status = 'queued'`);
 
     // One row per distinct message (its Message-ID, else a hash of its content): the first copy

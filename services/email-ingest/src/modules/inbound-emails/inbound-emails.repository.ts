@@ -78,6 +78,15 @@ function toRecord(r: InboundEmailRow): InboundEmailRecord {
 }
 
 /** The columns a final status is announced from (`processedPayload`). */
+/**
+ * "Still queued", as the statements that finish a message say it: `processed_at IS NULL`, which
+ * the table's CHECK makes the same as `status = 'queued'`. Said with the status, the condition
+ * matches the list index (status, received_at, id), and with statistics taken while little was
+ * queued the planner went in by that index and read the whole queued backlog to finish one
+ * message. No index holds processed_at, so a finish always goes by the primary key.
+ */
+const STILL_QUEUED = (alias: string): string => `${alias}.processed_at IS NULL`;
+
 const PROCESSED_COLUMNS = ['id', 'status', 'reason', 'ticket_id', 'comment_id', 'message_id', 'from_address', 'subject', 'received_at', 'processed_at'];
 
 /** `inbound_email.processed` of a message row (`row` carries PROCESSED_COLUMNS), as every statement that gives a final status writes it. */
@@ -331,7 +340,7 @@ export class InboundEmailsRepository {
          UPDATE email_ingest.inbound_emails SET ${parsedColumns} status = ${q.add(outcome.status)}, reason = ${q.add(outcome.reason)},
            duplicate_of = ${q.add(outcome.duplicateOf ?? null)}, ticket_id = ${q.add(outcome.ticketId ?? null)},
            ticket_number = ${q.add(outcome.ticketNumber ?? null)}, comment_id = ${q.add(outcome.commentId ?? null)}, processed_at = now()
-         WHERE id = ${q.add(id)} AND status = 'queued'
+         WHERE id = ${q.add(id)} AND ${STILL_QUEUED('inbound_emails')}
          RETURNING ${PROCESSED_COLUMNS.join(', ')}
        ), announced AS (
          ${this.outbox.insertSql(q, [{ event: 'inbound_email.processed', payload: {} as InboundEmailProcessedPayload, key: 'processed' }, ...events], {
@@ -365,7 +374,7 @@ export class InboundEmailsRepository {
        ), done AS (
          UPDATE email_ingest.inbound_emails e SET status = o.status, reason = o.reason, duplicate_of = NULL, ticket_id = o.ticket_id,
            ticket_number = o.ticket_number, comment_id = o.comment_id, processed_at = now()
-           FROM o WHERE e.id = o.id AND e.status = 'queued'
+           FROM o WHERE e.id = o.id AND ${STILL_QUEUED('e')}
          RETURNING ${PROCESSED_COLUMNS.map((c) => `e.${c}`).join(', ')}, o.request_id
        )
        INSERT INTO ${this.outbox.table} (event, payload, request_id)
