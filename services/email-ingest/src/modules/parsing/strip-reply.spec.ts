@@ -50,6 +50,21 @@ describe('stripReply', () => {
     expect(stripReply('Thank you!\nOn Monday I will be at home, my address:\nMain Street 1')).toContain('Main Street 1');
   });
 
+  describe('paragraphs sent as one long line', () => {
+    const paragraph = (word: string) => `${word} `.repeat(400).trim(); // 2 000+ characters, one line
+
+    it('keeps them whole while the reply parser still hides quoted lines around them', () => {
+      const own = paragraph('Xin chào, đơn hàng của tôi chưa tới.');
+      expect(stripReply(`${own}\n\n> ${paragraph('old')}\n> short quoted line\n`)).toBe(own);
+      expect(stripReply(`Short first line.\n${own}   \n\n>> ${paragraph('older')}\n\nSent from my iPhone\n`)).toBe(`Short first line.\n${own}`);
+    });
+
+    it('works on a text that already holds the stand-in characters', () => {
+      const own = `\uE000 ${paragraph('tere')} \uE0011\uE001`;
+      expect(stripReply(`${own}\n\n> quoted\n`)).toBe(own);
+    });
+  });
+
   it('is quick on a long hostile text', () => {
     const started = performance.now();
     stripReply('abc. x\n'.repeat(20_000) + 'On ' + 'x '.repeat(5000) + 'wrote:\n');

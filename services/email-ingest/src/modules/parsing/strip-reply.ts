@@ -4,8 +4,9 @@ import EmailReplyParser from 'email-reply-parser';
 const MAX_LINE = 1000;
 /**
  * email-reply-parser's time grows faster than its input (a 28 kB text of short lines: 90 ms,
- * 56 kB: 360 ms); a longer candidate is left to the rules here. The candidate is what is above
- * the quoted history, so only a very long new text gets there.
+ * 56 kB: 360 ms); a longer candidate (its long lines counted as stand-ins, see
+ * replyParserVisibleText) is left to the rules here. The candidate is what is above the quoted
+ * history, so only a very long new text gets there.
  */
 const REPLY_PARSER_MAX_CHARS = 32 * 1024;
 
@@ -114,11 +115,39 @@ function withoutSignature(lines: string[]): string[] {
   return at < 0 ? lines : lines.slice(0, at);
 }
 
-/** What email-reply-parser (a maintained reply parser) shows of a text: without its signature and quoted lines. */
+// A long line's stand-in for email-reply-parser: its quote markers, then its index between two
+// private-use characters, which none of the library's patterns can take for anything.
+const STAND_IN_OPEN = '\uE000';
+const STAND_IN = /[^\n]*\uE000(\d+)\uE001/g;
+
+/**
+ * What email-reply-parser (a maintained reply parser) shows of a text: without its signature and
+ * quoted lines.
+ *
+ * The library reverses every line character by character, several times, and tries its sixty
+ * patterns (some with nested `.+`) on each, so its cost grows faster than a line's length: a
+ * paragraph sent as one line, as Gmail and Outlook send text/plain, cost it more than all its
+ * other work on a message. A line longer than MAX_LINE is content for every rule (never an
+ * attribution, header line or signature, here or there), so the library gets a short stand-in
+ * for it that keeps its quote markers (a quoted long line is still quoted), and the line is put
+ * back into what the library shows, as the library shows lines: without trailing whitespace.
+ */
 function replyParserVisibleText(text: string): string {
-  if (text.length > REPLY_PARSER_MAX_CHARS) return text;
+  const long: string[] = [];
+  const shortened = text.includes(STAND_IN_OPEN)
+    ? text
+    : text
+        .split('\n')
+        .map((line) => {
+          if (line.length <= MAX_LINE) return line;
+          long.push(line);
+          return `${/^[\s>]*/.exec(line)![0]}${STAND_IN_OPEN}${long.length - 1}\uE001`;
+        })
+        .join('\n');
+  if (shortened.length > REPLY_PARSER_MAX_CHARS) return text;
   try {
-    return new EmailReplyParser().read(text).getVisibleText();
+    const visible = new EmailReplyParser().read(shortened).getVisibleText();
+    return long.length === 0 ? visible : visible.replace(STAND_IN, (_, i: string) => long[Number(i)]!.trimEnd());
   } catch {
     // A library failure must not lose the message; the unstripped text is the safe answer.
     return text;
