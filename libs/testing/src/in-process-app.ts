@@ -1,5 +1,8 @@
 import { loadConfig } from '@careflow/platform';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll } from 'vitest';
 import { deleteKeys, uniqueQueuePrefix } from './redis-keys.js';
 import { listRoutes } from './routes.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -39,6 +42,50 @@ export async function startInProcessApp<C extends object>(
       await deleteKeys(prefix);
       await db.drop();
     },
+  };
+}
+
+/** An app started in this process for one describe block, as its tests reach it. */
+export interface InProcessAppHandle {
+  readonly app: INestApplication;
+  /** The app's test database (a pg pool, for fixtures and assertions). */
+  readonly db: TestDatabase;
+  /** The app's own TypeORM DataSource. */
+  readonly dataSource: DataSource;
+  /** A provider of the app (`app.get`). */
+  get<T>(token: Type<T> | string | symbol): T;
+}
+
+/**
+ * startInProcessApp before the tests of the describe block it is called in, stopped after them
+ * (see useStack for the order of hooks). `env` may be a function, for settings an earlier hook
+ * decides (a free port).
+ */
+export function useInProcessApp<C extends object>(
+  ConfigClass: new () => C,
+  create: (config: C) => Promise<INestApplication>,
+  env: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>) = {},
+): InProcessAppHandle {
+  let running: InProcessApp | undefined;
+  const started = () => {
+    if (!running) throw new Error('The app is not running: reach it from a test or from a hook registered after useInProcessApp().');
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startInProcessApp(ConfigClass, create, typeof env === 'function' ? await env() : env);
+  });
+  afterAll(async () => running?.stop());
+  return {
+    get app() {
+      return started().app;
+    },
+    get db() {
+      return started().db;
+    },
+    get dataSource() {
+      return started().app.get<DataSource>(getDataSourceToken());
+    },
+    get: <T>(token: Type<T> | string | symbol) => started().app.get<T>(token),
   };
 }
 

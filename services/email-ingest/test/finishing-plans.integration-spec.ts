@@ -1,13 +1,10 @@
-import { createServiceApp } from '@careflow/http';
-import { planOf, startInProcessApp, type InProcessApp, type SentStatement } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { planOf, type SentStatement } from '@careflow/testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { EmailIngestConfig } from '../src/config/email-ingest.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DropQueuedIndex1765800000000 } from '../src/database/migrations/1765800000000-drop-queued-index.js';
 import { InboundEmailsRepository } from '../src/modules/inbound-emails/inbound-emails.repository.js';
+import { useEmailIngestApp } from './app.support.js';
 
 /**
  * Finishing a message (its outcome, by id, only while it is still queued) must find it by its
@@ -16,20 +13,14 @@ import { InboundEmailsRepository } from '../src/modules/inbound-emails/inbound-e
  * backlog, a cost that grows with the very backlog it has to drain.
  */
 describe('finishing inbound messages (real Postgres)', () => {
-  let running: InProcessApp;
+  const running = useEmailIngestApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let emails: InboundEmailsRepository;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      EmailIngestConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'email-ingest', title: 'Careflow e-mail ingest', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    emails = running.app.get(InboundEmailsRepository);
+  beforeAll(() => {
+    db = running.dataSource;
+    emails = running.get(InboundEmailsRepository);
   });
-  afterAll(async () => running?.stop());
 
   it('finds the messages it finishes by their id, with statistics taken while nothing was queued', async () => {
     // A quiet night: 20 000 messages processed, none queued, and statistics taken then.

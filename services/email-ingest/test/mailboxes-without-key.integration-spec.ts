@@ -1,19 +1,11 @@
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { EmailIngestConfig } from '../src/config/email-ingest.config.js';
+import { describe, expect, it } from 'vitest';
+import { useEmailIngestApp } from './app.support.js';
 
 /** Without MAILBOX_ENCRYPTION_KEY no credential is stored: registering a mailbox is a clear 409. */
 describe('IMAP mailboxes without an encryption key', () => {
-  let running: InProcessApp;
+  const running = useEmailIngestApp();
   const headers = { 'x-internal-token': 'in-process-test-internal-token', 'x-careflow-key-id': 'test', 'x-careflow-scopes': 'admin' };
-
-  beforeAll(async () => {
-    running = await startInProcessApp(EmailIngestConfig, (config) => createServiceApp(AppModule.create(config), { service: 'email-ingest', title: 'Careflow e-mail ingest', description: '' }));
-  });
-  afterAll(async () => running?.stop());
 
   it('answers 409 mailbox-encryption-key-missing and stores nothing', async () => {
     const res = await request(running.app.getHttpServer())

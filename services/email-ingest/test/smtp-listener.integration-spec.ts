@@ -1,14 +1,12 @@
-import { createServiceApp } from '@careflow/http';
-import { freePort, startInProcessApp, type InProcessApp } from '@careflow/testing';
+import { freePort } from '@careflow/testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { EmailIngestConfig } from '../src/config/email-ingest.config.js';
+import { describe, expect, it } from 'vitest';
+import { useEmailIngestApp } from './app.support.js';
 
 /** A self-signed certificate for STARTTLS (openssl is on every development and CI machine). */
 function selfSignedCertificate(): { cert: string; key: string } {
@@ -70,27 +68,20 @@ class SmtpDialog {
 }
 
 describe('the inbound SMTP listener', () => {
-  let running: InProcessApp;
   let port: number;
   const tls = selfSignedCertificate();
-
-  beforeAll(async () => {
+  const running = useEmailIngestApp(async () => {
     port = await freePort();
-    running = await startInProcessApp(
-      EmailIngestConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'email-ingest', title: 'Careflow e-mail ingest', description: '' }),
-      {
-        INBOUND_SMTP_PORT: String(port),
-        INBOUND_SMTP_DOMAINS: 'shop.example, support.shop.example',
-        INBOUND_SMTP_HOSTNAME: 'mx.shop.example',
-        INBOUND_SMTP_MAX_RECIPIENTS: '3',
-        INBOUND_SMTP_TLS_CERT: tls.cert,
-        INBOUND_SMTP_TLS_KEY: tls.key,
-        EMAIL_BODY_LIMIT: '64kb',
-      },
-    );
+    return {
+      INBOUND_SMTP_PORT: String(port),
+      INBOUND_SMTP_DOMAINS: 'shop.example, support.shop.example',
+      INBOUND_SMTP_HOSTNAME: 'mx.shop.example',
+      INBOUND_SMTP_MAX_RECIPIENTS: '3',
+      INBOUND_SMTP_TLS_CERT: tls.cert,
+      INBOUND_SMTP_TLS_KEY: tls.key,
+      EMAIL_BODY_LIMIT: '64kb',
+    };
   });
-  afterAll(async () => running?.stop());
 
   const transport = (options: { starttls?: boolean } = {}) =>
     nodemailer.createTransport({

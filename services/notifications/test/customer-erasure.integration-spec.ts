@@ -1,17 +1,14 @@
 import type { JobName, JobPayload } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
 import type { OutboxEvent } from '@careflow/persistence';
-import { startInProcessApp, textOccurrences, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { textOccurrences } from '@careflow/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NotificationsIncomingProcessor } from '../src/modules/incoming/notifications-incoming.processor.js';
 import { OutboundMessagesRepository } from '../src/modules/mail/outbound-messages.repository.js';
 import { OrdersService } from '../src/modules/orders/orders.service.js';
 import { ShipmentsService } from '../src/modules/shipments/shipments.service.js';
+import { useNotificationsApp } from './app.support.js';
 
 /** The customer who asks to be forgotten, and what notifications may hold of her. */
 const LAN = {
@@ -34,23 +31,17 @@ const sha256 = (address: string) => createHash('sha256').update(address.trim().t
  * written to her; another customer's rows are compared before and after.
  */
 describe('customer erasure in notifications', () => {
-  let running: InProcessApp;
+  // Nothing sends: the mail worker's steps are taken by hand, to erase in the middle of one.
+  const running = useNotificationsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let worker: NotificationsIncomingProcessor;
   let messages: OutboundMessagesRepository;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      NotificationsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
-      // Nothing sends: the mail worker's steps are taken by hand, to erase in the middle of one.
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    worker = running.app.get(NotificationsIncomingProcessor);
-    messages = running.app.get(OutboundMessagesRepository);
+  beforeAll(() => {
+    db = running.dataSource;
+    worker = running.get(NotificationsIncomingProcessor);
+    messages = running.get(OutboundMessagesRepository);
   });
-  afterAll(async () => running?.stop());
 
   function deliver<N extends JobName>(name: N, data: JobPayload<N> | Record<string, unknown>): Promise<'handled' | 'duplicate'> {
     const eventId = randomUUID();

@@ -1,16 +1,12 @@
 import { ticketIdOfMessageId, type JobName, type JobPayload } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NotificationsIncomingProcessor } from '../src/modules/incoming/notifications-incoming.processor.js';
 import { NotificationsLogService } from '../src/modules/notifications-log/notifications-log.service.js';
 import { OrdersService } from '../src/modules/orders/orders.service.js';
 import { ShipmentsService } from '../src/modules/shipments/shipments.service.js';
+import { useNotificationsApp } from './app.support.js';
 
 interface LoggedMessage {
   id: string;
@@ -30,20 +26,14 @@ interface LoggedMessage {
  * lists), and an address that bounced for good is not mailed again, by any path.
  */
 describe('notifications and inbound mail', () => {
-  let running: InProcessApp;
+  const running = useNotificationsApp({ WORKERS_ENABLED: 'false', MAIL_FROM: 'Support <support@shop.test>' });
   let db: DataSource;
   let worker: NotificationsIncomingProcessor;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      NotificationsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
-      { WORKERS_ENABLED: 'false', MAIL_FROM: 'Support <support@shop.test>' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    worker = running.app.get(NotificationsIncomingProcessor);
+  beforeAll(() => {
+    db = running.dataSource;
+    worker = running.get(NotificationsIncomingProcessor);
   });
-  afterAll(async () => running?.stop());
 
   function deliver<N extends JobName>(name: N, data: JobPayload<N> | Record<string, unknown>): Promise<'handled' | 'duplicate'> {
     const eventId = randomUUID();

@@ -1,17 +1,14 @@
-import { createServiceApp } from '@careflow/http';
 import { PreparedStatements } from '@careflow/persistence';
-import { planOf, startInProcessApp, type InProcessApp, type SentStatement } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { planOf, type SentStatement } from '@careflow/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebhookAttemptLeases1765600000000 } from '../src/database/migrations/1765600000000-webhook-attempt-leases.js';
 import { WebhookLogWithoutForeignKeys1765700000000 } from '../src/database/migrations/1765700000000-webhook-log-without-foreign-keys.js';
 import { ENDPOINT_DISABLED } from '../src/modules/webhook-deliveries/webhook-deliveries.processor.js';
 import { ATTEMPT_INTERRUPTED, ENDPOINT_DELETED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
 import { WebhookEndpointsRepository } from '../src/modules/webhook-endpoints/webhook-endpoints.repository.js';
+import { useNotificationsApp } from './app.support.js';
 
 /**
  * An attempt under way is held on its delivery (job, lease, start) and logged once, with its
@@ -19,20 +16,14 @@ import { WebhookEndpointsRepository } from '../src/modules/webhook-endpoints/web
  * that the claim touches no index, and attempts under way across the migration both ways.
  */
 describe('webhook attempt leases (real Postgres)', () => {
-  let running: InProcessApp;
+  const running = useNotificationsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let deliveries: WebhookDeliveriesRepository;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      NotificationsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    deliveries = running.app.get(WebhookDeliveriesRepository);
+  beforeAll(() => {
+    db = running.dataSource;
+    deliveries = running.get(WebhookDeliveriesRepository);
   });
-  afterAll(async () => running?.stop());
 
   /** An endpoint, a message and its delivery, due now. */
   async function delivery(): Promise<{ endpointId: string; id: string }> {

@@ -1,17 +1,13 @@
 import { QueueName } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
 import { JobQueues } from '@careflow/messaging';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebhookReconciler } from '../src/modules/webhook-deliveries/webhook-reconciler.js';
 import { WebhookEventsProcessor } from '../src/modules/webhook-messages/webhook-events.processor.js';
 import { WebhookMessages } from '../src/modules/webhook-messages/webhook-messages.service.js';
 import { WebhookRetention } from '../src/modules/webhook-messages/webhook-retention.js';
+import { useNotificationsApp } from './app.support.js';
 
 /**
  * The webhook fan-in: one message per event, however often the event comes, and one delivery
@@ -19,20 +15,14 @@ import { WebhookRetention } from '../src/modules/webhook-messages/webhook-retent
  * message committed.
  */
 describe('webhook messages (real Postgres)', () => {
-  let running: InProcessApp;
+  const running = useNotificationsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let messages: WebhookMessages;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      NotificationsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    messages = running.app.get(WebhookMessages);
+  beforeAll(() => {
+    db = running.dataSource;
+    messages = running.get(WebhookMessages);
   });
-  afterAll(async () => running?.stop());
 
   async function endpoint(events: string[], enabled = true): Promise<string> {
     const id = randomUUID();

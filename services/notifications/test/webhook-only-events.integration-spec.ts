@@ -1,13 +1,9 @@
 import { WEBHOOK_ONLY_EVENTS } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
 import { Outbox, type OutboxEvent } from '@careflow/persistence';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { NotificationsConfig } from '../src/config/notifications.config.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useNotificationsApp } from './app.support.js';
 
 /**
  * The events whose one consumer is the webhook fan-in are written to the notifications outbox
@@ -16,19 +12,13 @@ import { NotificationsConfig } from '../src/config/notifications.config.js';
  * a relay pass, a job and a ledger row per mail for an event the fan-in would drop.
  */
 describe('events only the webhook fan-in consumes', () => {
-  let running: InProcessApp;
+  const running = useNotificationsApp();
   let db: DataSource;
   let outbox: Outbox;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(NotificationsConfig, (config) =>
-      createServiceApp(AppModule.create(config), { service: 'notifications', title: 'notifications', description: '' }),
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    outbox = running.app.get(Outbox);
-  }, 60_000);
-  afterAll(async () => {
-    await running?.stop();
+  beforeAll(() => {
+    db = running.dataSource;
+    outbox = running.get(Outbox);
   });
   beforeEach(async () => {
     await db.query(`DELETE FROM notifications.webhook_endpoints`);

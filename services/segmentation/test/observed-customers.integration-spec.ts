@@ -1,12 +1,8 @@
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { SegmentationConfig } from '../src/config/segmentation.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SegmentationIncomingProcessor } from '../src/modules/incoming/segmentation-incoming.processor.js';
+import { useSegmentationApp } from './app.support.js';
 
 /**
  * Customers met on tickets and in mail, many in one job (the relay publishes the observations of
@@ -14,20 +10,14 @@ import { SegmentationIncomingProcessor } from '../src/modules/incoming/segmentat
  * segmented once.
  */
 describe('customers observed in a batch', () => {
-  let running: InProcessApp;
+  const running = useSegmentationApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let worker: SegmentationIncomingProcessor;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      SegmentationConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'segmentation', title: 'segmentation', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    worker = running.app.get(SegmentationIncomingProcessor);
+  beforeAll(() => {
+    db = running.dataSource;
+    worker = running.get(SegmentationIncomingProcessor);
   });
-  afterAll(async () => running?.stop());
 
   const derived = (address: string) => `cf_${createHash('sha256').update(`careflow-customer:${address}`).digest('hex').slice(0, 32)}`;
   const observed = (externalId: string | null, email: string | null, name: string | null = null) => ({

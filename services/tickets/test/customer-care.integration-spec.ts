@@ -1,17 +1,13 @@
 import type { JobName, JobPayload, Segment, TicketActor, TicketPriority } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { TicketsConfig } from '../src/config/tickets.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TicketsIncomingProcessor } from '../src/modules/incoming/tickets-incoming.processor.js';
 import { SlaPoliciesService } from '../src/modules/sla/sla-policies.service.js';
 import { TicketChanges, type TicketDraft } from '../src/modules/tickets/ticket-changes.js';
 import { TicketsRepository } from '../src/modules/tickets/tickets.repository.js';
 import type { TicketRecord } from '../src/modules/tickets/ticket.record.js';
+import { useTicketsApp } from './app.support.js';
 
 const API: TicketActor = { type: 'api_key', id: null };
 
@@ -21,24 +17,18 @@ const API: TicketActor = { type: 'api_key', id: null };
  * policy of their segment.
  */
 describe('customers on tickets', () => {
-  let running: InProcessApp;
+  const running = useTicketsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let changes: TicketChanges;
   let tickets: TicketsRepository;
   let worker: TicketsIncomingProcessor;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      TicketsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'tickets', title: 'tickets', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    changes = running.app.get(TicketChanges);
-    tickets = running.app.get(TicketsRepository);
-    worker = running.app.get(TicketsIncomingProcessor);
+  beforeAll(() => {
+    db = running.dataSource;
+    changes = running.get(TicketChanges);
+    tickets = running.get(TicketsRepository);
+    worker = running.get(TicketsIncomingProcessor);
   });
-  afterAll(async () => running?.stop());
 
   function deliver<N extends JobName>(name: N, data: JobPayload<N> | Record<string, unknown>): Promise<'handled' | 'duplicate'> {
     const eventId = randomUUID();

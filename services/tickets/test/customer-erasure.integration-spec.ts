@@ -1,17 +1,14 @@
 import { emailHashSql, type JobName, type JobPayload, type TicketActor } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, textOccurrences, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { textOccurrences } from '@careflow/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { TicketsConfig } from '../src/config/tickets.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CommentsService } from '../src/modules/comments/comments.service.js';
 import { TicketsIncomingProcessor } from '../src/modules/incoming/tickets-incoming.processor.js';
 import { searchQuery } from '../src/modules/tickets/search-terms.js';
 import { TicketChanges } from '../src/modules/tickets/ticket-changes.js';
 import { TicketsRepository } from '../src/modules/tickets/tickets.repository.js';
+import { useTicketsApp } from './app.support.js';
 
 const API: TicketActor = { type: 'api_key', id: 'key_1' };
 const CUSTOMER_ACTOR: TicketActor = { type: 'customer', id: null };
@@ -41,26 +38,20 @@ const sha256 = (address: string) => createHash('sha256').update(address.trim().t
  * events from bringing the data back.
  */
 describe('customer erasure in tickets', () => {
-  let running: InProcessApp;
+  const running = useTicketsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let worker: TicketsIncomingProcessor;
   let changes: TicketChanges;
   let comments: CommentsService;
   let tickets: TicketsRepository;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      TicketsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'tickets', title: 'tickets', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    worker = running.app.get(TicketsIncomingProcessor);
-    changes = running.app.get(TicketChanges);
-    comments = running.app.get(CommentsService);
-    tickets = running.app.get(TicketsRepository);
+  beforeAll(() => {
+    db = running.dataSource;
+    worker = running.get(TicketsIncomingProcessor);
+    changes = running.get(TicketChanges);
+    comments = running.get(CommentsService);
+    tickets = running.get(TicketsRepository);
   });
-  afterAll(async () => running?.stop());
 
   /** A job as BullMQ would hand it to the worker. */
   function deliver<N extends JobName>(name: N, data: JobPayload<N> | Record<string, unknown>): Promise<'handled' | 'duplicate'> {

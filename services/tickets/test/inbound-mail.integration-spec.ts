@@ -1,18 +1,14 @@
 import { ticketMessageId, type InboundEmailParsedPayload, type InboundEmailRoutedPayload, type JobName, type JobPayload, type TicketActor, type TicketChangedPayload } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { TicketsConfig } from '../src/config/tickets.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CommentsService } from '../src/modules/comments/comments.service.js';
 import { GroupsService } from '../src/modules/groups/groups.service.js';
 import { TicketsIncomingProcessor } from '../src/modules/incoming/tickets-incoming.processor.js';
 import { TicketChanges } from '../src/modules/tickets/ticket-changes.js';
 import { TicketsRepository } from '../src/modules/tickets/tickets.repository.js';
 import type { TicketRecord } from '../src/modules/tickets/ticket.record.js';
+import { useTicketsApp } from './app.support.js';
 
 const API: TicketActor = { type: 'api_key', id: null };
 
@@ -22,7 +18,7 @@ const API: TicketActor = { type: 'api_key', id: null };
  * becomes, and the `inbound_email.routed` answer written with it.
  */
 describe('inbound mail routing', () => {
-  let running: InProcessApp;
+  const running = useTicketsApp({ WORKERS_ENABLED: 'false' });
   let db: DataSource;
   let worker: TicketsIncomingProcessor;
   let changes: TicketChanges;
@@ -30,20 +26,14 @@ describe('inbound mail routing', () => {
   let comments: CommentsService;
   let groups: GroupsService;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      TicketsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'tickets', title: 'tickets', description: '' }),
-      { WORKERS_ENABLED: 'false' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    worker = running.app.get(TicketsIncomingProcessor);
-    changes = running.app.get(TicketChanges);
-    tickets = running.app.get(TicketsRepository);
-    comments = running.app.get(CommentsService);
-    groups = running.app.get(GroupsService);
+  beforeAll(() => {
+    db = running.dataSource;
+    worker = running.get(TicketsIncomingProcessor);
+    changes = running.get(TicketChanges);
+    tickets = running.get(TicketsRepository);
+    comments = running.get(CommentsService);
+    groups = running.get(GroupsService);
   });
-  afterAll(async () => running?.stop());
 
   /** A job as BullMQ would hand it to the worker (a redelivery passes the same event id). */
   function deliver<N extends JobName>(name: N, data: JobPayload<N> | Record<string, unknown>, eventId = randomUUID()): Promise<'handled' | 'duplicate'> {

@@ -1,11 +1,6 @@
 import type { TicketActor } from '@careflow/contracts';
-import { createServiceApp } from '@careflow/http';
-import { startInProcessApp, type InProcessApp } from '@careflow/testing';
 import type { DataSource, EntityManager } from 'typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppModule } from '../src/app.module.js';
-import { TicketsConfig } from '../src/config/tickets.config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CommentsService } from '../src/modules/comments/comments.service.js';
 import { ShipmentIncidentsService } from '../src/modules/incidents/shipment-incidents.service.js';
 import { SegmentReevaluation } from '../src/modules/segment-reevaluation/segment-reevaluation.service.js';
@@ -15,6 +10,7 @@ import { TicketTimers } from '../src/modules/tickets/ticket-timers.js';
 import { InvalidTransitionError } from '../src/modules/tickets/tickets.exceptions.js';
 import { TicketsRepository } from '../src/modules/tickets/tickets.repository.js';
 import type { TicketRecord } from '../src/modules/tickets/ticket.record.js';
+import { useTicketsApp } from './app.support.js';
 
 const API: TicketActor = { type: 'api_key', id: null };
 const AGENT = { type: 'agent' as const, id: null, email: 'minh@shop.test', name: 'Minh' };
@@ -26,24 +22,18 @@ const CUSTOMER = { type: 'customer' as const, id: null, email: null, name: null 
  * row, the audit trail and the outbox events its transaction wrote.
  */
 describe('ticket rules', () => {
-  let running: InProcessApp;
+  const running = useTicketsApp({ WORKERS_ENABLED: 'false', SLA_WARNING_LEAD_SECONDS: '600' });
   let db: DataSource;
   let changes: TicketChanges;
   let tickets: TicketsRepository;
   let comments: CommentsService;
 
-  beforeAll(async () => {
-    running = await startInProcessApp(
-      TicketsConfig,
-      (config) => createServiceApp(AppModule.create(config), { service: 'tickets', title: 'tickets', description: '' }),
-      { WORKERS_ENABLED: 'false', SLA_WARNING_LEAD_SECONDS: '600' },
-    );
-    db = running.app.get<DataSource>(getDataSourceToken());
-    changes = running.app.get(TicketChanges);
-    tickets = running.app.get(TicketsRepository);
-    comments = running.app.get(CommentsService);
+  beforeAll(() => {
+    db = running.dataSource;
+    changes = running.get(TicketChanges);
+    tickets = running.get(TicketsRepository);
+    comments = running.get(CommentsService);
   });
-  afterAll(async () => running?.stop());
 
   const open = (draft: Partial<TicketDraft> = {}): Promise<TicketRecord> =>
     changes.open(db.manager, { subject: 'Parcel late', description: 'Still not here.', customer: { email: 'lan@example.com' }, channel: 'web', ...draft }, API);
