@@ -1,3 +1,4 @@
+import EmailReplyParser from 'email-reply-parser';
 import { describe, expect, it } from 'vitest';
 import { stripReply } from './strip-reply.js';
 
@@ -57,6 +58,17 @@ describe('stripReply', () => {
       const own = paragraph('Xin chào, đơn hàng của tôi chưa tới.');
       expect(stripReply(`${own}\n\n> ${paragraph('old')}\n> short quoted line\n`)).toBe(own);
       expect(stripReply(`Short first line.\n${own}   \n\n>> ${paragraph('older')}\n\nSent from my iPhone\n`)).toBe(`Short first line.\n${own}`);
+    });
+
+    it('loses nothing when the reply parser joins a long line to a quote header it finds wrapped around it', () => {
+      // email-reply-parser joins the lines of a quote header it finds spread over several
+      // ("Op … schreef …:", "W dniu … pisze:"), long ones included: the result is its own.
+      const own = paragraph('Tôi muốn đổi sang cỡ lớn hơn.');
+      for (const text of [`Op maandag 3 juni\n${own}\nschreef de klant iets:\nNog een regel.`, `W dniu 3 czerwca\n  ${own}\npisze:\nDalej.`]) {
+        const stripped = stripReply(text);
+        expect(stripped).toBe(new EmailReplyParser().read(text).getVisibleText().trim());
+        expect(stripped).toContain(own);
+      }
     });
 
     it('works on a text that already holds the stand-in characters', () => {

@@ -115,10 +115,12 @@ function withoutSignature(lines: string[]): string[] {
   return at < 0 ? lines : lines.slice(0, at);
 }
 
-// A long line's stand-in for email-reply-parser: its quote markers, then its index between two
-// private-use characters, which none of the library's patterns can take for anything.
+// A long line's stand-in for email-reply-parser: its quote markers and leading blanks, then its
+// index between two private-use characters, which none of the library's patterns can take for
+// anything. Only the index is replaced on the way back (the library may have joined the line to
+// its neighbours, as it does with quote headers it finds wrapped).
 const STAND_IN_OPEN = '\uE000';
-const STAND_IN = /[^\n]*\uE000(\d+)\uE001/g;
+const STAND_IN = /\uE000(\d+)\uE001/g;
 
 /**
  * What email-reply-parser (a maintained reply parser) shows of a text: without its signature and
@@ -130,24 +132,26 @@ const STAND_IN = /[^\n]*\uE000(\d+)\uE001/g;
  * other work on a message. A line longer than MAX_LINE is content for every rule (never an
  * attribution, header line or signature, here or there), so the library gets a short stand-in
  * for it that keeps its quote markers (a quoted long line is still quoted), and the line is put
- * back into what the library shows, as the library shows lines: without trailing whitespace.
+ * back into what the library shows.
  */
 function replyParserVisibleText(text: string): string {
-  const long: string[] = [];
+  // What follows each long line's markers, as the library shows lines: without trailing whitespace.
+  const rests: string[] = [];
   const shortened = text.includes(STAND_IN_OPEN)
     ? text
     : text
         .split('\n')
         .map((line) => {
           if (line.length <= MAX_LINE) return line;
-          long.push(line);
-          return `${/^[\s>]*/.exec(line)![0]}${STAND_IN_OPEN}${long.length - 1}\uE001`;
+          const markers = /^[\s>]*/.exec(line)![0];
+          rests.push(line.slice(markers.length).trimEnd());
+          return `${markers}${STAND_IN_OPEN}${rests.length - 1}\uE001`;
         })
         .join('\n');
   if (shortened.length > REPLY_PARSER_MAX_CHARS) return text;
   try {
     const visible = new EmailReplyParser().read(shortened).getVisibleText();
-    return long.length === 0 ? visible : visible.replace(STAND_IN, (_, i: string) => long[Number(i)]!.trimEnd());
+    return rests.length === 0 ? visible : visible.replace(STAND_IN, (_, i: string) => rests[Number(i)]!);
   } catch {
     // A library failure must not lose the message; the unstripped text is the safe answer.
     return text;
