@@ -5,8 +5,7 @@ import type { DataSource } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebhookAttemptLeases1765600000000 } from '../src/database/migrations/1765600000000-webhook-attempt-leases.js';
 import { WebhookLogWithoutForeignKeys1765700000000 } from '../src/database/migrations/1765700000000-webhook-log-without-foreign-keys.js';
-import { ENDPOINT_DISABLED } from '../src/modules/webhook-deliveries/webhook-deliveries.processor.js';
-import { ATTEMPT_INTERRUPTED, ENDPOINT_DELETED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
+import { ATTEMPT_INTERRUPTED, ENDPOINT_DELETED, ENDPOINT_DISABLED, WebhookDeliveriesRepository } from '../src/modules/webhook-deliveries/webhook-deliveries.repository.js';
 import { WebhookEndpointsRepository } from '../src/modules/webhook-endpoints/webhook-endpoints.repository.js';
 import { useNotificationsApp } from './app.support.js';
 
@@ -50,7 +49,7 @@ describe('webhook attempt leases (real Postgres)', () => {
 
   it('shows the attempt under way in the log, writes its row once with the outcome, and claims without touching an index', async () => {
     const { endpointId, id } = await delivery();
-    const [claimed] = await deliveries.claim([{ id, jobId: 'job-1' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [claimed] = await deliveries.claim([{ id, jobId: 'job-1' }], 60_000, 5_000);
     expect(claimed).toMatchObject({ id, attempt: 1, target: { id: endpointId, enabled: true } });
     expect(await attemptRows(id)).toEqual([]);
     const during = await logOf(endpointId, id);
@@ -59,7 +58,7 @@ describe('webhook attempt leases (real Postgres)', () => {
     // The lease's end is when another job could start the next attempt.
     expect(during.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 50_000);
     // A second job for the same attempt gets nothing while the lease holds.
-    expect(await deliveries.claim([{ id, jobId: 'job-2' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
+    expect(await deliveries.claim([{ id, jobId: 'job-2' }], 60_000, 5_000)).toEqual([null]);
 
     const [outcome] = await deliveries.recordOutcomes([
       { deliveryId: id, endpointId, jobId: 'job-1', attempt: 1, startedAt: claimed!.startedAt, durationMs: 12, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded', nextAttemptAt: null },
@@ -80,9 +79,9 @@ describe('webhook attempt leases (real Postgres)', () => {
 
   it('takes over an attempt whose lease ended, logging it as interrupted; a late outcome of it still reaches the log', async () => {
     const { endpointId, id } = await delivery();
-    const [first] = await deliveries.claim([{ id, jobId: 'job-dead' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [first] = await deliveries.claim([{ id, jobId: 'job-dead' }], 60_000, 5_000);
     await db.query(`UPDATE notifications.webhook_deliveries SET lease_until = now() - interval '1 second' WHERE id = $1`, [id]);
-    const [second] = await deliveries.claim([{ id, jobId: 'job-next' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [second] = await deliveries.claim([{ id, jobId: 'job-next' }], 60_000, 5_000);
     expect(second).toMatchObject({ attempt: 2 });
     expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
     expect((await logOf(endpointId, id)).attempts.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
@@ -102,19 +101,19 @@ describe('webhook attempt leases (real Postgres)', () => {
   it('ends a delivery of a disabled endpoint instead of attempting it, and gives back an attempt that got no slot', async () => {
     const off = await delivery();
     await db.query(`UPDATE notifications.webhook_endpoints SET enabled = false WHERE id = $1`, [off.endpointId]);
-    expect(await deliveries.claim([{ id: off.id, jobId: 'job-off' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
+    expect(await deliveries.claim([{ id: off.id, jobId: 'job-off' }], 60_000, 5_000)).toEqual([null]);
     expect(await logOf(off.endpointId, off.id)).toMatchObject({ status: 'failed', nextAttemptAt: null, attempts: [] });
     const [ended] = await db.query(`SELECT last_error, attempts, attempt_job FROM notifications.webhook_deliveries WHERE id = $1`, [off.id]);
     expect(ended).toEqual({ last_error: ENDPOINT_DISABLED, attempts: 0, attempt_job: null });
 
     const { endpointId, id } = await delivery();
-    const [claimed] = await deliveries.claim([{ id, jobId: 'job-busy' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [claimed] = await deliveries.claim([{ id, jobId: 'job-busy' }], 60_000, 5_000);
     // Another job cannot give it back; the one holding it can.
     await deliveries.unclaim([{ id, jobId: 'job-other', attempt: 1 }]);
     expect((await logOf(endpointId, id)).attempts).toHaveLength(1);
     await deliveries.unclaim([{ id, jobId: 'job-busy', attempt: claimed!.attempt }]);
     expect(await logOf(endpointId, id)).toMatchObject({ status: 'pending', attempts: [] });
-    const [again] = await deliveries.claim([{ id, jobId: 'job-later' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [again] = await deliveries.claim([{ id, jobId: 'job-later' }], 60_000, 5_000);
     expect(again).toMatchObject({ id, attempt: 1 });
   });
 
@@ -140,7 +139,7 @@ describe('webhook attempt leases (real Postgres)', () => {
       return original(text, values);
     }) as typeof statements.query;
     try {
-      const claimed = await deliveries.claim(backlog.slice(0, 10).map((d) => ({ id: d.id, jobId: `job-${d.id}` })), 60_000, 5_000, ENDPOINT_DISABLED);
+      const claimed = await deliveries.claim(backlog.slice(0, 10).map((d) => ({ id: d.id, jobId: `job-${d.id}` })), 60_000, 5_000);
       await deliveries.recordOutcomes(
         claimed.map((c) => ({ deliveryId: c!.id, endpointId: c!.target.id, jobId: `job-${c!.id}`, attempt: 1, startedAt: c!.startedAt, durationMs: 3, statusCode: 204, responseExcerpt: null, error: null, status: 'succeeded' as const, nextAttemptAt: null })),
       );
@@ -159,13 +158,13 @@ describe('webhook attempt leases (real Postgres)', () => {
   it('deletes an endpoint with its deliveries and attempts; what is written for it meanwhile ends unattempted and leaves no log row', async () => {
     const endpoints = running.app.get(WebhookEndpointsRepository);
     const done = await delivery();
-    const [claimed] = await deliveries.claim([{ id: done.id, jobId: 'job-a' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [claimed] = await deliveries.claim([{ id: done.id, jobId: 'job-a' }], 60_000, 5_000);
     await deliveries.recordOutcomes([
       { deliveryId: done.id, endpointId: done.endpointId, jobId: 'job-a', attempt: 1, startedAt: claimed!.startedAt, durationMs: 5, statusCode: 500, responseExcerpt: null, error: 'receiver answered 500', status: 'pending', nextAttemptAt: new Date() },
     ]);
     const underWay = await delivery();
     await db.query(`UPDATE notifications.webhook_deliveries SET endpoint_id = $2 WHERE id = $1`, [underWay.id, done.endpointId]);
-    const [inFlight] = await deliveries.claim([{ id: underWay.id, jobId: 'job-b' }], 60_000, 5_000, ENDPOINT_DISABLED);
+    const [inFlight] = await deliveries.claim([{ id: underWay.id, jobId: 'job-b' }], 60_000, 5_000);
     expect(await attemptRows(done.id)).toHaveLength(1);
 
     expect(await endpoints.delete(done.endpointId)).toBe(true);
@@ -186,7 +185,7 @@ describe('webhook attempt leases (real Postgres)', () => {
     // A fan-in that read the endpoint before it went writes a delivery for it: its claim ends it.
     const orphan = await delivery();
     await db.query(`DELETE FROM notifications.webhook_endpoints WHERE id = $1`, [orphan.endpointId]);
-    expect(await deliveries.claim([{ id: orphan.id, jobId: 'job-c' }], 60_000, 5_000, ENDPOINT_DISABLED)).toEqual([null]);
+    expect(await deliveries.claim([{ id: orphan.id, jobId: 'job-c' }], 60_000, 5_000)).toEqual([null]);
     const [ended] = await db.query(`SELECT status, next_attempt_at, last_error, attempts FROM notifications.webhook_deliveries WHERE id = $1`, [orphan.id]);
     expect(ended).toEqual({ status: 'failed', next_attempt_at: null, last_error: ENDPOINT_DELETED, attempts: 0 });
   });
@@ -234,7 +233,7 @@ describe('webhook attempt leases (real Postgres)', () => {
       await migration.up(runner);
       const [row] = await runner.query(`SELECT lease_until < now() AS lease_ended, attempt_started_at FROM notifications.webhook_deliveries WHERE id = $1`, [id]);
       expect(row).toEqual({ lease_ended: true, attempt_started_at: new Date('2026-12-03T07:00:00Z') });
-      const [claimed] = await deliveries.claim([{ id, jobId: 'job-new' }], 60_000, 5_000, ENDPOINT_DISABLED);
+      const [claimed] = await deliveries.claim([{ id, jobId: 'job-new' }], 60_000, 5_000);
       expect(claimed).toMatchObject({ attempt: 2 });
       expect(await attemptRows(id)).toEqual([{ attempt: 1, status_code: null, error: ATTEMPT_INTERRUPTED }]);
 

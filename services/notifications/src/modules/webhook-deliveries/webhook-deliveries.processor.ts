@@ -13,7 +13,6 @@ import { WebhookSender, type WebhookResponse } from './webhook-sender.js';
 import type { WebhookTargetRecord } from './webhook-target.record.js';
 import { WebhookTargetsRepository } from './webhook-targets.repository.js';
 
-export const ENDPOINT_DISABLED = 'endpoint disabled';
 export const GONE = 'receiver answered 410 Gone';
 /** How early an attempt may start (the clocks of Redis, the workers and Postgres differ a little). */
 const CLAIM_TOLERANCE_MS = 5_000;
@@ -38,7 +37,7 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
   private readonly leaseMs: number;
   /** One delivery at most once per statement (a job delivered twice): the later claim sees the earlier one. */
   private readonly claims = new StatementBatcher<{ id: string; jobId: string }, ClaimedDeliveryRecord | null>(
-    (claims) => this.deliveries.claim(claims, this.leaseMs, CLAIM_TOLERANCE_MS, ENDPOINT_DISABLED),
+    (claims) => this.deliveries.claim(claims, this.leaseMs, CLAIM_TOLERANCE_MS),
     { key: (c) => c.id },
   );
   private readonly unclaims = new StatementBatcher<{ id: string; jobId: string; attempt: number }, void>(

@@ -5,6 +5,8 @@ import type { DataSource } from 'typeorm';
 import { TARGET_COLUMNS, toTarget, type TargetRow } from './webhook-targets.repository.js';
 import type { ClaimedDeliveryRecord, DueDeliveryRecord, WebhookAttemptRecord, WebhookDeliveryRecord, WebhookDeliveryStatus } from './webhook-delivery.record.js';
 
+/** Why a delivery of a disabled endpoint ended unattempted. */
+export const ENDPOINT_DISABLED = 'endpoint disabled';
 /** Why a delivery written while its endpoint was being deleted ended unattempted. */
 export const ENDPOINT_DELETED = 'endpoint deleted';
 
@@ -73,19 +75,14 @@ export class WebhookDeliveriesRepository {
    * holding the one under way is delivered again or its lease ended (its worker died). An
    * attempt whose outcome never came is logged as interrupted. A delivery whose endpoint is
    * disabled, or was deleted while a fan-in wrote it, is ended instead (failed, with
-   * `endpointDisabled` or ENDPOINT_DELETED). One statement for many claims (each delivery at
+   * ENDPOINT_DISABLED or ENDPOINT_DELETED). One statement for many claims (each delivery at
    * most once among them); per claim, in the order given, what to send and where (the endpoint
    * as it is now), or null when no attempt may start now.
    *
    * The claim changes no indexed column, so Postgres updates the row in place (HOT) without
    * touching an index; the attempt's log row is written with its outcome.
    */
-  async claim(
-    claims: ReadonlyArray<{ id: string; jobId: string }>,
-    leaseMs: number,
-    toleranceMs: number,
-    endpointDisabled: string,
-  ): Promise<Array<ClaimedDeliveryRecord | null>> {
+  async claim(claims: ReadonlyArray<{ id: string; jobId: string }>, leaseMs: number, toleranceMs: number): Promise<Array<ClaimedDeliveryRecord | null>> {
     const rows: Array<TargetRow & { n: string; delivery_id: string; attempts: number; message_id: string; started_at: Date; body: string }> = await this.statements.query(
       `WITH i AS (
          SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS i(id, job, n)
@@ -115,7 +112,7 @@ export class WebhookDeliveriesRepository {
        )
        SELECT c.n, c.id AS delivery_id, c.attempts, c.message_id, c.attempt_started_at AS started_at, m.body::text AS body, ${TARGET_COLUMNS}
          FROM claimed c JOIN notifications.webhook_messages m ON m.id = c.message_id JOIN notifications.webhook_endpoints e ON e.id = c.endpoint_id`,
-      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED, endpointDisabled, ENDPOINT_DELETED],
+      [claims.map((c) => c.id), claims.map((c) => c.jobId), leaseMs, toleranceMs, ATTEMPT_INTERRUPTED, ENDPOINT_DISABLED, ENDPOINT_DELETED],
     );
     const byPosition = new Map(rows.map((r) => [Number(r.n), r]));
     return claims.map((_, i) => {
