@@ -7,3 +7,4 @@ export * from './validation-errors.js';
 export * from './semaphore.js';
 export * from './log-error.js';
 export * from './domain-error.js';
+export * from './secret-box.js';

@@ -99,10 +99,11 @@ export class Stack {
     };
   }
 
-  async startService(name: ServiceName): Promise<void> {
+  /** Starts one process; `env` adds to (or, with '', unsets) its environment for this start only. */
+  async startService(name: ServiceName, env: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, ['--enable-source-maps', `services/${name}/dist/src/main.js`], {
       cwd: REPO_ROOT,
-      env: this.env(name),
+      env: { ...this.env(name), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];

@@ -1,4 +1,4 @@
-import { ServiceConfig } from '@careflow/platform';
+import { ENCRYPTION_KEY_PATTERN, ServiceConfig } from '@careflow/platform';
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsInt, IsIP, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
@@ -120,7 +120,7 @@ export class EmailIngestConfig extends ServiceConfig {
    * `mailbox-encryption-key-missing` and no mailbox is fetched.
    */
   @IsOptional()
-  @Matches(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$/, { message: 'MAILBOX_ENCRYPTION_KEY must be 32 bytes, base64 (44 characters) or hex (64 characters)' })
+  @Matches(ENCRYPTION_KEY_PATTERN, { message: 'MAILBOX_ENCRYPTION_KEY must be 32 bytes, base64 (44 characters) or hex (64 characters)' })
   MAILBOX_ENCRYPTION_KEY?: string;
 
   /** How often a replica claims mailboxes and picks up changes made on other replicas (ms). */

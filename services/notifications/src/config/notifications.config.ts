@@ -1,4 +1,4 @@
-import { parseBoolean, ServiceConfig } from '@careflow/platform';
+import { ENCRYPTION_KEY_PATTERN, parseBoolean, ServiceConfig } from '@careflow/platform';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
@@ -34,6 +34,17 @@ export class NotificationsConfig extends ServiceConfig {
   @Transform(({ obj, key }) => parseBoolean((obj as Record<string, unknown>)[key]))
   @IsBoolean()
   WEBHOOK_ALLOW_PRIVATE_URLS: boolean = false;
+
+  /**
+   * Key (32 bytes, base64 or hex: `openssl rand -base64 32`) that encrypts webhook signing
+   * secrets at rest (AES-256-GCM, the endpoint id as associated data). Set, every secret is
+   * stored encrypted, those stored before included (at start). Unset, secrets are stored as
+   * they are; a secret encrypted earlier then cannot sign, and its deliveries fail and retry
+   * until the key is back.
+   */
+  @IsOptional()
+  @Matches(ENCRYPTION_KEY_PATTERN, { message: 'WEBHOOK_SECRET_ENCRYPTION_KEY must be 32 bytes, base64 (44 characters) or hex (64 characters)' })
+  WEBHOOK_SECRET_ENCRYPTION_KEY?: string;
 
   /**
    * Seconds before each webhook delivery attempt, comma-separated; the first is the initial

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EmailIngestConfig } from '../../config/email-ingest.config.js';
-import { MailboxSecrets, parseEncryptionKey } from './mailbox-secrets.js';
+import { MailboxSecrets } from './mailbox-secrets.js';
 
 function secretsWith(key?: string): MailboxSecrets {
   return new MailboxSecrets(Object.assign(new EmailIngestConfig(), { MAILBOX_ENCRYPTION_KEY: key }));
@@ -12,8 +12,6 @@ describe('mailbox credentials at rest', () => {
   const mailbox = '6d1f0c2a-9b3e-4f7a-8c5d-2e1b0a9f8c7d';
 
   it('takes the key as base64 or hex', () => {
-    expect(parseEncryptionKey(key.toString('base64'))).toEqual(key);
-    expect(parseEncryptionKey(key.toString('hex'))).toEqual(key);
     expect(secretsWith(key.toString('base64')).keyId).toBe(secretsWith(key.toString('hex')).keyId);
   });
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '../mail/mail.module.js';
+import { WebhookSecretsModule } from '../webhook-secrets/webhook-secrets.module.js';
 import { DeliveryJobs } from './delivery-jobs.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -16,7 +17,7 @@ import { WebhookTargetsRepository } from './webhook-targets.repository.js';
  * the retry reconciler, and the delivery log with its replays.
  */
 @Module({
-  imports: [MailModule],
+  imports: [MailModule, WebhookSecretsModule],
   controllers: [WebhookDeliveriesController],
   providers: [
     WebhookDeliveriesRepository,

@@ -4,6 +4,7 @@ import { StatementBatcher } from '@careflow/persistence';
 import { Injectable } from '@nestjs/common';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { OutboundMailService } from '../mail/outbound-mail.service.js';
+import { SecretUnreadableError, WebhookSecrets } from '../webhook-secrets/webhook-secrets.js';
 import { DeliveryJobs } from './delivery-jobs.js';
 import { EndpointThrottle } from './endpoint-throttle.js';
 import { RetrySchedule } from './retry-schedule.js';
@@ -62,6 +63,7 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
     private readonly schedule: RetrySchedule,
     private readonly config: NotificationsConfig,
     private readonly mail: OutboundMailService,
+    private readonly secrets: WebhookSecrets,
   ) {
     super(runtime);
     // Long enough for any attempt to end (timeout and the writes around it) before another may start.
@@ -99,11 +101,28 @@ export class WebhookDeliveriesProcessor extends QueueWorker<typeof QueueName.Web
       return this.jobs.later(deliveryId, slot.retryInMs);
     }
     try {
-      const response = await this.sender.send({ url: target.url, messageId: claimed.messageId, body: claimed.body, secrets: target.secrets });
+      const response = await this.sign(target, (secrets) => this.sender.send({ url: target.url, messageId: claimed.messageId, body: claimed.body, secrets }));
       await this.record(target, claimed, jobId, response);
     } finally {
       await slot.release();
     }
+  }
+
+  /**
+   * Sends with the endpoint's secrets as they sign (opened, when stored encrypted). One that
+   * cannot be read (WEBHOOK_SECRET_ENCRYPTION_KEY unset or changed) fails the attempt without a
+   * request, and it is retried on the schedule like any failure, so deliveries resume once
+   * the key is back.
+   */
+  private async sign(target: WebhookTargetRecord, send: (secrets: string[]) => Promise<WebhookResponse>): Promise<WebhookResponse> {
+    let secrets: string[];
+    try {
+      secrets = target.secrets.map((stored) => this.secrets.open(target.id, stored));
+    } catch (error) {
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      return { statusCode: null, durationMs: 0, responseExcerpt: null, error: `not sent: ${error.message}` };
+    }
+    return send(secrets);
   }
 
   private async record(target: WebhookTargetRecord, claimed: ClaimedDeliveryRecord, jobId: string, response: WebhookResponse): Promise<void> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WebhookMessagesModule } from '../webhook-messages/webhook-messages.module.js';
+import { WebhookSecretsModule } from '../webhook-secrets/webhook-secrets.module.js';
 import { WebhookEndpointsController } from './webhook-endpoints.controller.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
@@ -10,7 +11,7 @@ import { WebhookEndpointsService } from './webhook-endpoints.service.js';
  * checks their URLs here and before every delivery.
  */
 @Module({
-  imports: [WebhookMessagesModule],
+  imports: [WebhookMessagesModule, WebhookSecretsModule],
   controllers: [WebhookEndpointsController],
   providers: [WebhookEndpointsService, WebhookEndpointsRepository],
   exports: [WebhookEndpointsService, WebhookEndpointsRepository],

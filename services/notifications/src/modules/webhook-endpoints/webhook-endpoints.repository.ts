@@ -119,7 +119,8 @@ export class WebhookEndpointsRepository {
   /**
    * The current secret becomes the previous one, signing beside the new one until
    * `overlapHours` from now; a previous secret still in its overlap is dropped (a second
-   * rotation within the overlap ends the first one's). Null when there is no such endpoint.
+   * rotation within the overlap ends the first one's). `secret` as stored (WebhookSecrets.seal).
+   * Null when there is no such endpoint.
    */
   async rotateSecret(id: string, secret: string, overlapHours: number): Promise<{ previousSecretExpiresAt: Date } | null> {
     const [rows] = (await this.db.query(

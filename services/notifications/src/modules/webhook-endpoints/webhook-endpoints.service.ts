@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { NotificationsConfig } from '../../config/notifications.config.js';
 import { WebhookMessages } from '../webhook-messages/webhook-messages.service.js';
+import { WebhookSecrets } from '../webhook-secrets/webhook-secrets.js';
 import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto.js';
 import { assertPublicUrl } from './ssrf-guard.js';
 import type { WebhookEndpointRecord } from './webhook-endpoint.record.js';
@@ -21,6 +22,7 @@ export class WebhookEndpointsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly messages: WebhookMessages,
+    private readonly secrets: WebhookSecrets,
     private readonly config: NotificationsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -28,14 +30,15 @@ export class WebhookEndpointsService {
   /** A new endpoint with its secret, which is returned here and never again (rotate-secret makes a new one). */
   async create(dto: CreateWebhookEndpointDto): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
     await this.checkDestination(dto.url);
+    const id = randomUUID();
     const secret = newWebhookSecret();
     const endpoint = await this.endpoints.insert({
-      id: randomUUID(),
+      id,
       url: dto.url,
       events: dto.events,
       description: dto.description ?? null,
       rateLimit: dto.rateLimit ?? null,
-      secret,
+      secret: this.secrets.seal(id, secret),
     });
     return { endpoint, secret };
   }
@@ -66,7 +69,7 @@ export class WebhookEndpointsService {
   /** A new secret; the old one keeps signing beside it for SECRET_OVERLAP_HOURS. */
   async rotateSecret(id: string): Promise<{ secret: string; previousSecretExpiresAt: Date }> {
     const secret = newWebhookSecret();
-    const rotated = await this.endpoints.rotateSecret(id, secret, SECRET_OVERLAP_HOURS);
+    const rotated = await this.endpoints.rotateSecret(id, this.secrets.seal(id, secret), SECRET_OVERLAP_HOURS);
     if (!rotated) throw new NotFoundError('webhook endpoint', id);
     return { secret, previousSecretExpiresAt: rotated.previousSecretExpiresAt };
   }
